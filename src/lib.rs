@@ -1,0 +1,7 @@
+//! orgctl keeps an AWS Organization in the shape declared in `org.yaml`.
+//!
+//! - [`model`]: the file's shape, validation with `file:line:col` diagnostics, the desired state.
+//! - [`catalog`]: the built-in table of AWS services that can have delegated administrators.
+pub mod catalog;
+pub mod live;
+pub mod model;

@@ -1,0 +1,41 @@
+//! Maps SDK errors to [`LiveError`] at the boundary: access denied, not in an
+//! organization, an operation the endpoint does not implement (no error code), other
+//! service errors with their AWS code, and transport failures.
+
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use crate::live::LiveError;
+
+/// Converts an SDK error from `operation`.
+pub fn map_sdk_error<E>(operation: &'static str, e: SdkError<E, HttpResponse>) -> LiveError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match &e {
+        SdkError::ServiceError(se) => {
+            let status = se.raw().status().as_u16();
+            let message = se.err().message().unwrap_or_default().to_string();
+            match se.err().code() {
+                Some("AccessDeniedException") | Some("AccessDenied") => {
+                    LiveError::AccessDenied { operation, message }
+                }
+                Some("AWSOrganizationsNotInUseException") => {
+                    LiveError::NotInOrganization { operation }
+                }
+                Some(code) => LiveError::Service {
+                    operation,
+                    code: code.to_string(),
+                    message,
+                },
+                None => LiveError::Unsupported { operation, status },
+            }
+        }
+        _ => LiveError::Transport {
+            operation,
+            message: DisplayErrorContext(&e).to_string(),
+        },
+    }
+}

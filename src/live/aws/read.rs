@@ -1,0 +1,308 @@
+//! Reads the organization through the Organizations API: DescribeOrganization, ListRoots,
+//! the OU tree breadth-first (`ListOrganizationalUnitsForParent` +
+//! `ListAccountsForParent` per parent, so each account's parent comes with it and no
+//! per-account `ListParents` is needed), trusted access, delegated administrators (one
+//! `ListDelegatedAdministrators` plus one `ListDelegatedServicesForAccount` per admin
+//! account) and tags of the objects in scope. Every List call pages to the end with pages
+//! of at most 20 items (empty pages with a NextToken included); fan-out is bounded by
+//! `Aws::concurrency`.
+
+use std::collections::BTreeSet;
+
+use aws_sdk_organizations::types::CreateAccountState;
+use futures::{stream, StreamExt, TryStreamExt};
+
+use super::{map_sdk_error, Aws};
+use crate::live::{
+    Caller, CreateRequest, LiveAccount, LiveError, LiveOu, LiveRead, LiveState, OrgInfo, ReadScope,
+};
+use crate::model::desired::{AccountId, Tags};
+
+/// AWS caps Organizations list pages at 20 items.
+pub const PAGE_SIZE: i32 = 20;
+
+impl LiveRead for Aws {
+    async fn caller(&self) -> Result<Caller, LiveError> {
+        let out = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("GetCallerIdentity", e))?;
+        Ok(Caller {
+            account_id: out.account().unwrap_or_default().to_string(),
+            arn: out.arn().unwrap_or_default().to_string(),
+        })
+    }
+
+    async fn read(&self, scope: &ReadScope) -> Result<LiveState, LiveError> {
+        let mut st = LiveState {
+            organization: self.describe_org().await?,
+            root_id: self.root_id().await?,
+            ..Default::default()
+        };
+        self.read_tree(&mut st).await?;
+        st.compute_paths();
+        st.trusted_access = self.trusted_access().await?;
+        self.read_delegated_admins(&mut st).await?;
+        let ids: Vec<String> = scope.resource_ids(&st).into_iter().collect();
+        let tags: Vec<(String, Tags)> = stream::iter(ids)
+            .map(|id| async move { self.tags(&id).await.map(|t| (id, t)) })
+            .buffer_unordered(self.concurrency)
+            .try_collect()
+            .await?;
+        st.tags = tags.into_iter().collect();
+        Ok(st)
+    }
+
+    async fn create_requests_in_progress(&self) -> Result<Vec<CreateRequest>, LiveError> {
+        let pages: Vec<_> = self
+            .org
+            .list_create_account_status()
+            .states(CreateAccountState::InProgress)
+            .into_paginator()
+            .page_size(PAGE_SIZE)
+            .send()
+            .collect::<Vec<_>>()
+            .await;
+        let mut out = Vec::new();
+        for p in pages {
+            let p = p.map_err(|e| map_sdk_error("ListCreateAccountStatus", e))?;
+            for s in p.create_account_statuses() {
+                out.push(create_request(s));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Converts an SDK `CreateAccountStatus`.
+pub(crate) fn create_request(
+    s: &aws_sdk_organizations::types::CreateAccountStatus,
+) -> CreateRequest {
+    CreateRequest {
+        id: s.id().unwrap_or_default().to_string(),
+        account_name: s.account_name().unwrap_or_default().to_string(),
+        state: s
+            .state()
+            .map(|x| x.as_str().to_string())
+            .unwrap_or_default(),
+        account_id: s.account_id().map(str::to_string),
+        failure_reason: s.failure_reason().map(|x| x.as_str().to_string()),
+    }
+}
+
+impl Aws {
+    async fn describe_org(&self) -> Result<OrgInfo, LiveError> {
+        let out = self
+            .org
+            .describe_organization()
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("DescribeOrganization", e))?;
+        let o = out.organization().ok_or_else(|| {
+            LiveError::Inconsistent("DescribeOrganization returned no organization".into())
+        })?;
+        Ok(OrgInfo {
+            id: o.id().unwrap_or_default().to_string(),
+            arn: o.arn().unwrap_or_default().to_string(),
+            management_account_id: o.master_account_id().unwrap_or_default().to_string(),
+            feature_set: o
+                .feature_set()
+                .map(|f| f.as_str().to_string())
+                .unwrap_or_default(),
+        })
+    }
+
+    async fn root_id(&self) -> Result<String, LiveError> {
+        let mut pages = self
+            .org
+            .list_roots()
+            .into_paginator()
+            .page_size(PAGE_SIZE)
+            .send();
+        while let Some(p) = pages.next().await {
+            let p = p.map_err(|e| map_sdk_error("ListRoots", e))?;
+            if let Some(id) = p.roots().first().and_then(|r| r.id()) {
+                return Ok(id.to_string());
+            }
+        }
+        Err(LiveError::Inconsistent("ListRoots returned no root".into()))
+    }
+
+    /// Breadth-first over the tree, one level at a time, parents fetched concurrently.
+    async fn read_tree(&self, st: &mut LiveState) -> Result<(), LiveError> {
+        let mut frontier = vec![st.root_id.clone()];
+        let mut guard = 0;
+        while !frontier.is_empty() && guard < 16 {
+            guard += 1;
+            let level: Vec<(String, Vec<(String, String)>, Vec<LiveAccount>)> =
+                stream::iter(std::mem::take(&mut frontier))
+                    .map(|pid| async move {
+                        let (ous, accounts) =
+                            tokio::try_join!(self.child_ous(&pid), self.child_accounts(&pid))?;
+                        Ok::<_, LiveError>((pid, ous, accounts))
+                    })
+                    .buffer_unordered(self.concurrency)
+                    .try_collect()
+                    .await?;
+            for (pid, ous, accounts) in level {
+                for (id, name) in ous {
+                    frontier.push(id.clone());
+                    st.ous.insert(
+                        id.clone(),
+                        LiveOu {
+                            id,
+                            name,
+                            parent_id: pid.clone(),
+                            path: String::new(),
+                        },
+                    );
+                }
+                for a in accounts {
+                    st.accounts.insert(a.id.clone(), a);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn child_ous(&self, parent: &str) -> Result<Vec<(String, String)>, LiveError> {
+        let mut out = Vec::new();
+        let mut pages = self
+            .org
+            .list_organizational_units_for_parent()
+            .parent_id(parent)
+            .into_paginator()
+            .page_size(PAGE_SIZE)
+            .send();
+        while let Some(p) = pages.next().await {
+            let p = p.map_err(|e| map_sdk_error("ListOrganizationalUnitsForParent", e))?;
+            for ou in p.organizational_units() {
+                out.push((
+                    ou.id().unwrap_or_default().to_string(),
+                    ou.name().unwrap_or_default().to_string(),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn child_accounts(&self, parent: &str) -> Result<Vec<LiveAccount>, LiveError> {
+        let mut out = Vec::new();
+        let mut pages = self
+            .org
+            .list_accounts_for_parent()
+            .parent_id(parent)
+            .into_paginator()
+            .page_size(PAGE_SIZE)
+            .send();
+        while let Some(p) = pages.next().await {
+            let p = p.map_err(|e| map_sdk_error("ListAccountsForParent", e))?;
+            for a in p.accounts() {
+                let Some(id) = a.id().and_then(AccountId::parse) else {
+                    continue;
+                };
+                #[allow(deprecated)]
+                let status = a
+                    .state()
+                    .map(|s| s.as_str().to_string())
+                    .or_else(|| a.status().map(|s| s.as_str().to_string()))
+                    .unwrap_or_default();
+                out.push(LiveAccount {
+                    id,
+                    name: a.name().unwrap_or_default().to_string(),
+                    email: a.email().unwrap_or_default().to_string(),
+                    status,
+                    parent_id: parent.to_string(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn trusted_access(&self) -> Result<BTreeSet<String>, LiveError> {
+        let mut out = BTreeSet::new();
+        let mut pages = self
+            .org
+            .list_aws_service_access_for_organization()
+            .into_paginator()
+            .page_size(PAGE_SIZE)
+            .send();
+        while let Some(p) = pages.next().await {
+            let p = p.map_err(|e| map_sdk_error("ListAWSServiceAccessForOrganization", e))?;
+            out.extend(
+                p.enabled_service_principals()
+                    .iter()
+                    .filter_map(|s| s.service_principal().map(str::to_string)),
+            );
+        }
+        Ok(out)
+    }
+
+    async fn read_delegated_admins(&self, st: &mut LiveState) -> Result<(), LiveError> {
+        let mut admins = Vec::new();
+        let mut pages = self
+            .org
+            .list_delegated_administrators()
+            .into_paginator()
+            .page_size(PAGE_SIZE)
+            .send();
+        while let Some(p) = pages.next().await {
+            let p = p.map_err(|e| map_sdk_error("ListDelegatedAdministrators", e))?;
+            admins.extend(
+                p.delegated_administrators()
+                    .iter()
+                    .filter_map(|a| a.id().and_then(AccountId::parse)),
+            );
+        }
+        let per_account: Vec<(AccountId, Vec<String>)> = stream::iter(admins)
+            .map(|id| async move { self.delegated_services(&id).await.map(|s| (id, s)) })
+            .buffer_unordered(self.concurrency)
+            .try_collect()
+            .await?;
+        for (id, services) in per_account {
+            for s in services {
+                st.delegated_admins.entry(s).or_default().insert(id.clone());
+            }
+        }
+        Ok(())
+    }
+
+    async fn delegated_services(&self, id: &AccountId) -> Result<Vec<String>, LiveError> {
+        let mut out = Vec::new();
+        let mut pages = self
+            .org
+            .list_delegated_services_for_account()
+            .account_id(id.as_str())
+            .into_paginator()
+            .page_size(PAGE_SIZE)
+            .send();
+        while let Some(p) = pages.next().await {
+            let p = p.map_err(|e| map_sdk_error("ListDelegatedServicesForAccount", e))?;
+            out.extend(
+                p.delegated_services()
+                    .iter()
+                    .filter_map(|s| s.service_principal().map(str::to_string)),
+            );
+        }
+        Ok(out)
+    }
+
+    async fn tags(&self, resource: &str) -> Result<Tags, LiveError> {
+        let mut out = Tags::new();
+        let mut pages = self
+            .org
+            .list_tags_for_resource()
+            .resource_id(resource)
+            .into_paginator()
+            .send();
+        while let Some(p) = pages.next().await {
+            let p = p.map_err(|e| map_sdk_error("ListTagsForResource", e))?;
+            for t in p.tags() {
+                out.insert(t.key().to_string(), t.value().to_string());
+            }
+        }
+        Ok(out)
+    }
+}

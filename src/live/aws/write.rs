@@ -1,0 +1,1 @@
+//! Organizations writes used by `apply` (implemented in the apply step).

@@ -1,0 +1,238 @@
+//! The live side: a plain-data snapshot of the organization ([`LiveState`]), the read
+//! trait ([`LiveRead`]) and its AWS SDK implementation in `aws/`. What gets read is
+//! bounded by a [`ReadScope`] (tags only of objects whose tags the file declares), which
+//! a plan file stores so `apply` re-reads exactly the same things.
+
+pub mod aws;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::model::desired::{AccountId, Desired, Parent, Tags};
+
+/// The organization itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgInfo {
+    pub id: String,
+    pub arn: String,
+    pub management_account_id: String,
+    pub feature_set: String,
+}
+
+/// One live OU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveOu {
+    pub id: String,
+    pub name: String,
+    pub parent_id: String,
+    /// Path from the root (`Workloads/Prod`).
+    pub path: String,
+}
+
+/// One live member account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveAccount {
+    pub id: AccountId,
+    pub name: String,
+    pub email: String,
+    /// ACTIVE, SUSPENDED, PENDING_CLOSURE (the `Status`/`State` AWS reports).
+    pub status: String,
+    pub parent_id: String,
+}
+
+/// An account-creation request that has not finished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateRequest {
+    pub id: String,
+    pub account_name: String,
+    pub state: String,
+    pub account_id: Option<String>,
+    pub failure_reason: Option<String>,
+}
+
+/// Everything orgctl read about the organization. No timestamps: two reads of an
+/// unchanged organization are equal, which the plan fingerprint relies on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveState {
+    pub organization: OrgInfo,
+    pub root_id: String,
+    /// OUs by id.
+    pub ous: BTreeMap<String, LiveOu>,
+    /// Accounts by id (the management account included).
+    pub accounts: BTreeMap<AccountId, LiveAccount>,
+    /// Tags of the resources in the read scope, by resource id (root, OU or account id).
+    pub tags: BTreeMap<String, Tags>,
+    /// Principals with trusted access enabled.
+    pub trusted_access: BTreeSet<String>,
+    /// Delegated administrators by service principal.
+    pub delegated_admins: BTreeMap<String, BTreeSet<AccountId>>,
+}
+
+/// Which objects' tags to read: those whose tags the file declares.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadScope {
+    pub tag_ou_paths: BTreeSet<String>,
+    /// Accounts by id, or by email for accounts declared without id.
+    pub tag_account_ids: BTreeSet<AccountId>,
+    pub tag_account_emails: BTreeSet<String>,
+}
+
+impl ReadScope {
+    /// The scope a desired state needs.
+    pub fn for_desired(d: &Desired) -> Self {
+        let mut s = ReadScope::default();
+        for (path, ou) in &d.ous {
+            if ou.tags.is_some() {
+                s.tag_ou_paths.insert(path.clone());
+            }
+        }
+        for a in d.accounts.values().filter(|a| a.tags.is_some()) {
+            match (&a.id, &a.email) {
+                (Some(id), _) => {
+                    s.tag_account_ids.insert(id.clone());
+                }
+                (None, Some(e)) => {
+                    s.tag_account_emails.insert(e.to_lowercase());
+                }
+                (None, None) => {}
+            }
+        }
+        s
+    }
+
+    /// Resource ids (OU or account) in scope, given the tree already read.
+    pub fn resource_ids(&self, live: &LiveState) -> BTreeSet<String> {
+        let mut ids = BTreeSet::new();
+        for ou in live.ous.values() {
+            if self.tag_ou_paths.contains(&ou.path) {
+                ids.insert(ou.id.clone());
+            }
+        }
+        for a in live.accounts.values() {
+            if self.tag_account_ids.contains(&a.id)
+                || self.tag_account_emails.contains(&a.email.to_lowercase())
+            {
+                ids.insert(a.id.to_string());
+            }
+        }
+        ids
+    }
+}
+
+impl LiveState {
+    /// OU id by path.
+    pub fn ou_id(&self, path: &str) -> Option<&str> {
+        self.ous
+            .values()
+            .find(|o| o.path == path)
+            .map(|o| o.id.as_str())
+    }
+
+    /// The id of a parent (root or OU path).
+    pub fn parent_id(&self, p: &Parent) -> Option<&str> {
+        match p {
+            Parent::Root => Some(self.root_id.as_str()),
+            Parent::Ou(path) => self.ou_id(path),
+        }
+    }
+
+    /// A parent id as a [`Parent`] (root or OU path); `None` if unknown.
+    pub fn parent_of_id(&self, id: &str) -> Option<Parent> {
+        if id == self.root_id {
+            Some(Parent::Root)
+        } else {
+            self.ous.get(id).map(|o| Parent::Ou(o.path.clone()))
+        }
+    }
+
+    /// The account with this email (AWS keeps emails unique, case-insensitively).
+    pub fn account_by_email(&self, email: &str) -> Option<&LiveAccount> {
+        self.accounts
+            .values()
+            .find(|a| a.email.eq_ignore_ascii_case(email))
+    }
+
+    /// A stable digest of everything read (`sha256:` + hex).
+    pub fn fingerprint(&self) -> String {
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        let digest = Sha256::digest(&bytes);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    }
+
+    /// Computes OU paths from names and parent ids (call after reading the tree).
+    pub fn compute_paths(&mut self) {
+        let snapshot: BTreeMap<String, (String, String)> = self
+            .ous
+            .iter()
+            .map(|(id, o)| (id.clone(), (o.name.clone(), o.parent_id.clone())))
+            .collect();
+        for (id, ou) in self.ous.iter_mut() {
+            let mut parts = Vec::new();
+            let mut cur = Some(id.clone());
+            let mut guard = 0;
+            while let Some(c) = cur {
+                guard += 1;
+                match snapshot.get(&c) {
+                    Some((name, parent)) if guard <= 16 => {
+                        parts.push(name.clone());
+                        cur = Some(parent.clone());
+                    }
+                    _ => cur = None,
+                }
+            }
+            parts.reverse();
+            ou.path = parts.join("/");
+        }
+    }
+}
+
+/// Who the credentials belong to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caller {
+    pub account_id: String,
+    pub arn: String,
+}
+
+/// Reading failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[error("{operation}: access denied: {message}\n  fix: run as the management account or a delegated administrator (only they may read the organization), or check the IAM policy")]
+    AccessDenied {
+        operation: &'static str,
+        message: String,
+    },
+    #[error("{operation}: the caller's account is not in an organization\n  fix: check the credentials (--profile) and the endpoint")]
+    NotInOrganization { operation: &'static str },
+    #[error("{operation}: the endpoint does not support this operation (HTTP {status}, no AWS error code)\n  fix: check --endpoint-url; emulators implement only part of AWS")]
+    Unsupported {
+        operation: &'static str,
+        status: u16,
+    },
+    #[error("{operation}: {code}: {message}")]
+    Service {
+        operation: &'static str,
+        code: String,
+        message: String,
+    },
+    #[error("{operation}: {message}\n  fix: check network access, the Region and credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, web identity)")]
+    Transport {
+        operation: &'static str,
+        message: String,
+    },
+    #[error("{0}")]
+    Inconsistent(String),
+}
+
+/// Reads the live organization.
+#[allow(async_fn_in_trait)]
+pub trait LiveRead {
+    /// STS `GetCallerIdentity`.
+    async fn caller(&self) -> Result<Caller, LiveError>;
+    /// The whole snapshot within `scope`.
+    async fn read(&self, scope: &ReadScope) -> Result<LiveState, LiveError>;
+    /// Account-creation requests still in progress.
+    async fn create_requests_in_progress(&self) -> Result<Vec<CreateRequest>, LiveError>;
+}

@@ -1,0 +1,142 @@
+//! Validated domain types: what the user wants, with references resolved and defaults
+//! applied. Built only by `validate::build` (or by hand in tests); everything downstream
+//! (`plan::diff`) trusts these invariants.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use super::schema::Unmanaged;
+
+/// Tags as a sorted map.
+pub type Tags = BTreeMap<String, String>;
+
+/// A 12-digit AWS account id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccountId(String);
+
+impl AccountId {
+    /// Accepts exactly 12 ASCII digits.
+    pub fn parse(s: &str) -> Option<Self> {
+        (s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())).then(|| Self(s.to_string()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where an account or OU sits: the root, or an OU path like `Workloads/Prod`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum Parent {
+    Root,
+    Ou(String),
+}
+
+impl Parent {
+    /// The parent of OU path `p` (`A/B` → `A`, `A` → root).
+    pub fn of_path(p: &str) -> Parent {
+        match p.rsplit_once('/') {
+            Some((parent, _)) => Parent::Ou(parent.to_string()),
+            None => Parent::Root,
+        }
+    }
+}
+
+impl fmt::Display for Parent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Parent::Root => f.write_str("root"),
+            Parent::Ou(p) => f.write_str(p),
+        }
+    }
+}
+
+impl From<Parent> for String {
+    fn from(p: Parent) -> String {
+        p.to_string()
+    }
+}
+
+impl TryFrom<String> for Parent {
+    type Error = std::convert::Infallible;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Ok(if s == "root" {
+            Parent::Root
+        } else {
+            Parent::Ou(s)
+        })
+    }
+}
+
+/// One desired OU (declared or implied by a deeper path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredOu {
+    /// Tags to enforce; `None` leaves tags unmanaged.
+    pub tags: Option<Tags>,
+}
+
+/// One desired member account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredAccount {
+    pub name: String,
+    pub email: Option<String>,
+    pub id: Option<AccountId>,
+    pub parent: Parent,
+    pub tags: Option<Tags>,
+}
+
+/// An administrator reference as written: a declared account's name, or an id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountRef {
+    Name(String),
+    Id(AccountId),
+}
+
+impl fmt::Display for AccountRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AccountRef::Name(n) => f.write_str(n),
+            AccountRef::Id(i) => f.write_str(i.as_str()),
+        }
+    }
+}
+
+/// One desired delegation (a service principal and its administrators).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredDelegation {
+    /// The key as written in the file (`sso`).
+    pub key: String,
+    pub principal: String,
+    /// The catalog id, when the service is in the catalog.
+    pub service_id: Option<&'static str>,
+    pub admins: BTreeSet<AccountRef>,
+    /// Regions for regional services (empty for global ones).
+    pub regions: Vec<String>,
+}
+
+/// The whole desired organization.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Desired {
+    pub management_account_id: Option<AccountId>,
+    pub regions: Vec<String>,
+    pub identity_center_region: Option<String>,
+    pub unmanaged: Unmanaged,
+    /// Declared and implied OUs by path.
+    pub ous: BTreeMap<String, DesiredOu>,
+    /// Accounts by name.
+    pub accounts: BTreeMap<String, DesiredAccount>,
+    /// Delegations by service principal.
+    pub delegations: BTreeMap<String, DesiredDelegation>,
+    /// Principals listed under `trusted_access:`.
+    pub trusted_access: BTreeSet<String>,
+}

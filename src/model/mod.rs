@@ -1,0 +1,136 @@
+//! `org.yaml`: its serde shape (`schema`), the validated domain model (`desired`), the
+//! named validation checks (`validate`) and diagnostics with `file:line:col` (`diag`).
+//! [`load`] reads a file and returns the desired state plus warnings, or every error.
+
+pub mod desired;
+pub mod diag;
+pub mod schema;
+pub mod validate;
+
+use std::path::Path;
+
+pub use desired::Desired;
+pub use diag::{Diagnostic, Diagnostics, Severity};
+
+/// Why a file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}\n  fix: check the path, or pass another file with -f")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{} has {} error(s)", .file, .diagnostics.iter().filter(|d| d.severity == Severity::Error).count())]
+    Invalid {
+        file: String,
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+/// A loaded file: the desired state and any warnings.
+#[derive(Debug)]
+pub struct Loaded {
+    pub desired: Desired,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads and validates `path`.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    load_str(&path.display().to_string(), &text)
+}
+
+/// Validates YAML text; `file` names it in diagnostics.
+pub fn load_str(file: &str, text: &str) -> Result<Loaded, LoadError> {
+    let mut d = Diagnostics::new(file);
+    let parsed: Result<schema::OrgFile, _> = serde_saphyr::from_str(text);
+    let parsed = match parsed {
+        Ok(p) => p,
+        Err(e) => {
+            yaml_error(&e, &mut d);
+            return Err(LoadError::Invalid {
+                file: file.to_string(),
+                diagnostics: d.sorted(),
+            });
+        }
+    };
+    let desired = validate::build(&parsed, &mut d);
+    if d.has_errors() {
+        return Err(LoadError::Invalid {
+            file: file.to_string(),
+            diagnostics: d.sorted(),
+        });
+    }
+    Ok(Loaded {
+        desired,
+        warnings: d.sorted(),
+    })
+}
+
+/// Turns a YAML / serde error into a diagnostic with its position and a fix.
+fn yaml_error(e: &serde_saphyr::Error, d: &mut Diagnostics) {
+    let pos = e
+        .location()
+        .map(|l| diag::Pos {
+            line: l.line(),
+            column: l.column(),
+        })
+        .unwrap_or_default();
+    let msg = e.to_string();
+    // The first line is the message; the rest is the parser's own snippet.
+    let first = strip_position(msg.lines().next().unwrap_or("invalid YAML"));
+    let (field, message, fix) = explain(&first);
+    d.error(pos, &field, message, fix);
+}
+
+/// Drops the parser's own `error: line N column M:` prefix (the diagnostic carries it).
+fn strip_position(msg: &str) -> String {
+    let m = msg.trim_start_matches("error: ");
+    match m.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
+        Some((pos, rest)) if pos.contains("column") => rest.to_string(),
+        _ => m.to_string(),
+    }
+}
+
+/// A field name, a message and a fix for common parse errors.
+fn explain(msg: &str) -> (String, String, String) {
+    let quoted = |m: &str| m.split('`').nth(1).map(str::to_string);
+    if let Some(rest) = msg.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim().to_string();
+        let message = format!("key `{key}` appears twice in this mapping (a YAML parser that kept the last one would silently drop the first)");
+        return (
+            key,
+            message,
+            "each key may appear once: merge the two entries or remove one".into(),
+        );
+    }
+    let (field, fix) = explain_fix(msg, quoted);
+    (field, msg.to_string(), fix)
+}
+
+fn explain_fix(msg: &str, quoted: impl Fn(&str) -> Option<String>) -> (String, String) {
+    if msg.contains("unknown field") {
+        let f = quoted(msg).unwrap_or_default();
+        let fix = if ["policies", "identity_center", "organizations_delegation"]
+            .contains(&f.as_str())
+        {
+            format!("`{f}` is part of SPEC §3 but not supported by this orgctl version yet; remove it for now")
+        } else {
+            "check the spelling; the expected keys are listed in the message (and in schemas/org.schema.json)".into()
+        };
+        (f, fix)
+    } else if msg.contains("missing field") {
+        let f = quoted(msg).unwrap_or_default();
+        (f.clone(), format!("add `{f}:`"))
+    } else if msg.contains("expected a string") || msg.contains("invalid type") {
+        (
+            String::new(),
+            "quote the value (account ids must be quoted strings: \"012345678901\")".into(),
+        )
+    } else {
+        (String::new(), "fix the YAML syntax at this position".into())
+    }
+}

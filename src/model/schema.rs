@@ -1,0 +1,161 @@
+//! The serde shape of `org.yaml` (version 1), exactly as written by the user: every field
+//! that a diagnostic may point at is wrapped in [`Spanned`] so errors can name `line:col`.
+//! Unknown keys are rejected (`deny_unknown_fields`); duplicate keys are rejected by the
+//! YAML parser. Validated, reference-resolved types live in `desired.rs`.
+//!
+//! The JSON Schema in `schemas/org.schema.json` is generated from these types.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+/// The whole file.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "orgctl org.yaml (version 1)")]
+pub struct OrgFile {
+    /// File format version; must be 1.
+    #[schemars(with = "u32")]
+    pub version: Spanned<u32>,
+    pub organization: OrganizationSection,
+    /// OUs by path from the root (`Workloads/Prod`); parents are implied and created first.
+    #[serde(default)]
+    pub organizational_units: Vec<OuEntry>,
+    /// Member accounts, by a unique name used as the handle everywhere else in the file.
+    #[serde(default)]
+    pub accounts: Vec<AccountEntry>,
+    /// Delegated administrators, keyed by catalog name (`sso`) or full service principal.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, DelegationEntry>")]
+    pub delegations: SpannedMap<DelegationEntry>,
+    /// Service principals with trusted access but no delegated administrator.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub trusted_access: Vec<Spanned<String>>,
+}
+
+/// `organization:` — which organization this file describes.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationSection {
+    /// The 12-digit id of the management account, quoted. Every command that touches AWS
+    /// refuses an organization with another management account.
+    #[schemars(with = "String", regex(pattern = r"^[0-9]{12}$"))]
+    pub management_account_id: Spanned<String>,
+    /// Default Regions for regional delegations.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub regions: Vec<Spanned<String>>,
+    /// Where the Identity Center instance lives.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub identity_center_region: Option<Spanned<String>>,
+    /// What to do with live objects this file does not mention: `report` (default) or `prune`.
+    #[serde(default)]
+    #[schemars(with = "Option<Unmanaged>")]
+    pub unmanaged: Option<Spanned<Unmanaged>>,
+}
+
+/// Policy for live objects absent from the file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Unmanaged {
+    /// List them in the plan and leave them alone.
+    #[default]
+    Report,
+    /// Plan their deletion (still needs `apply --allow-destroy`). Accounts are never closed.
+    Prune,
+}
+
+/// One OU.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OuEntry {
+    /// Path from the root, `/`-separated (`Workloads/Prod`); at most 5 levels.
+    #[schemars(with = "String")]
+    pub path: Spanned<String>,
+    /// Tags the OU must carry. Absent: tags are not managed.
+    #[serde(default)]
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    pub tags: Option<Spanned<BTreeMap<String, String>>>,
+}
+
+/// One member account.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountEntry {
+    /// Unique handle used everywhere else in the file (`admin: sec-ops`); also the account
+    /// name given to accounts orgctl creates.
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// Root user email. An account without `id` is the live account with this email, or is
+    /// created.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub email: Option<Spanned<String>>,
+    /// Adopt an existing member account by its 12-digit id (quoted); never created.
+    #[serde(default)]
+    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]{12}$"))]
+    pub id: Option<Spanned<String>>,
+    /// OU path the account must be in, or `root`.
+    #[schemars(with = "String")]
+    pub ou: Spanned<String>,
+    /// Tags the account must carry. Absent: tags are not managed.
+    #[serde(default)]
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    pub tags: Option<Spanned<BTreeMap<String, String>>>,
+}
+
+/// One delegated-administrator declaration.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DelegationEntry {
+    /// The administrator: an account name from `accounts:` or a 12-digit id.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub admin: Option<Spanned<String>>,
+    /// Several administrators, only where the service allows several.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub admins: Option<Spanned<Vec<String>>>,
+    /// Regions (regional services only); default `organization.regions`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub regions: Option<Spanned<Vec<String>>>,
+}
+
+/// A YAML mapping whose keys keep their source location (in file order). Duplicate keys
+/// never reach it: the parser rejects them.
+#[derive(Debug)]
+pub struct SpannedMap<V>(pub Vec<(Spanned<String>, V)>);
+
+impl<V> Default for SpannedMap<V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for SpannedMap<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visit<V> {
+            type Value = SpannedMap<V>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = m.next_key::<Spanned<String>>()? {
+                    out.push((k, m.next_value::<V>()?));
+                }
+                Ok(SpannedMap(out))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
