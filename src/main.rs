@@ -1,1 +1,4 @@
-fn main() {}
+//! The `orgctl` binary: everything happens in `orgctl::cli::run`.
+fn main() -> std::process::ExitCode {
+    orgctl::cli::run()
+}

@@ -1,1 +1,173 @@
-//! Organizations writes used by `apply` (implemented in the apply step).
+//! [`LiveWrite`] over the Organizations SDK client. Errors keep their AWS code so the
+//! apply engine can treat `AccountAlreadyRegisteredException` and friends as converged.
+
+use aws_sdk_organizations::types::Tag;
+
+use super::read::create_request;
+use super::{map_sdk_error, Aws};
+use crate::apply::write::LiveWrite;
+use crate::live::{CreateRequest, LiveError};
+use crate::model::desired::{AccountId, Tags};
+
+fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, LiveError> {
+    tags.iter()
+        .map(|(k, v)| {
+            Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .map_err(|e| LiveError::Inconsistent(format!("invalid tag {k}: {e}")))
+        })
+        .collect()
+}
+
+impl LiveWrite for Aws {
+    async fn create_ou(
+        &self,
+        parent_id: &str,
+        name: &str,
+        tags: &Tags,
+    ) -> Result<String, LiveError> {
+        let out = self
+            .org
+            .create_organizational_unit()
+            .parent_id(parent_id)
+            .name(name)
+            .set_tags((!tags.is_empty()).then(|| sdk_tags(tags)).transpose()?)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("CreateOrganizationalUnit", e))?;
+        out.organizational_unit()
+            .and_then(|o| o.id())
+            .map(str::to_string)
+            .ok_or_else(|| {
+                LiveError::Inconsistent("CreateOrganizationalUnit returned no id".into())
+            })
+    }
+
+    async fn delete_ou(&self, id: &str) -> Result<(), LiveError> {
+        self.org
+            .delete_organizational_unit()
+            .organizational_unit_id(id)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("DeleteOrganizationalUnit", e))?;
+        Ok(())
+    }
+
+    async fn create_account(
+        &self,
+        email: &str,
+        name: &str,
+        tags: &Tags,
+    ) -> Result<CreateRequest, LiveError> {
+        let out = self
+            .org
+            .create_account()
+            .email(email)
+            .account_name(name)
+            .set_tags((!tags.is_empty()).then(|| sdk_tags(tags)).transpose()?)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("CreateAccount", e))?;
+        out.create_account_status()
+            .map(create_request)
+            .ok_or_else(|| LiveError::Inconsistent("CreateAccount returned no status".into()))
+    }
+
+    async fn create_account_status(&self, request_id: &str) -> Result<CreateRequest, LiveError> {
+        let out = self
+            .org
+            .describe_create_account_status()
+            .create_account_request_id(request_id)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("DescribeCreateAccountStatus", e))?;
+        out.create_account_status()
+            .map(create_request)
+            .ok_or_else(|| {
+                LiveError::Inconsistent("DescribeCreateAccountStatus returned no status".into())
+            })
+    }
+
+    async fn move_account(
+        &self,
+        id: &AccountId,
+        from_parent: &str,
+        to_parent: &str,
+    ) -> Result<(), LiveError> {
+        self.org
+            .move_account()
+            .account_id(id.as_str())
+            .source_parent_id(from_parent)
+            .destination_parent_id(to_parent)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("MoveAccount", e))?;
+        Ok(())
+    }
+
+    async fn tag(&self, resource_id: &str, set: &Tags) -> Result<(), LiveError> {
+        self.org
+            .tag_resource()
+            .resource_id(resource_id)
+            .set_tags(Some(sdk_tags(set)?))
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("TagResource", e))?;
+        Ok(())
+    }
+
+    async fn untag(&self, resource_id: &str, keys: &[String]) -> Result<(), LiveError> {
+        self.org
+            .untag_resource()
+            .resource_id(resource_id)
+            .set_tag_keys(Some(keys.to_vec()))
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("UntagResource", e))?;
+        Ok(())
+    }
+
+    async fn enable_trusted_access(&self, principal: &str) -> Result<(), LiveError> {
+        self.org
+            .enable_aws_service_access()
+            .service_principal(principal)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("EnableAWSServiceAccess", e))?;
+        Ok(())
+    }
+
+    async fn disable_trusted_access(&self, principal: &str) -> Result<(), LiveError> {
+        self.org
+            .disable_aws_service_access()
+            .service_principal(principal)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("DisableAWSServiceAccess", e))?;
+        Ok(())
+    }
+
+    async fn register_admin(&self, id: &AccountId, principal: &str) -> Result<(), LiveError> {
+        self.org
+            .register_delegated_administrator()
+            .account_id(id.as_str())
+            .service_principal(principal)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("RegisterDelegatedAdministrator", e))?;
+        Ok(())
+    }
+
+    async fn deregister_admin(&self, id: &AccountId, principal: &str) -> Result<(), LiveError> {
+        self.org
+            .deregister_delegated_administrator()
+            .account_id(id.as_str())
+            .service_principal(principal)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("DeregisterDelegatedAdministrator", e))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,422 @@
+#!/usr/bin/env python3
+"""orgctl's AWS emulator: moto's server plus the AWS rules moto lacks.
+
+Starts moto in-process on 127.0.0.1 (a free port unless --port is given) and prints
+`ORGCTL_EMULATOR_URL=http://127.0.0.1:PORT` on stdout once it accepts requests.
+
+Every rule added here is listed in docs/emulator.md with the AWS source it follows.
+Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/latest/APIReference/):
+  R1  CreateOrganizationalUnit: duplicate name under one parent -> DuplicateOrganizationalUnitException;
+      unknown parent -> ParentNotFoundException                       (API_CreateOrganizationalUnit)
+  R2  DeleteOrganizationalUnit: OU with accounts or child OUs -> OrganizationalUnitNotEmptyException
+                                                                       (API_DeleteOrganizationalUnit)
+  R3  MoveAccount: wrong source parent -> SourceParentNotFoundException; destination is the
+      current parent -> DuplicateAccountException                     (API_MoveAccount)
+  R4  CreateAccount is asynchronous (IN_PROGRESS, then SUCCEEDED/FAILED after --create-delay);
+      an email already in use -> request FAILED with EMAIL_ALREADY_EXISTS
+                                (API_CreateAccount, API_CreateAccountStatus, API_DescribeCreateAccountStatus)
+  R5  RegisterDelegatedAdministrator without trusted access -> ConstraintViolationException
+      SERVICE_ACCESS_NOT_ENABLED; more admins than the service allows ->
+      MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED; management account ->
+      CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR               (API_RegisterDelegatedAdministrator)
+  R6  Every principal of orgctl's catalog is accepted for trusted access and delegation
+      (moto knows 6 delegation principals)          (orgs_integrate_services_list; data/delegation-catalog.yaml)
+  R7  List* pages hold at most 20 items (MaxResults 1-20) and page with NextToken; an invalid
+      token -> InvalidInputException INVALID_NEXT_TOKEN; --empty-pages makes every list
+      start with an empty page that carries a NextToken, as AWS may  (API_ListAccounts "NextToken")
+  R8  A delegated administrator (any service) reads the organization like the management
+      account; other member accounts get AccessDeniedException on List*/Describe* except
+      DescribeOrganization; member accounts get AccessDeniedException on every write
+                                      (orgs_integrate_delegated_admin; botocore operation docs)
+  R9  DeregisterDelegatedAdministrator of an account not registered for that service ->
+      AccountNotRegisteredException (moto: InvalidInputException)    (API_DeregisterDelegatedAdministrator)
+Test knobs (not AWS rules): --throttle-every N answers every Nth Organizations request with
+HTTP 400 TooManyRequestsException, as Organizations throttles; GET /orgctl-emulator/stats
+returns the Organizations requests served per operation; POST /orgctl-emulator/config sets
+the knobs at run time.
+"""
+
+import argparse
+import base64
+import json
+import os
+import sys
+import threading
+import time
+import uuid
+
+import yaml
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from moto.core.common_models import BaseModel  # noqa: F401  (imports moto's core first)
+from moto.core.exceptions import ServiceException
+from moto.core.responses import ActionResult
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.organizations import exceptions as oe
+from moto.organizations import models as om
+from moto.organizations import responses as orsp
+from moto.organizations import utils as outils
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CATALOG = os.path.join(HERE, "..", "data", "delegation-catalog.yaml")
+
+KNOBS = {"create_delay": 0.5, "throttle_every": 0, "empty_pages": False}
+STATS = {}
+LOCK = threading.Lock()
+COUNTER = {"n": 0}
+
+
+def err(code, message, **fields):
+    """An Organizations error with extra modelled members (e.g. Reason)."""
+    e = oe.OrganizationsClientError(code, message)
+    for k, v in fields.items():
+        setattr(e, k, v)
+    return e
+
+
+def constraint(reason, message):
+    return err("ConstraintViolationException", f"{message} ({reason})", Reason=reason)
+
+
+# --- R6: the catalog's principals -------------------------------------------------------
+
+def load_catalog():
+    with open(CATALOG) as f:
+        cat = yaml.safe_load(f)
+    limits, principals = {}, set()
+    for s in cat["services"]:
+        for p in [s.get("principal")] + list(s.get("extra_principals") or []):
+            if isinstance(p, str) and p.endswith(".amazonaws.com"):
+                principals.add(p)
+                m = s.get("max_delegated_admins")
+                if isinstance(m, int):
+                    limits[p] = m
+    trusted_only = set()
+    for t in cat.get("trusted_access_only", []):
+        p = str(t["principal"]).split(" ")[0]
+        if p.endswith(".amazonaws.com"):
+            trusted_only.add(p)
+    return principals, trusted_only, limits
+
+
+PRINCIPALS, TRUSTED_ONLY, MAX_ADMINS = load_catalog()
+om.FakeDelegatedAdministrator.SUPPORTED_SERVICES = sorted(set(om.FakeDelegatedAdministrator.SUPPORTED_SERVICES) | PRINCIPALS)
+om.FakeServiceAccess.TRUSTED_SERVICES = sorted(set(om.FakeServiceAccess.TRUSTED_SERVICES) | PRINCIPALS | TRUSTED_ONLY)
+
+B = om.OrganizationsBackend
+
+
+# --- R1 / R2 -------------------------------------------------------------------------------
+
+_orig_create_ou = B.create_organizational_unit
+
+
+def create_organizational_unit(self, **kw):
+    parent = kw.get("ParentId")
+    if not any(o.id == parent for o in self.ou):
+        raise err("ParentNotFoundException", "You specified parent that doesn't exist.")
+    if any(o.parent_id == parent and o.name == kw.get("Name") and not isinstance(o, om.FakeRoot) for o in self.ou):
+        raise err("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")
+    return _orig_create_ou(self, **kw)
+
+
+_orig_delete_ou = B.delete_organizational_unit
+
+
+def delete_organizational_unit(self, **kw):
+    ou_id = kw["OrganizationalUnitId"]
+    self.get_organizational_unit_by_id(ou_id)
+    if any(a.parent_id == ou_id for a in self.accounts) or any(o.parent_id == ou_id for o in self.ou):
+        raise err("OrganizationalUnitNotEmptyException", "The specified OU is not empty. Move all accounts to another root or OU and delete all child OUs, then try again.")
+    return _orig_delete_ou(self, **kw)
+
+
+# --- R3 ------------------------------------------------------------------------------------
+
+_orig_move = B.move_account
+
+
+def move_account(self, **kw):
+    account = self.get_account_by_id(kw["AccountId"])
+    self.validate_parent_id(kw["DestinationParentId"])
+    if account.parent_id != kw["SourceParentId"]:
+        raise err("SourceParentNotFoundException", "We can't find a source root or OU with the ParentId that you specified.")
+    if account.parent_id == kw["DestinationParentId"]:
+        raise err("DuplicateAccountException", "That account is already present in the specified destination.")
+    return _orig_move(self, **kw)
+
+
+# --- R4: asynchronous CreateAccount ----------------------------------------------------------
+
+_orig_create_account = B.create_account
+
+
+def _requests(self):
+    if not hasattr(self, "_orgctl_requests"):
+        self._orgctl_requests = {}
+    return self._orgctl_requests
+
+
+def tick(self):
+    """Completes the creation requests whose time has come."""
+    now = time.time()
+    for req in _requests(self).values():
+        st = req["status"]
+        if st["State"] != "IN_PROGRESS" or req["due"] > now:
+            continue
+        email = req["kwargs"]["Email"].lower()
+        if any(a.email.lower() == email for a in self.accounts):
+            st.update(State="FAILED", FailureReason="EMAIL_ALREADY_EXISTS", CompletedTimestamp=now)
+            continue
+        created = _orig_create_account(self, **req["kwargs"])["CreateAccountStatus"]
+        st.update(State="SUCCEEDED", AccountId=created["AccountId"], CompletedTimestamp=now)
+
+
+def create_account(self, **kw):
+    if self.org is None:
+        raise oe.AWSOrganizationsNotInUseException
+    rid = "car-" + uuid.uuid4().hex
+    status = {"Id": rid, "AccountName": kw["AccountName"], "State": "IN_PROGRESS", "RequestedTimestamp": time.time()}
+    _requests(self)[rid] = {"kwargs": kw, "due": time.time() + float(KNOBS["create_delay"]), "status": status}
+    return {"CreateAccountStatus": dict(status)}
+
+
+def describe_create_account_status(self, **kw):
+    tick(self)
+    req = _requests(self).get(kw["CreateAccountRequestId"])
+    if req is None:
+        raise err("CreateAccountStatusNotFoundException", "We can't find an create account request with the CreateAccountRequestId that you specified.")
+    return {"CreateAccountStatus": dict(req["status"])}
+
+
+def list_create_account_status(self, **kw):
+    tick(self)
+    states = kw.get("States") or ["IN_PROGRESS", "SUCCEEDED", "FAILED"]
+    items = [dict(r["status"]) for r in _requests(self).values() if r["status"]["State"] in states]
+    return {"CreateAccountStatuses": items}
+
+
+# --- R5 / R9 --------------------------------------------------------------------------------
+
+_orig_register = B.register_delegated_administrator
+
+
+def register_delegated_administrator(self, **kw):
+    account_id, principal = kw["AccountId"], kw["ServicePrincipal"]
+    if account_id == self.account_id:
+        raise constraint("CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR", "You cannot register the management account as a delegated administrator.")
+    if principal not in PRINCIPALS and principal not in om.FakeDelegatedAdministrator.SUPPORTED_SERVICES:
+        raise err("InvalidInputException", "You specified an unrecognized service principal.", Reason="UNRECOGNIZED_SERVICE_PRINCIPAL")
+    self.get_account_by_id(account_id)
+    if not any(s["ServicePrincipal"] == principal for s in self.services):
+        raise constraint("SERVICE_ACCESS_NOT_ENABLED", f"You must first enable trusted access for {principal}.")
+    current = [a for a in self.admins if principal in a.services]
+    if any(a.account.id == account_id for a in current):
+        raise oe.AccountAlreadyRegisteredException
+    limit = MAX_ADMINS.get(principal)
+    if limit is not None and len(current) >= limit:
+        raise constraint("MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED", f"{principal} allows at most {limit} delegated administrator(s).")
+    return _orig_register(self, **kw)
+
+
+_orig_deregister = B.deregister_delegated_administrator
+
+
+def deregister_delegated_administrator(self, **kw):
+    admin = next((a for a in self.admins if a.account.id == kw["AccountId"]), None)
+    if admin is not None and kw["ServicePrincipal"] not in admin.services:
+        raise oe.AccountNotRegisteredException
+    _orig_deregister(self, **kw)
+    # AWS lists an account as delegated administrator only while it has a service.
+    self.admins = [a for a in self.admins if a.services]
+
+
+def list_delegated_administrators(self, **kw):
+    service = kw.get("ServicePrincipal")
+    admins = [a for a in self.admins if a.services and (not service or service in a.services)]
+    return {"DelegatedAdministrators": [a.describe() for a in admins]}
+
+
+B.create_organizational_unit = create_organizational_unit
+B.delete_organizational_unit = delete_organizational_unit
+B.move_account = move_account
+B.create_account = create_account
+B.describe_create_account_status = describe_create_account_status
+B.list_create_account_status = list_create_account_status
+B.register_delegated_administrator = register_delegated_administrator
+B.deregister_delegated_administrator = deregister_delegated_administrator
+B.list_delegated_administrators = list_delegated_administrators
+
+
+# --- R7: pages of at most 20 ------------------------------------------------------------------
+
+LISTS = {
+    "list_accounts": "Accounts",
+    "list_accounts_for_parent": "Accounts",
+    "list_organizational_units_for_parent": "OrganizationalUnits",
+    "list_children": "Children",
+    "list_roots": "Roots",
+    "list_delegated_administrators": "DelegatedAdministrators",
+    "list_delegated_services_for_account": "DelegatedServices",
+    "list_aws_service_access_for_organization": "EnabledServicePrincipals",
+    "list_create_account_status": "CreateAccountStatuses",
+    "list_policies": "Policies",
+    "list_policies_for_target": "Policies",
+    "list_targets_for_policy": "Targets",
+}
+R = orsp.OrganizationsResponse
+
+
+def _token(n):
+    return base64.urlsafe_b64encode(json.dumps({"o": n}).encode()).decode()
+
+
+def _offset(token):
+    try:
+        return int(json.loads(base64.urlsafe_b64decode(token.encode()))["o"])
+    except Exception:
+        raise err("InvalidInputException", "The NextToken value is not valid.", Reason="INVALID_NEXT_TOKEN")
+
+
+def paged(name, key):
+    orig = getattr(R, name)
+
+    def handler(self):
+        params = self.request_params
+        size = params.get("MaxResults") or 20
+        if not isinstance(size, int) or size < 1 or size > 20:
+            raise err("InvalidInputException", "MaxResults must be between 1 and 20.", Reason="INVALID_INPUT")
+        token = params.get("NextToken")
+        start = _offset(token) if token else 0
+        params = {k: v for k, v in params.items() if k not in ("NextToken", "MaxResults")}
+        if name in ("list_accounts", "list_accounts_for_parent", "list_organizational_units_for_parent", "list_policies", "list_policies_for_target"):
+            params["MaxResults"] = 10**6
+        self.body = json.dumps(params)
+        full = json.loads(orig(self))
+        items = full.get(key) or []
+        full.pop("NextToken", None)
+        if KNOBS["empty_pages"] and not token and items:
+            full[key] = []
+            full["NextToken"] = _token(0)
+            return json.dumps(full)
+        full[key] = items[start:start + size]
+        if start + size < len(items):
+            full["NextToken"] = _token(start + size)
+        return json.dumps(full)
+
+    handler.__name__ = name
+    return handler
+
+
+for _n, _k in LISTS.items():
+    setattr(R, _n, paged(_n, _k))
+
+
+# --- R8: who may call what ------------------------------------------------------------------
+
+ANY_MEMBER = {"DescribeOrganization", "DescribeEffectivePolicy", "DescribeHandshake", "ListHandshakesForAccount", "LeaveOrganization", "AcceptHandshake", "DeclineHandshake"}
+
+
+def _backend_prop(self):
+    target = getattr(self, "_orgctl_backend_account", None) or self.current_account
+    return om.organizations_backends[target][self.partition]
+
+
+R.organizations_backend = property(_backend_prop)
+_orig_call_action = R.call_action
+
+
+def _throttle():
+    n = int(KNOBS["throttle_every"] or 0)
+    if n <= 0:
+        return
+    with LOCK:
+        COUNTER["n"] += 1
+        hit = COUNTER["n"] % n == 0
+    if hit:
+        raise err("TooManyRequestsException", "AWS Organizations can't complete your request because another request is already in progress. Try again later.", Type="TooManyRequests")
+
+
+def _access(self, action):
+    acct = self.current_account
+    own = om.organizations_backends[acct][self.partition]
+    if own.org is not None or action in ANY_MEMBER or action == "CreateOrganization":
+        return
+    master = om.organizations_backends.master_accounts.get(acct)
+    if master is None:
+        return  # not in an organization: moto's own errors apply
+    mb = om.organizations_backends[master[0]][master[1]]
+    is_admin = any(a.account.id == acct and a.services for a in mb.admins)
+    if (action.startswith("List") or action.startswith("Describe")) and is_admin:
+        self._orgctl_backend_account = master[0]
+        return
+    raise err("AccessDeniedException", f"You don't have permissions to access this resource. Account {acct} is not the management account or a delegated administrator, or the action {action} is reserved to the management account.")
+
+
+def call_action(self):
+    action = self._get_action()
+    with LOCK:
+        STATS[action] = STATS.get(action, 0) + 1
+    try:
+        _throttle()
+        _access(self, action)
+        backend = self.organizations_backend
+        if backend.org is not None:
+            tick(backend)
+    except ServiceException as e:
+        status, headers, body = self.serialized(ActionResult(e))
+        return status, headers, body
+    return _orig_call_action(self)
+
+
+R.call_action = call_action
+
+
+# --- server ---------------------------------------------------------------------------------
+
+def control_app(inner):
+    def app(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == "/orgctl-emulator/stats":
+            with LOCK:
+                body = json.dumps({"organizations": STATS, "total": sum(STATS.values())})
+            return Response(body, mimetype="application/json")(environ, start_response)
+        if path == "/orgctl-emulator/stats/reset" and environ["REQUEST_METHOD"] == "POST":
+            with LOCK:
+                STATS.clear()
+            return Response("{}", mimetype="application/json")(environ, start_response)
+        if path == "/orgctl-emulator/config" and environ["REQUEST_METHOD"] == "POST":
+            req = Request(environ)
+            KNOBS.update({k: v for k, v in json.loads(req.get_data() or b"{}").items() if k in KNOBS})
+            return Response(json.dumps(KNOBS), mimetype="application/json")(environ, start_response)
+        return inner(environ, start_response)
+
+    return app
+
+
+class QuietHandler(MotoRequestHandler):
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    ap.add_argument("--create-delay", type=float, default=KNOBS["create_delay"], help="seconds a CreateAccount request stays IN_PROGRESS")
+    ap.add_argument("--throttle-every", type=int, default=0)
+    ap.add_argument("--empty-pages", action="store_true")
+    a = ap.parse_args()
+    KNOBS.update(create_delay=a.create_delay, throttle_every=a.throttle_every, empty_pages=a.empty_pages)
+    app = control_app(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", a.port, app, threaded=True, request_handler=QuietHandler)
+    print(f"ORGCTL_EMULATOR_URL=http://127.0.0.1:{server.server_port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

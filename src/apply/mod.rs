@@ -1,0 +1,580 @@
+//! Apply: carries out a plan's changes in order through [`LiveWrite`], resolving names to
+//! ids as it goes (an OU or account created earlier in the run is used by later changes).
+//! It runs only the changes whose executor is the caller, leaves the rest (and what
+//! depends on them) listed with the account to run them from, stops at the first failure,
+//! and reports every change's outcome. `CreateAccount` is asynchronous: creations run at
+//! most [`ApplyOptions::max_creates_in_flight`] at once and are polled with backoff; a
+//! creation already in progress for the same account name is resumed, never duplicated.
+//! Re-running converged calls (`AccountAlreadyRegistered`, `AccountNotRegistered`, a move
+//! to the current parent) counts as converged, not as a failure.
+
+pub mod write;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use futures::{stream, StreamExt};
+use serde::Serialize;
+
+use crate::live::{CreateRequest, LiveError, LiveState};
+use crate::model::desired::{AccountId, AccountRef, Parent};
+use crate::plan::change::{Change, Op, Plan, TagTarget};
+pub use write::LiveWrite;
+
+/// How account-creation status is polled.
+#[derive(Debug, Clone, Copy)]
+pub struct PollPolicy {
+    pub initial: Duration,
+    pub max: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for PollPolicy {
+    fn default() -> Self {
+        PollPolicy {
+            initial: Duration::from_secs(1),
+            max: Duration::from_secs(15),
+            timeout: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+/// Apply settings.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// The account the credentials belong to.
+    pub caller_account_id: String,
+    pub poll: PollPolicy,
+    /// AWS allows five account creations in progress at once.
+    pub max_creates_in_flight: usize,
+}
+
+/// What happened to one change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum Outcome {
+    Done {
+        detail: String,
+    },
+    /// Already as wanted when applied (a re-run, or another run got there first).
+    Converged {
+        detail: String,
+    },
+    Failed {
+        error: String,
+    },
+    /// The caller is not this change's executor.
+    LeftForExecutor {
+        account_id: String,
+        account_name: String,
+    },
+    NotAttempted {
+        reason: String,
+    },
+}
+
+impl Outcome {
+    pub fn applied(&self) -> bool {
+        matches!(self, Outcome::Done { .. } | Outcome::Converged { .. })
+    }
+}
+
+/// One change and its outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeOutcome {
+    pub address: String,
+    pub summary: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// The record of an apply run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ApplyReport {
+    pub outcomes: Vec<ChangeOutcome>,
+}
+
+impl ApplyReport {
+    pub fn failed(&self) -> bool {
+        self.outcomes
+            .iter()
+            .any(|o| matches!(o.outcome, Outcome::Failed { .. }))
+    }
+    pub fn left(&self) -> impl Iterator<Item = &ChangeOutcome> {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o.outcome, Outcome::LeftForExecutor { .. }))
+    }
+    pub fn applied_count(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.outcome.applied()).count()
+    }
+    /// Everything planned was applied.
+    pub fn complete(&self) -> bool {
+        self.outcomes.iter().all(|o| o.outcome.applied())
+    }
+}
+
+/// Progress of a run, for a terminal indicator. `apply` never prints.
+#[derive(Debug)]
+pub enum ProgressEvent<'a> {
+    Start {
+        address: &'a str,
+        summary: &'a str,
+    },
+    Waiting {
+        address: &'a str,
+        state: &'a str,
+        elapsed: Duration,
+    },
+    End {
+        address: &'a str,
+        outcome: &'a Outcome,
+    },
+}
+
+/// Receives progress events.
+pub trait Progress {
+    fn on(&self, e: ProgressEvent<'_>);
+}
+
+/// Ignores progress.
+pub struct NoProgress;
+impl Progress for NoProgress {
+    fn on(&self, _: ProgressEvent<'_>) {}
+}
+
+/// Ids known during a run: live ones plus what the run creates.
+struct Resolver {
+    root_id: String,
+    ou_ids: BTreeMap<String, String>,
+    account_ids: BTreeMap<String, AccountId>,
+}
+
+impl Resolver {
+    fn new(plan: &Plan, live: &LiveState) -> Self {
+        let ou_ids = live
+            .ous
+            .values()
+            .map(|o| (o.path.clone(), o.id.clone()))
+            .collect();
+        let mut account_ids: BTreeMap<String, AccountId> = live
+            .accounts
+            .values()
+            .map(|a| (a.name.clone(), a.id.clone()))
+            .collect();
+        for (n, id) in &plan.account_ids {
+            if let Some(id) = AccountId::parse(id) {
+                account_ids.insert(n.clone(), id);
+            }
+        }
+        Resolver {
+            root_id: live.root_id.clone(),
+            ou_ids,
+            account_ids,
+        }
+    }
+
+    fn parent(&self, p: &Parent) -> Result<String, String> {
+        match p {
+            Parent::Root => Ok(self.root_id.clone()),
+            Parent::Ou(path) => self
+                .ou_ids
+                .get(path)
+                .cloned()
+                .ok_or_else(|| format!("OU {path} does not exist (was its creation skipped?)")),
+        }
+    }
+
+    fn account(&self, r: &AccountRef) -> Result<AccountId, String> {
+        match r {
+            AccountRef::Id(id) => Ok(id.clone()),
+            AccountRef::Name(n) => self
+                .account_ids
+                .get(n)
+                .cloned()
+                .ok_or_else(|| format!("account {n} has no id yet (was its creation skipped?)")),
+        }
+    }
+}
+
+fn code_of(e: &LiveError) -> &str {
+    match e {
+        LiveError::Service { code, .. } => code,
+        _ => "",
+    }
+}
+
+/// Runs `plan` (already checked against the live state it was made from).
+/// `in_progress` are the account-creation requests AWS reports as running.
+pub async fn execute<W: LiveWrite>(
+    plan: &Plan,
+    live: &LiveState,
+    in_progress: &[CreateRequest],
+    w: &W,
+    opts: &ApplyOptions,
+    progress: &dyn Progress,
+) -> ApplyReport {
+    let mut r = Resolver::new(plan, live);
+    let mut report = ApplyReport::default();
+    let mut blocked: BTreeSet<String> = BTreeSet::new();
+    let mut stopped = false;
+    let mut i = 0;
+    while i < plan.changes.len() {
+        // A run of account creations executes as one bounded-concurrent batch.
+        let mut batch: Vec<(usize, &Change)> = Vec::new();
+        while i < plan.changes.len() {
+            let c = &plan.changes[i];
+            let pre = precheck(c, opts, &blocked, stopped);
+            let is_create = matches!(c.op, Op::CreateAccount { .. });
+            if !batch.is_empty() && (pre.is_some() || !is_create) {
+                break;
+            }
+            i += 1;
+            if let Some(o) = pre {
+                finish(c, o, &mut report, &mut blocked, &mut stopped, progress);
+            } else if is_create {
+                batch.push((i - 1, c));
+            } else {
+                progress.on(ProgressEvent::Start {
+                    address: &c.address,
+                    summary: &c.summary,
+                });
+                let o = run_one(c, &mut r, w).await;
+                finish(c, o, &mut report, &mut blocked, &mut stopped, progress);
+                break;
+            }
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        let mut results: Vec<(usize, &Change, Result<(AccountId, String, bool), String>)> =
+            stream::iter(batch)
+                .map(|(idx, c)| {
+                    let r = &r;
+                    async move {
+                        progress.on(ProgressEvent::Start {
+                            address: &c.address,
+                            summary: &c.summary,
+                        });
+                        (
+                            idx,
+                            c,
+                            create_account(c, live, in_progress, r, w, opts, progress).await,
+                        )
+                    }
+                })
+                .buffer_unordered(opts.max_creates_in_flight.max(1))
+                .collect()
+                .await;
+        // Report in plan order.
+        results.sort_by_key(|(idx, _, _)| *idx);
+        for (_, c, res) in results {
+            let o = match res {
+                Ok((id, detail, existed)) => {
+                    if let Op::CreateAccount { name, .. } = &c.op {
+                        r.account_ids.insert(name.clone(), id);
+                    }
+                    if existed {
+                        Outcome::Converged { detail }
+                    } else {
+                        Outcome::Done { detail }
+                    }
+                }
+                Err(error) => Outcome::Failed { error },
+            };
+            finish(c, o, &mut report, &mut blocked, &mut stopped, progress);
+        }
+    }
+    report
+}
+
+fn finish(
+    c: &Change,
+    o: Outcome,
+    report: &mut ApplyReport,
+    blocked: &mut BTreeSet<String>,
+    stopped: &mut bool,
+    progress: &dyn Progress,
+) {
+    if !o.applied() {
+        blocked.insert(c.address.clone());
+    }
+    if matches!(o, Outcome::Failed { .. }) {
+        *stopped = true;
+    }
+    progress.on(ProgressEvent::End {
+        address: &c.address,
+        outcome: &o,
+    });
+    report.outcomes.push(ChangeOutcome {
+        address: c.address.clone(),
+        summary: c.summary.clone(),
+        outcome: o,
+    });
+}
+
+/// Why a change cannot run now, if it cannot.
+fn precheck(
+    c: &Change,
+    opts: &ApplyOptions,
+    blocked: &BTreeSet<String>,
+    stopped: bool,
+) -> Option<Outcome> {
+    if stopped {
+        return Some(Outcome::NotAttempted {
+            reason: "an earlier change failed".into(),
+        });
+    }
+    if c.executor.account_id != opts.caller_account_id {
+        return Some(Outcome::LeftForExecutor {
+            account_id: c.executor.account_id.clone(),
+            account_name: c.executor.account_name.clone(),
+        });
+    }
+    c.depends_on
+        .iter()
+        .find(|d| blocked.contains(*d))
+        .map(|d| Outcome::NotAttempted {
+            reason: format!("depends on {d}, which was not applied"),
+        })
+}
+
+async fn run_one<W: LiveWrite>(c: &Change, r: &mut Resolver, w: &W) -> Outcome {
+    match run_op(&c.op, r, w).await {
+        Ok((detail, false)) => Outcome::Done { detail },
+        Ok((detail, true)) => Outcome::Converged { detail },
+        Err(error) => Outcome::Failed { error },
+    }
+}
+
+/// Executes one non-batched op: `(detail, already_converged)`.
+async fn run_op<W: LiveWrite>(op: &Op, r: &mut Resolver, w: &W) -> Result<(String, bool), String> {
+    let err = |e: LiveError| e.to_string();
+    match op {
+        Op::CreateOu {
+            path,
+            parent,
+            name,
+            tags,
+        } => {
+            let pid = r.parent(parent)?;
+            let id = w.create_ou(&pid, name, tags).await.map_err(|e| match code_of(&e) {
+                "DuplicateOrganizationalUnitException" => format!("{e}\n  fix: an OU named {name} appeared under {parent} since the plan was made; run plan again"),
+                _ => err(e),
+            })?;
+            r.ou_ids.insert(path.clone(), id.clone());
+            Ok((format!("created {id}"), false))
+        }
+        Op::DeleteOu { id, .. } => {
+            w.delete_ou(id).await.map_err(err)?;
+            Ok((format!("deleted {id}"), false))
+        }
+        Op::CreateAccount { .. } => Err("internal: account creation runs in a batch".into()),
+        Op::MoveAccount { id, from, to } => {
+            let (src, dst) = (r.parent(from)?, r.parent(to)?);
+            match w.move_account(id, &src, &dst).await {
+                Ok(()) => Ok((format!("moved {id} to {to}"), false)),
+                Err(e) if code_of(&e) == "DuplicateAccountException" => {
+                    Ok((format!("{id} is already in {to}"), true))
+                }
+                Err(e) if code_of(&e) == "SourceParentNotFoundException" => Err(format!(
+                    "{e}\n  fix: account {id} moved since the plan was made; run plan again"
+                )),
+                Err(e) => Err(err(e)),
+            }
+        }
+        Op::Tag {
+            target,
+            set,
+            remove,
+        } => {
+            let id = match target {
+                TagTarget::Ou(p) => r.parent(&Parent::Ou(p.clone()))?,
+                TagTarget::Account(a) => r.account(a)?.to_string(),
+            };
+            if !set.is_empty() {
+                w.tag(&id, set).await.map_err(err)?;
+            }
+            if !remove.is_empty() {
+                w.untag(&id, remove).await.map_err(err)?;
+            }
+            Ok((format!("tagged {id}"), false))
+        }
+        Op::EnableTrustedAccess { principal } => {
+            w.enable_trusted_access(principal).await.map_err(err)?;
+            Ok(("enabled".into(), false))
+        }
+        Op::DisableTrustedAccess { principal } => {
+            w.disable_trusted_access(principal).await.map_err(err)?;
+            Ok(("disabled".into(), false))
+        }
+        Op::DelegatedAdmins {
+            principal,
+            deregister,
+            register,
+        } => delegated_admins(principal, deregister, register, r, w).await,
+    }
+}
+
+/// Deregister first, then register (AWS allows one admin for most services).
+async fn delegated_admins<W: LiveWrite>(
+    principal: &str,
+    deregister: &[AccountId],
+    register: &[AccountRef],
+    r: &Resolver,
+    w: &W,
+) -> Result<(String, bool), String> {
+    let mut notes = Vec::new();
+    let mut all_converged = true;
+    for id in deregister {
+        match w.deregister_admin(id, principal).await {
+            Ok(()) => {
+                all_converged = false;
+                notes.push(format!("deregistered {id}"));
+            }
+            Err(e) if code_of(&e) == "AccountNotRegisteredException" => {
+                notes.push(format!("{id} was not registered"))
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    for a in register {
+        let id = r.account(a)?;
+        match w.register_admin(&id, principal).await {
+            Ok(()) => {
+                all_converged = false;
+                notes.push(format!("registered {id}"));
+            }
+            Err(e) if code_of(&e) == "AccountAlreadyRegisteredException" => {
+                notes.push(format!("{id} was already registered"))
+            }
+            Err(e) => {
+                let fix = match &e {
+                    LiveError::Service { message, .. }
+                        if message.contains("SERVICE_ACCESS_NOT_ENABLED") =>
+                    {
+                        format!("\n  fix: trusted access for {principal} must be enabled first (add it to trusted_access, or let orgctl plan it)")
+                    }
+                    _ => String::new(),
+                };
+                return Err(format!("{e}{fix}"));
+            }
+        }
+    }
+    Ok((notes.join("; "), all_converged))
+}
+
+/// Creates one account (or finds / resumes it), waits for it, moves it into its OU.
+/// Returns `(id, detail, already_existed)`.
+async fn create_account<W: LiveWrite>(
+    c: &Change,
+    live: &LiveState,
+    in_progress: &[CreateRequest],
+    r: &Resolver,
+    w: &W,
+    opts: &ApplyOptions,
+    progress: &dyn Progress,
+) -> Result<(AccountId, String, bool), String> {
+    let Op::CreateAccount {
+        name,
+        email,
+        parent,
+        tags,
+    } = &c.op
+    else {
+        return Err("internal: not an account creation".into());
+    };
+    let mut notes = Vec::new();
+    let (id, existed) = if let Some(a) = live.account_by_email(email) {
+        notes.push(format!("account {} with this email already exists", a.id));
+        (a.id.clone(), true)
+    } else {
+        let req = match in_progress.iter().find(|q| &q.account_name == name) {
+            Some(q) => {
+                notes.push(format!(
+                    "resumed creation request {} (started by an earlier run)",
+                    q.id
+                ));
+                q.clone()
+            }
+            None => w
+                .create_account(email, name, tags)
+                .await
+                .map_err(|e| e.to_string())?,
+        };
+        let done = wait_created(&c.address, req, w, opts.poll, progress).await?;
+        notes.push(format!("created {done}"));
+        (done, false)
+    };
+    if *parent != Parent::Root {
+        let dst = r.parent(parent)?;
+        let src = live
+            .accounts
+            .get(&id)
+            .map(|a| a.parent_id.clone())
+            .unwrap_or_else(|| r.root_id.clone());
+        if src != dst {
+            match w.move_account(&id, &src, &dst).await {
+                Ok(()) => notes.push(format!("moved to {parent}")),
+                Err(e) if code_of(&e) == "DuplicateAccountException" => {}
+                Err(e) => return Err(format!("account {id} was created but not moved to {parent}: {e}\n  fix: run apply again; the next plan moves it")),
+            }
+        }
+    }
+    Ok((id, notes.join("; "), existed))
+}
+
+/// Polls `DescribeCreateAccountStatus` with exponential backoff until SUCCEEDED or FAILED.
+async fn wait_created<W: LiveWrite>(
+    address: &str,
+    mut req: CreateRequest,
+    w: &W,
+    poll: PollPolicy,
+    progress: &dyn Progress,
+) -> Result<AccountId, String> {
+    let start = Instant::now();
+    let mut delay = poll.initial;
+    loop {
+        match req.state.as_str() {
+            "SUCCEEDED" => {
+                return req
+                    .account_id
+                    .as_deref()
+                    .and_then(AccountId::parse)
+                    .ok_or_else(|| {
+                        format!(
+                            "creation request {} succeeded without an account id",
+                            req.id
+                        )
+                    })
+            }
+            "FAILED" => {
+                let reason = req.failure_reason.clone().unwrap_or_default();
+                let fix = match reason.as_str() {
+                    "EMAIL_ALREADY_EXISTS" => "\n  fix: the email belongs to another AWS account (outside this organization); use another email, or invite that account and adopt it by `id`",
+                    "ACCOUNT_LIMIT_EXCEEDED" => "\n  fix: request a higher account quota from the management account (Service Quotas)",
+                    _ => "",
+                };
+                return Err(format!("account creation {} failed: {reason}{fix}", req.id));
+            }
+            _ => {}
+        }
+        if start.elapsed() > poll.timeout {
+            return Err(format!(
+                "account creation {} still {} after {:?}; run apply again later to resume it",
+                req.id, req.state, poll.timeout
+            ));
+        }
+        progress.on(ProgressEvent::Waiting {
+            address,
+            state: &req.state,
+            elapsed: start.elapsed(),
+        });
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(poll.max);
+        req = w
+            .create_account_status(&req.id)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+}

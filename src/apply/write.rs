@@ -1,0 +1,38 @@
+//! The write trait: every mutation `apply` makes goes through [`LiveWrite`]. The AWS SDK
+//! implements it in `live/aws/write.rs`; tests use a recording fake. This is the single
+//! seam where a dry run or a fake remote plugs in.
+
+use crate::live::{CreateRequest, LiveError};
+use crate::model::desired::{AccountId, Tags};
+
+/// Organizations writes.
+#[allow(async_fn_in_trait)]
+pub trait LiveWrite {
+    async fn create_ou(
+        &self,
+        parent_id: &str,
+        name: &str,
+        tags: &Tags,
+    ) -> Result<String, LiveError>;
+    async fn delete_ou(&self, id: &str) -> Result<(), LiveError>;
+    /// Starts an (asynchronous) account creation.
+    async fn create_account(
+        &self,
+        email: &str,
+        name: &str,
+        tags: &Tags,
+    ) -> Result<CreateRequest, LiveError>;
+    async fn create_account_status(&self, request_id: &str) -> Result<CreateRequest, LiveError>;
+    async fn move_account(
+        &self,
+        id: &AccountId,
+        from_parent: &str,
+        to_parent: &str,
+    ) -> Result<(), LiveError>;
+    async fn tag(&self, resource_id: &str, set: &Tags) -> Result<(), LiveError>;
+    async fn untag(&self, resource_id: &str, keys: &[String]) -> Result<(), LiveError>;
+    async fn enable_trusted_access(&self, principal: &str) -> Result<(), LiveError>;
+    async fn disable_trusted_access(&self, principal: &str) -> Result<(), LiveError>;
+    async fn register_admin(&self, id: &AccountId, principal: &str) -> Result<(), LiveError>;
+    async fn deregister_admin(&self, id: &AccountId, principal: &str) -> Result<(), LiveError>;
+}

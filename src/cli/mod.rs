@@ -1,0 +1,183 @@
+//! Command-line parsing and rendering: one file per subcommand, each turning arguments
+//! into an `ops::` call, rendering the result and choosing the exit code. No logic about
+//! AWS or plans lives here. Exit codes: 0 ok, 1 error or refusal, 2 changes present
+//! (`plan --detailed-exitcode`).
+
+mod apply;
+mod plan;
+mod validate;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::live::aws::{Aws, AwsOptions};
+use crate::model::LoadError;
+use crate::ops::OpsError;
+
+/// Keep an AWS Organization in the shape declared in org.yaml.
+#[derive(Debug, Parser)]
+#[command(name = "orgctl", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags accepted before or after the subcommand.
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// AWS profile (else the standard credential chain: env, web identity, SSO, …).
+    #[arg(long, global = true, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// AWS Region for signing (Organizations is served from us-east-1).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Endpoint URL for every AWS service (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work too).
+    #[arg(long, global = true)]
+    pub endpoint_url: Option<String>,
+    /// More logging (repeat for more); RUST_LOG also works.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// No colors (also NO_COLOR).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Attempts per AWS call, retries included (throttling is retried with backoff).
+    #[arg(long, global = true, env = "AWS_MAX_ATTEMPTS", hide = true)]
+    pub max_attempts: Option<u32>,
+    /// OUs read at once.
+    #[arg(long, global = true, default_value_t = 4, hide = true)]
+    pub concurrency: usize,
+    /// Print API calls per operation, wall time and peak memory to stderr as JSON.
+    #[arg(long, global = true, hide = true)]
+    pub api_stats: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check org.yaml offline (no AWS call, no credentials).
+    Validate(validate::ValidateArgs),
+    /// Read the organization and show the ordered changes that would make it match org.yaml.
+    Plan(plan::PlanArgs),
+    /// Carry out a plan (made now, or saved with `plan --out`).
+    Apply(apply::ApplyArgs),
+}
+
+/// The `-f` flag shared by the commands.
+#[derive(Debug, Args, Clone)]
+pub struct FileArg {
+    /// The organization file.
+    #[arg(short = 'f', long = "file", default_value = "org.yaml")]
+    pub file: PathBuf,
+}
+
+/// Parses arguments, runs the command, returns the exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.global.verbose);
+    let started = Instant::now();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let g = cli.global.clone();
+    let (code, aws) = rt.block_on(async move {
+        match cli.command {
+            Command::Validate(a) => (validate::run(&a, &g), None),
+            Command::Plan(a) => {
+                let aws = connect(&g).await;
+                (plan::run(&a, &g, &aws).await, Some(aws))
+            }
+            Command::Apply(a) => {
+                let aws = connect(&g).await;
+                (apply::run(&a, &g, &aws).await, Some(aws))
+            }
+        }
+    });
+    if cli.global.api_stats {
+        print_stats(aws.as_ref(), started);
+    }
+    ExitCode::from(code)
+}
+
+async fn connect(g: &Global) -> Aws {
+    Aws::connect(&AwsOptions {
+        profile: g.profile.clone(),
+        region: g.region.clone(),
+        endpoint_url: g.endpoint_url.clone(),
+        max_attempts: g.max_attempts,
+        concurrency: g.concurrency,
+    })
+    .await
+}
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "orgctl=info,warn",
+        2 => "orgctl=debug,info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Colors on a terminal unless `--no-color` or `NO_COLOR`.
+pub(crate) fn use_color(g: &Global) -> bool {
+    !g.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal()
+}
+
+/// Prints an error; file diagnostics one per line.
+pub(crate) fn report_error(e: &OpsError) {
+    match e {
+        OpsError::Load(LoadError::Invalid { diagnostics, .. }) => {
+            for d in diagnostics {
+                eprintln!("{d}");
+            }
+            eprintln!("error: {e}");
+        }
+        _ => eprintln!("error: {e}"),
+    }
+}
+
+/// Peak resident memory of this process in KiB (Linux), if known.
+fn peak_rss_kib() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    s.lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn print_stats(aws: Option<&Aws>, started: Instant) {
+    let calls = aws.map(|a| a.stats.snapshot()).unwrap_or_default();
+    let total: u64 = calls.values().map(|c| c.calls).sum();
+    let attempts: u64 = calls.values().map(|c| c.attempts).sum();
+    let v = serde_json::json!({
+        "api_calls": calls,
+        "total_calls": total,
+        "total_attempts": attempts,
+        "wall_ms": started.elapsed().as_millis() as u64,
+        "peak_rss_kib": peak_rss_kib(),
+    });
+    eprintln!("orgctl-api-stats {v}");
+}

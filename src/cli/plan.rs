@@ -1,0 +1,63 @@
+//! `orgctl plan`: reads the organization, prints the plan, optionally writes the plan file.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{FileArg, Global};
+use crate::live::aws::Aws;
+use crate::ops::{self, PlanRequest};
+use crate::plan::planfile;
+use crate::render::{self, Format};
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub file: FileArg,
+    /// Write the versioned JSON plan file here (for `orgctl apply FILE`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit 2 when there are changes, 0 when none.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Only the changes this account (name or 12-digit id) executes.
+    #[arg(long)]
+    pub executor: Option<String>,
+}
+
+pub async fn run(a: &PlanArgs, g: &Global, aws: &Aws) -> u8 {
+    let req = PlanRequest {
+        file: a.file.file.clone(),
+        executor: a.executor.clone(),
+    };
+    let out = match ops::plan(&req, aws).await {
+        Ok(o) => o,
+        Err(e) => {
+            super::report_error(&e);
+            return 1;
+        }
+    };
+    for w in &out.warnings {
+        eprintln!("{w}");
+    }
+    print!("{}", render::plan(&out.plan, a.format, super::use_color(g)));
+    if let Some(path) = &a.out {
+        if let Err(e) = planfile::write(path, &out.plan) {
+            eprintln!("error: {e}");
+            return 1;
+        }
+        eprintln!(
+            "Plan saved to {}; apply it with `orgctl apply {}`.",
+            path.display(),
+            path.display()
+        );
+    }
+    if a.detailed_exitcode && out.plan.summary.total() > 0 {
+        2
+    } else {
+        0
+    }
+}

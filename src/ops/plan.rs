@@ -1,0 +1,82 @@
+//! `plan`: load the file, find out who we run as, read the live organization (only what
+//! the file needs), refuse another organization, diff, and optionally keep one executor's
+//! share of the plan.
+
+use std::path::PathBuf;
+
+use crate::live::{Caller, LiveRead, LiveState, ReadScope};
+use crate::model::{self, Diagnostic};
+use crate::plan::change::{Plan, Summary};
+use crate::plan::diff;
+
+use super::OpsError;
+
+/// Inputs of `plan`.
+#[derive(Debug, Clone)]
+pub struct PlanRequest {
+    pub file: PathBuf,
+    /// Keep only this executor's changes (account name or id).
+    pub executor: Option<String>,
+}
+
+/// A plan and what came with it.
+#[derive(Debug)]
+pub struct PlanOutcome {
+    pub plan: Plan,
+    pub live: LiveState,
+    pub caller: Caller,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Makes the plan.
+pub async fn plan<R: LiveRead>(req: &PlanRequest, reader: &R) -> Result<PlanOutcome, OpsError> {
+    let loaded = model::load(&req.file)?;
+    let desired = loaded.desired;
+    let caller = reader.caller().await?;
+    let live = reader.read(&ReadScope::for_desired(&desired)).await?;
+    if let Some(want) = &desired.management_account_id {
+        if want.as_str() != live.organization.management_account_id {
+            return Err(OpsError::WrongOrganization {
+                file: req.file.display().to_string(),
+                wanted: want.to_string(),
+                live: live.organization.management_account_id.clone(),
+                org_id: live.organization.id.clone(),
+            });
+        }
+    }
+    let mut plan = diff::diff(&desired, &live)?;
+    if let Some(x) = &req.executor {
+        restrict_to_executor(&mut plan, x)?;
+    }
+    Ok(PlanOutcome {
+        plan,
+        live,
+        caller,
+        warnings: loaded.warnings,
+    })
+}
+
+/// Resolves `--executor NAME|ID` to an account id.
+pub fn executor_id(plan: &Plan, wanted: &str) -> Result<String, OpsError> {
+    if wanted.len() == 12 && wanted.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(wanted.to_string());
+    }
+    plan.account_ids
+        .get(wanted)
+        .cloned()
+        .ok_or_else(|| OpsError::UnknownExecutor(wanted.to_string()))
+}
+
+/// Keeps only the changes `wanted` executes; notes how many were left out.
+pub fn restrict_to_executor(plan: &mut Plan, wanted: &str) -> Result<(), OpsError> {
+    let id = executor_id(plan, wanted)?;
+    let before = plan.changes.len();
+    plan.changes.retain(|c| c.executor.account_id == id);
+    let omitted = before - plan.changes.len();
+    if omitted > 0 {
+        plan.warnings.push(format!("--executor {wanted}: {omitted} change(s) for other executors are not part of this plan"));
+    }
+    plan.summary = Summary::of(&plan.changes);
+    plan.executor_filter = Some(format!("{wanted} ({id})"));
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! The plan's data types: one [`Change`] per address (action, before/after, executor,
+//! risk, dependencies) and the machine-readable [`Op`] that `apply` carries out. The action
+//! enum is tiny on purpose (Terraform's lesson); everything a reviewer reads is data.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::model::desired::{AccountId, AccountRef, Parent, Tags};
+
+/// What a change does to its address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    Replace,
+}
+
+impl Action {
+    /// `delete` and `replace` need `apply --allow-destroy`.
+    pub fn is_destructive(self) -> bool {
+        matches!(self, Action::Delete | Action::Replace)
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Replace => "replace",
+        }
+    }
+}
+
+/// Review risk of a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Risk {
+    Low,
+    High,
+}
+
+/// The account whose credentials must make a change's calls, and the AWS rule why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Executor {
+    pub account_id: String,
+    pub account_name: String,
+    pub why: String,
+}
+
+/// Something tags can be set on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "ref")]
+pub enum TagTarget {
+    Ou(String),
+    Account(AccountRef),
+}
+
+/// What `apply` does for a change (Organizations calls, resolved at execution time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "op")]
+pub enum Op {
+    /// `CreateOrganizationalUnit` under `parent`.
+    CreateOu {
+        path: String,
+        parent: Parent,
+        name: String,
+        tags: Tags,
+    },
+    /// `DeleteOrganizationalUnit` (must be empty by then).
+    DeleteOu { path: String, id: String },
+    /// `CreateAccount` (asynchronous), then `MoveAccount` from the root to `parent`.
+    CreateAccount {
+        name: String,
+        email: String,
+        parent: Parent,
+        tags: Tags,
+    },
+    /// `MoveAccount`.
+    MoveAccount {
+        id: AccountId,
+        from: Parent,
+        to: Parent,
+    },
+    /// `TagResource` with `set`, `UntagResource` with `remove`.
+    Tag {
+        target: TagTarget,
+        set: Tags,
+        remove: Vec<String>,
+    },
+    /// `EnableAWSServiceAccess`.
+    EnableTrustedAccess { principal: String },
+    /// `DisableAWSServiceAccess`.
+    DisableTrustedAccess { principal: String },
+    /// `DeregisterDelegatedAdministrator` for each of `deregister`, then
+    /// `RegisterDelegatedAdministrator` for each of `register`.
+    DelegatedAdmins {
+        principal: String,
+        deregister: Vec<AccountId>,
+        register: Vec<AccountRef>,
+    },
+}
+
+/// One planned change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub address: String,
+    pub action: Action,
+    /// One line for humans: what happens.
+    pub summary: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub executor: Executor,
+    pub risk: Risk,
+    /// Why the risk is high (empty when low).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub risk_reason: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
+    pub op: Op,
+}
+
+/// A live object the file does not mention, left alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnmanagedItem {
+    pub address: String,
+    pub note: String,
+}
+
+/// Counts per action.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub delete: usize,
+    pub replace: usize,
+}
+
+impl Summary {
+    pub fn of(changes: &[Change]) -> Self {
+        let mut s = Summary::default();
+        for c in changes {
+            match c.action {
+                Action::Create => s.create += 1,
+                Action::Update => s.update += 1,
+                Action::Delete => s.delete += 1,
+                Action::Replace => s.replace += 1,
+            }
+        }
+        s
+    }
+    pub fn total(&self) -> usize {
+        self.create + self.update + self.delete + self.replace
+    }
+}
+
+/// The whole plan. Renderers consume this and nothing else; the JSON plan file is its
+/// serialization.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub orgctl_version: String,
+    pub organization_id: String,
+    pub management_account_id: String,
+    /// Digest of everything the plan read; `apply PLANFILE` refuses if it changed.
+    pub live_fingerprint: String,
+    /// What the plan read (so `apply` re-reads the same).
+    pub read_scope: crate::live::ReadScope,
+    pub summary: Summary,
+    pub changes: Vec<Change>,
+    #[serde(default)]
+    pub unmanaged: Vec<UnmanagedItem>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// Account names → ids known when planning (for display and executor lookup).
+    #[serde(default)]
+    pub account_ids: BTreeMap<String, String>,
+    /// Set when the plan was restricted with `--executor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executor_filter: Option<String>,
+}
+
+/// The plan file format version this orgctl writes and reads.
+pub const FORMAT_VERSION: u32 = 1;

@@ -1,0 +1,726 @@
+//! `diff`: a pure function of (desired, live) → ordered [`Plan`]. No I/O; deterministic
+//! (sorted maps everywhere). Rules: absence is not deletion (unmanaged objects are listed,
+//! and only `unmanaged: prune` turns OUs, tag keys, trusted access and delegated admins
+//! into `delete` changes; accounts are never closed); a moved delegated admin is a
+//! `replace`; trusted access before the admin that needs it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{json, Value};
+
+use super::change::{
+    Action, Change, Executor, Op, Plan, Risk, Summary, TagTarget, UnmanagedItem, FORMAT_VERSION,
+};
+use super::order;
+use crate::catalog::{self, Mechanism, TrustedAccess};
+use crate::live::{LiveState, ReadScope};
+use crate::model::desired::{
+    AccountId, AccountRef, Desired, DesiredAccount, Parent, Tags, Unmanaged,
+};
+
+/// Why a plan cannot be made (all problems, one per line).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot plan:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct DiffError(pub Vec<String>);
+
+pub(crate) mod why {
+    pub const OU: &str = "Create/Update/DeleteOrganizationalUnit can be called only from the organization's management account (AWS Organizations API reference)";
+    pub const CREATE_ACCOUNT: &str = "CreateAccount and MoveAccount can be called only from the organization's management account (AWS Organizations API reference)";
+    pub const MOVE: &str = "MoveAccount can be called only from the organization's management account (AWS Organizations API reference)";
+    pub const TAGS: &str = "TagResource/UntagResource on accounts and OUs: the management account (a delegated administrator would also need an Organizations delegation policy, which this file does not declare)";
+    pub const TRUSTED: &str = "EnableAWSServiceAccess/DisableAWSServiceAccess can be called only from the organization's management account (AWS Organizations API reference)";
+    pub const DELEGATION: &str = "RegisterDelegatedAdministrator/DeregisterDelegatedAdministrator can be called only from the organization's management account (AWS Organizations API reference)";
+}
+
+/// Everything diff needs to resolve names.
+struct Ctx<'a> {
+    desired: &'a Desired,
+    live: &'a LiveState,
+    /// Desired account name → matched live account id (absent: will be created).
+    matched: BTreeMap<String, AccountId>,
+    changes: Vec<Change>,
+    unmanaged: Vec<UnmanagedItem>,
+    warnings: Vec<String>,
+    errors: Vec<String>,
+}
+
+/// Computes the ordered plan.
+pub fn diff(desired: &Desired, live: &LiveState) -> Result<Plan, DiffError> {
+    let mut cx = Ctx {
+        desired,
+        live,
+        matched: BTreeMap::new(),
+        changes: Vec::new(),
+        unmanaged: Vec::new(),
+        warnings: Vec::new(),
+        errors: Vec::new(),
+    };
+    cx.match_accounts();
+    cx.ous();
+    cx.accounts();
+    cx.trusted_access();
+    cx.delegations();
+    cx.unmanaged_ous();
+    if !cx.errors.is_empty() {
+        return Err(DiffError(cx.errors));
+    }
+    let changes = order::sort(cx.changes);
+    let mut account_ids: BTreeMap<String, String> = live
+        .accounts
+        .values()
+        .map(|a| (a.name.clone(), a.id.to_string()))
+        .collect();
+    for (name, id) in &cx.matched {
+        account_ids.insert(name.clone(), id.to_string());
+    }
+    cx.unmanaged.sort_by(|a, b| a.address.cmp(&b.address));
+    Ok(Plan {
+        format_version: FORMAT_VERSION,
+        orgctl_version: env!("CARGO_PKG_VERSION").to_string(),
+        organization_id: live.organization.id.clone(),
+        management_account_id: live.organization.management_account_id.clone(),
+        live_fingerprint: live.fingerprint(),
+        read_scope: ReadScope::for_desired(desired),
+        summary: Summary::of(&changes),
+        changes,
+        unmanaged: cx.unmanaged,
+        warnings: cx.warnings,
+        account_ids,
+        executor_filter: None,
+    })
+}
+
+/// Address helpers (the grammar in SPEC §4).
+pub mod address {
+    pub fn ou(path: &str) -> String {
+        format!("ou[{path:?}]")
+    }
+    pub fn account(name: &str) -> String {
+        format!("account[{name:?}]")
+    }
+    pub fn trusted_access(p: &str) -> String {
+        format!("trusted_access[{p:?}]")
+    }
+    pub fn delegation(p: &str) -> String {
+        format!("delegation[{p:?}]")
+    }
+}
+
+fn tags_json(t: &Tags) -> Value {
+    json!(t)
+}
+
+impl Ctx<'_> {
+    fn management(&self, why: &str) -> Executor {
+        let id = &self.live.organization.management_account_id;
+        let name = AccountId::parse(id)
+            .and_then(|i| self.live.accounts.get(&i))
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| "management".into());
+        Executor {
+            account_id: id.clone(),
+            account_name: name,
+            why: why.to_string(),
+        }
+    }
+
+    /// Display form of an account: `name (id)`.
+    fn show_account(&self, r: &AccountRef) -> String {
+        match r {
+            AccountRef::Name(n) => match self.matched.get(n) {
+                Some(id) => format!("{n} ({id})"),
+                None => format!("{n} (to be created)"),
+            },
+            AccountRef::Id(id) => match self.live.accounts.get(id) {
+                Some(a) => format!("{} ({id})", a.name),
+                None => id.to_string(),
+            },
+        }
+    }
+
+    fn show_id(&self, id: &AccountId) -> String {
+        let name = self
+            .desired
+            .accounts
+            .iter()
+            .find(|(n, _)| self.matched.get(*n) == Some(id))
+            .map(|(n, _)| n.clone());
+        match (name, self.live.accounts.get(id)) {
+            (Some(n), _) => format!("{n} ({id})"),
+            (None, Some(a)) => format!("{} ({id})", a.name),
+            (None, None) => id.to_string(),
+        }
+    }
+
+    /// Pairs each desired account with its live account (by id, else by email).
+    fn match_accounts(&mut self) {
+        for (name, a) in &self.desired.accounts {
+            let found = match (&a.id, &a.email) {
+                (Some(id), _) => match self.live.accounts.get(id) {
+                    Some(l) => Some(l),
+                    None => {
+                        self.errors.push(format!(
+                            "{}: account id {id} is not a member of organization {} (fix: invite it to the organization first, or remove `id` so orgctl creates the account)",
+                            address::account(name),
+                            self.live.organization.id
+                        ));
+                        None
+                    }
+                },
+                (None, Some(email)) => self.live.account_by_email(email),
+                (None, None) => None,
+            };
+            if let Some(l) = found {
+                if let (Some(_), Some(email)) = (&a.id, &a.email) {
+                    if !l.email.eq_ignore_ascii_case(email) {
+                        self.warnings.push(format!(
+                            "{}: the file says email {email}, the live account {} has {}",
+                            address::account(name),
+                            l.id,
+                            l.email
+                        ));
+                    }
+                }
+                if &l.name != name {
+                    self.warnings.push(format!(
+                        "{}: the live account {} is named `{}`; orgctl does not rename accounts",
+                        address::account(name),
+                        l.id,
+                        l.name
+                    ));
+                }
+                if l.status != "ACTIVE" && !l.status.is_empty() {
+                    self.warnings.push(format!(
+                        "{}: account {} is {}",
+                        address::account(name),
+                        l.id,
+                        l.status
+                    ));
+                }
+                self.matched.insert(name.clone(), l.id.clone());
+            }
+        }
+    }
+
+    fn ous(&mut self) {
+        // Parents sort before children (path order is depth-first, which keeps that).
+        for (path, ou) in &self.desired.ous {
+            match self.live.ou_id(path) {
+                Some(id) => {
+                    if let Some(want) = &ou.tags {
+                        let id = id.to_string();
+                        self.tag_change(&address::ou(path), &id, TagTarget::Ou(path.clone()), want);
+                    }
+                }
+                None => {
+                    let parent = Parent::of_path(path);
+                    let name = path.rsplit('/').next().unwrap_or(path).to_string();
+                    let mut deps = Vec::new();
+                    if let Parent::Ou(pp) = &parent {
+                        if self.live.ou_id(pp).is_none() {
+                            deps.push(address::ou(pp));
+                        }
+                    }
+                    let tags = ou.tags.clone().unwrap_or_default();
+                    let mut after = json!({ "name": name, "parent": parent.to_string() });
+                    if !tags.is_empty() {
+                        after["tags"] = tags_json(&tags);
+                    }
+                    self.changes.push(Change {
+                        address: address::ou(path),
+                        action: Action::Create,
+                        summary: format!("create OU {name} under {parent}"),
+                        before: None,
+                        after: Some(after),
+                        executor: self.management(why::OU),
+                        risk: Risk::Low,
+                        risk_reason: String::new(),
+                        depends_on: deps,
+                        op: Op::CreateOu {
+                            path: path.clone(),
+                            parent,
+                            name,
+                            tags,
+                        },
+                    });
+                }
+            }
+        }
+    }
+
+    /// Tag update (set/change keys) plus, under prune, one delete per unmanaged key.
+    fn tag_change(&mut self, addr: &str, resource_id: &str, target: TagTarget, want: &Tags) {
+        let have = self.live.tags.get(resource_id).cloned().unwrap_or_default();
+        let set: Tags = want
+            .iter()
+            .filter(|(k, v)| have.get(*k) != Some(*v))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let extra: Vec<String> = have
+            .keys()
+            .filter(|k| !want.contains_key(*k))
+            .cloned()
+            .collect();
+        let tags_addr = format!("{addr}.tags");
+        if !set.is_empty() {
+            let mut after = have.clone();
+            after.extend(set.clone());
+            self.changes.push(Change {
+                address: tags_addr.clone(),
+                action: Action::Update,
+                summary: format!("set {} tag(s)", set.len()),
+                before: Some(tags_json(&have)),
+                after: Some(tags_json(&after)),
+                executor: self.management(why::TAGS),
+                risk: Risk::Low,
+                risk_reason: String::new(),
+                depends_on: Vec::new(),
+                op: Op::Tag {
+                    target: target.clone(),
+                    set,
+                    remove: Vec::new(),
+                },
+            });
+        }
+        for k in extra {
+            let key_addr = format!("{tags_addr}[{k:?}]");
+            if self.desired.unmanaged == Unmanaged::Prune {
+                let v = have.get(&k).cloned().unwrap_or_default();
+                self.changes.push(Change {
+                    address: key_addr,
+                    action: Action::Delete,
+                    summary: format!("remove tag {k}"),
+                    before: Some(json!({ k.clone(): v })),
+                    after: None,
+                    executor: self.management(why::TAGS),
+                    risk: Risk::High,
+                    risk_reason:
+                        "tag-based access control (ABAC) and cost allocation may depend on this tag"
+                            .into(),
+                    depends_on: Vec::new(),
+                    op: Op::Tag {
+                        target: target.clone(),
+                        set: Tags::new(),
+                        remove: vec![k],
+                    },
+                });
+            } else {
+                self.unmanaged.push(UnmanagedItem {
+                    address: key_addr,
+                    note: "tag not in the file; kept".into(),
+                });
+            }
+        }
+    }
+
+    fn accounts(&mut self) {
+        let desired_ids: BTreeSet<AccountId> = self.matched.values().cloned().collect();
+        for (name, a) in &self.desired.accounts {
+            match self.matched.get(name).cloned() {
+                Some(id) => self.existing_account(name, a, &id),
+                None if a.id.is_none() => self.new_account(name, a),
+                None => {} // error already recorded
+            }
+        }
+        let mgmt = &self.live.organization.management_account_id;
+        for acc in self.live.accounts.values() {
+            if !desired_ids.contains(&acc.id) && acc.id.as_str() != mgmt {
+                let place = self
+                    .live
+                    .parent_of_id(&acc.parent_id)
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                self.unmanaged.push(UnmanagedItem {
+                    address: address::account(&acc.name),
+                    note: format!("{} <{}> in {place}; not in the file (orgctl never closes or removes accounts)", acc.id, acc.email),
+                });
+            }
+        }
+    }
+
+    fn existing_account(&mut self, name: &str, a: &DesiredAccount, id: &AccountId) {
+        let Some(live) = self.live.accounts.get(id) else {
+            return;
+        };
+        let from = self.live.parent_of_id(&live.parent_id);
+        if from.as_ref() != Some(&a.parent)
+            && id.as_str() != self.live.organization.management_account_id
+        {
+            let from = from.unwrap_or(Parent::Root);
+            let mut deps = Vec::new();
+            if let Parent::Ou(p) = &a.parent {
+                if self.live.ou_id(p).is_none() {
+                    deps.push(address::ou(p));
+                }
+            }
+            self.changes.push(Change {
+                address: address::account(name),
+                action: Action::Update,
+                summary: format!("move account {id} from {from} to {}", a.parent),
+                before: Some(json!({ "id": id, "ou": from.to_string() })),
+                after: Some(json!({ "id": id, "ou": a.parent.to_string() })),
+                executor: self.management(why::MOVE),
+                risk: Risk::High,
+                risk_reason: format!("the policies the account inherits change: those attached to {from} stop applying, those of {} start", a.parent),
+                depends_on: deps,
+                op: Op::MoveAccount { id: id.clone(), from, to: a.parent.clone() },
+            });
+        }
+        if let Some(want) = &a.tags {
+            self.tag_change(
+                &address::account(name),
+                id.as_str(),
+                TagTarget::Account(AccountRef::Name(name.to_string())),
+                want,
+            );
+        }
+    }
+
+    fn new_account(&mut self, name: &str, a: &DesiredAccount) {
+        let Some(email) = a.email.clone() else { return };
+        let mut deps = Vec::new();
+        if let Parent::Ou(p) = &a.parent {
+            if self.live.ou_id(p).is_none() {
+                deps.push(address::ou(p));
+            }
+        }
+        let tags = a.tags.clone().unwrap_or_default();
+        let mut after = json!({ "name": name, "email": email, "ou": a.parent.to_string() });
+        if !tags.is_empty() {
+            after["tags"] = tags_json(&tags);
+        }
+        self.changes.push(Change {
+            address: address::account(name),
+            action: Action::Create,
+            summary: format!("create account {name} <{email}> in {}", a.parent),
+            before: None,
+            after: Some(after),
+            executor: self.management(why::CREATE_ACCOUNT),
+            risk: Risk::Low,
+            risk_reason: String::new(),
+            depends_on: deps,
+            op: Op::CreateAccount {
+                name: name.to_string(),
+                email,
+                parent: a.parent.clone(),
+                tags,
+            },
+        });
+    }
+
+    /// The principals whose trusted access the file needs: listed, or required by a delegation.
+    fn wanted_trusted_access(&self) -> BTreeSet<String> {
+        let mut want = self.desired.trusted_access.clone();
+        for d in self.desired.delegations.values() {
+            let needs = match catalog::lookup(&d.principal) {
+                Some(r) => r.service.trusted_access == TrustedAccess::RequiredBeforeRegister,
+                None => true,
+            };
+            if needs {
+                want.insert(d.principal.clone());
+            }
+        }
+        want
+    }
+
+    fn trusted_access(&mut self) {
+        let want = self.wanted_trusted_access();
+        for p in &want {
+            if !self.live.trusted_access.contains(p) {
+                let needed_by = self
+                    .desired
+                    .delegations
+                    .get(p)
+                    .map(|d| {
+                        format!(
+                            " (needed before registering the {} delegated administrator)",
+                            d.key
+                        )
+                    })
+                    .unwrap_or_default();
+                self.changes.push(Change {
+                    address: address::trusted_access(p),
+                    action: Action::Create,
+                    summary: format!("enable trusted access for {p}{needed_by}"),
+                    before: Some(json!({ "enabled": false })),
+                    after: Some(json!({ "enabled": true })),
+                    executor: self.management(why::TRUSTED),
+                    risk: Risk::Low,
+                    risk_reason: String::new(),
+                    depends_on: Vec::new(),
+                    op: Op::EnableTrustedAccess {
+                        principal: p.clone(),
+                    },
+                });
+            }
+        }
+        for p in self
+            .live
+            .trusted_access
+            .iter()
+            .filter(|p| !want.contains(*p))
+        {
+            if self.desired.unmanaged == Unmanaged::Prune {
+                let deps = if self
+                    .live
+                    .delegated_admins
+                    .get(p)
+                    .is_some_and(|s| !s.is_empty())
+                {
+                    vec![address::delegation(p)]
+                } else {
+                    Vec::new()
+                };
+                self.changes.push(Change {
+                    address: address::trusted_access(p),
+                    action: Action::Delete,
+                    summary: format!("disable trusted access for {p}"),
+                    before: Some(json!({ "enabled": true })),
+                    after: Some(json!({ "enabled": false })),
+                    executor: self.management(why::TRUSTED),
+                    risk: Risk::High,
+                    risk_reason: "the service can no longer act in member accounts; AWS recommends disabling the integration in the service first".into(),
+                    depends_on: deps,
+                    op: Op::DisableTrustedAccess { principal: p.clone() },
+                });
+            } else {
+                self.unmanaged.push(UnmanagedItem {
+                    address: address::trusted_access(p),
+                    note: "enabled, not in the file; left enabled".into(),
+                });
+            }
+        }
+    }
+
+    fn delegations(&mut self) {
+        for (p, d) in &self.desired.delegations {
+            if let Some(r) = catalog::lookup(p) {
+                match r.service.mechanism {
+                    Mechanism::Organizations => {}
+                    Mechanism::ServiceApi(api) => {
+                        self.errors.push(format!(
+                            "{}: {} must be delegated through its own API ({api}); registering it with the generic Organizations call would leave the integration half-configured, and this orgctl version does not execute {api} yet (fix: remove the entry for now and designate the admin with {api})",
+                            address::delegation(p), r.service.name
+                        ));
+                        continue;
+                    }
+                    Mechanism::ConsoleOnly | Mechanism::Unconfirmed => {
+                        self.errors.push(format!(
+                            "{}: AWS documents no API path orgctl can use to delegate {} (fix: remove the entry and designate the admin in the service console)",
+                            address::delegation(p), r.service.name
+                        ));
+                        continue;
+                    }
+                }
+            }
+            let mut register = Vec::new();
+            let mut want_ids = BTreeSet::new();
+            let mut deps = Vec::new();
+            for a in &d.admins {
+                match a {
+                    AccountRef::Name(n) => match self.matched.get(n) {
+                        Some(id) => {
+                            want_ids.insert(id.clone());
+                        }
+                        None => {
+                            register.push(a.clone());
+                            deps.push(address::account(n));
+                        }
+                    },
+                    AccountRef::Id(id) => {
+                        if self.live.accounts.contains_key(id) {
+                            want_ids.insert(id.clone());
+                        } else {
+                            self.errors.push(format!("{}: admin {id} is not a member of this organization (fix: name a member account)", address::delegation(p)));
+                        }
+                    }
+                }
+            }
+            let have = self
+                .live
+                .delegated_admins
+                .get(p)
+                .cloned()
+                .unwrap_or_default();
+            for id in want_ids.difference(&have) {
+                register.push(self.ref_for(id));
+            }
+            let deregister: Vec<AccountId> = have.difference(&want_ids).cloned().collect();
+            if register.is_empty() && deregister.is_empty() {
+                continue;
+            }
+            if self.wanted_trusted_access().contains(p) && !self.live.trusted_access.contains(p) {
+                deps.push(address::trusted_access(p));
+            }
+            let before: Vec<String> = have.iter().map(|i| self.show_id(i)).collect();
+            let after: Vec<String> = d.admins.iter().map(|a| self.show_account(a)).collect();
+            let (action, risk, risk_reason) = if deregister.is_empty() {
+                (
+                    if have.is_empty() {
+                        Action::Create
+                    } else {
+                        Action::Update
+                    },
+                    Risk::Low,
+                    String::new(),
+                )
+            } else {
+                let gone: Vec<String> = deregister.iter().map(|i| self.show_id(i)).collect();
+                (Action::Replace, Risk::High, format!("{} stops being {}'s delegated administrator; anything it administers for the service moves to the new admin or stops", gone.join(", "), d.key))
+            };
+            self.changes.push(Change {
+                address: address::delegation(p),
+                action,
+                summary: match action {
+                    Action::Replace => format!(
+                        "replace delegated administrator of {p}: deregister {}, then register {}",
+                        deregister
+                            .iter()
+                            .map(|i| self.show_id(i))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        register
+                            .iter()
+                            .map(|r| self.show_account(r))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    _ => format!(
+                        "register {} as delegated administrator of {p}",
+                        register
+                            .iter()
+                            .map(|r| self.show_account(r))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                },
+                before: Some(json!({ "admins": before })),
+                after: Some(json!({ "admins": after })),
+                executor: self.management(why::DELEGATION),
+                risk,
+                risk_reason,
+                depends_on: deps,
+                op: Op::DelegatedAdmins {
+                    principal: p.clone(),
+                    deregister,
+                    register,
+                },
+            });
+        }
+        for (p, have) in &self.live.delegated_admins {
+            if self.desired.delegations.contains_key(p) || have.is_empty() {
+                continue;
+            }
+            let shown: Vec<String> = have.iter().map(|i| self.show_id(i)).collect();
+            if self.desired.unmanaged == Unmanaged::Prune {
+                self.changes.push(Change {
+                    address: address::delegation(p),
+                    action: Action::Delete,
+                    summary: format!(
+                        "deregister {} as delegated administrator of {p}",
+                        shown.join(", ")
+                    ),
+                    before: Some(json!({ "admins": shown })),
+                    after: None,
+                    executor: self.management(why::DELEGATION),
+                    risk: Risk::High,
+                    risk_reason: "the account stops administering the service for the organization"
+                        .into(),
+                    depends_on: Vec::new(),
+                    op: Op::DelegatedAdmins {
+                        principal: p.clone(),
+                        deregister: have.iter().cloned().collect(),
+                        register: Vec::new(),
+                    },
+                });
+            } else {
+                self.unmanaged.push(UnmanagedItem {
+                    address: address::delegation(p),
+                    note: format!(
+                        "delegated administrator {}; not in the file, left registered",
+                        shown.join(", ")
+                    ),
+                });
+            }
+        }
+    }
+
+    /// A reference by name where the id belongs to a declared account.
+    fn ref_for(&self, id: &AccountId) -> AccountRef {
+        self.matched
+            .iter()
+            .find(|(_, v)| *v == id)
+            .map(|(n, _)| AccountRef::Name(n.clone()))
+            .unwrap_or_else(|| AccountRef::Id(id.clone()))
+    }
+
+    /// Live OUs absent from the file: listed, or (prune) deleted deepest-first when they
+    /// will be empty after the planned moves.
+    fn unmanaged_ous(&mut self) {
+        let mut stay_ids: BTreeSet<String> = BTreeSet::new();
+        // Accounts that end up in (or stay in) each live OU after the plan.
+        let moved_out: BTreeSet<&AccountId> = self
+            .changes
+            .iter()
+            .filter_map(|c| match &c.op {
+                Op::MoveAccount { id, .. } => Some(id),
+                _ => None,
+            })
+            .collect();
+        for a in self.live.accounts.values() {
+            if !moved_out.contains(&a.id) {
+                stay_ids.insert(a.parent_id.clone());
+            }
+        }
+        let mut extra: Vec<&crate::live::LiveOu> = self
+            .live
+            .ous
+            .values()
+            .filter(|o| !self.desired.ous.contains_key(&o.path))
+            .collect();
+        extra.sort_by(|a, b| b.path.cmp(&a.path));
+        for ou in extra {
+            if self.desired.unmanaged != Unmanaged::Prune {
+                self.unmanaged.push(UnmanagedItem {
+                    address: address::ou(&ou.path),
+                    note: format!("{}; not in the file, left in place", ou.id),
+                });
+                continue;
+            }
+            let has_accounts = self
+                .live
+                .ous
+                .values()
+                .filter(|o| o.path == ou.path || o.path.starts_with(&format!("{}/", ou.path)))
+                .any(|o| stay_ids.contains(&o.id));
+            if has_accounts {
+                self.warnings.push(format!("{}: not deleted although `unmanaged: prune`: it still holds accounts the file does not move out", address::ou(&ou.path)));
+                continue;
+            }
+            let children: Vec<String> = self
+                .live
+                .ous
+                .values()
+                .filter(|o| o.parent_id == ou.id)
+                .map(|o| address::ou(&o.path))
+                .collect();
+            let mut deps = children;
+            deps.extend(self.changes.iter().filter(|c| matches!(&c.op, Op::MoveAccount { from: Parent::Ou(p), .. } if *p == ou.path)).map(|c| c.address.clone()));
+            self.changes.push(Change {
+                address: address::ou(&ou.path),
+                action: Action::Delete,
+                summary: format!("delete OU {}", ou.path),
+                before: Some(json!({ "id": ou.id, "name": ou.name })),
+                after: None,
+                executor: self.management(why::OU),
+                risk: Risk::High,
+                risk_reason: "policies attached to the OU are detached with it".into(),
+                depends_on: deps,
+                op: Op::DeleteOu {
+                    path: ou.path.clone(),
+                    id: ou.id.clone(),
+                },
+            });
+        }
+    }
+}

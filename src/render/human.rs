@@ -1,0 +1,196 @@
+//! The terminal rendering: one block per change with its symbol, address, summary,
+//! executor and risk, then a line diff of before/after (pretty JSON, via `similar`);
+//! unmanaged objects and warnings follow; ANSI colors unless disabled.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+use similar::{ChangeTag, TextDiff};
+
+use crate::apply::{ApplyReport, Outcome};
+use crate::plan::change::{Action, Change, Plan, Risk};
+
+struct Paint(bool);
+
+impl Paint {
+    fn c(&self, code: &str, s: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn action(&self, a: Action) -> String {
+        match a {
+            Action::Create => self.c("32", "+"),
+            Action::Update => self.c("33", "~"),
+            Action::Delete => self.c("31", "-"),
+            Action::Replace => self.c("35", "-/+"),
+        }
+    }
+}
+
+fn pretty(v: &Option<Value>) -> String {
+    v.as_ref()
+        .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+        .unwrap_or_default()
+}
+
+fn change_block(out: &mut String, c: &Change, p: &Paint) {
+    let risk = if c.risk == Risk::High {
+        format!("  {}", p.c("1;31", "[high risk]"))
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "  {} {}{risk}",
+        p.action(c.action),
+        p.c("1", &c.address)
+    );
+    let _ = writeln!(out, "      {}", c.summary);
+    let _ = writeln!(
+        out,
+        "      {} {} ({}): {}",
+        p.c("2", "run by"),
+        c.executor.account_name,
+        c.executor.account_id,
+        p.c("2", &c.executor.why)
+    );
+    if c.risk == Risk::High {
+        let _ = writeln!(out, "      {} {}", p.c("31", "risk:"), c.risk_reason);
+    }
+    if !c.depends_on.is_empty() {
+        let _ = writeln!(
+            out,
+            "      {} {}",
+            p.c("2", "after:"),
+            c.depends_on.join(", ")
+        );
+    }
+    let (before, after) = (pretty(&c.before), pretty(&c.after));
+    if before != after {
+        let diff = TextDiff::from_lines(&before, &after);
+        for ch in diff.iter_all_changes() {
+            let line = ch.value().trim_end_matches('\n');
+            let s = match ch.tag() {
+                ChangeTag::Delete => p.c("31", &format!("- {line}")),
+                ChangeTag::Insert => p.c("32", &format!("+ {line}")),
+                ChangeTag::Equal => format!("  {line}"),
+            };
+            let _ = writeln!(out, "        {s}");
+        }
+    }
+    out.push('\n');
+}
+
+/// The plan for a terminal.
+pub fn plan(plan: &Plan, color: bool) -> String {
+    let p = Paint(color);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "orgctl plan for organization {} (management account {})",
+        plan.organization_id, plan.management_account_id
+    );
+    if let Some(x) = &plan.executor_filter {
+        let _ = writeln!(out, "only the changes executed by {x}");
+    }
+    out.push('\n');
+    for c in &plan.changes {
+        change_block(&mut out, c, &p);
+    }
+    if !plan.unmanaged.is_empty() {
+        let _ = writeln!(
+            out,
+            "Unmanaged (in the organization, not in the file; left alone):"
+        );
+        for u in &plan.unmanaged {
+            let _ = writeln!(out, "  {} {} — {}", p.c("2", "?"), u.address, u.note);
+        }
+        out.push('\n');
+    }
+    for w in &plan.warnings {
+        let _ = writeln!(out, "{} {w}", p.c("33", "warning:"));
+    }
+    if !plan.warnings.is_empty() {
+        out.push('\n');
+    }
+    let s = &plan.summary;
+    if s.total() == 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            p.c("32", "No changes. The organization matches the file.")
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "Plan: {} to create, {} to update, {} to replace, {} to delete.",
+            s.create, s.update, s.replace, s.delete
+        );
+        let destructive = plan
+            .changes
+            .iter()
+            .filter(|c| c.action.is_destructive())
+            .count();
+        if destructive > 0 {
+            let _ = writeln!(
+                out,
+                "{}",
+                p.c(
+                    "31",
+                    &format!("{destructive} destructive change(s): apply needs --allow-destroy.")
+                )
+            );
+        }
+    }
+    out
+}
+
+/// The record of an apply run.
+pub fn report(r: &ApplyReport, color: bool) -> String {
+    let p = Paint(color);
+    let mut out = String::new();
+    for o in &r.outcomes {
+        let line = match &o.outcome {
+            Outcome::Done { detail } => format!("{} {} — {}", p.c("32", "done"), o.address, detail),
+            Outcome::Converged { detail } => {
+                format!("{} {} — {}", p.c("32", "ok  "), o.address, detail)
+            }
+            Outcome::Failed { error } => format!("{} {} — {}", p.c("31", "FAIL"), o.address, error),
+            Outcome::LeftForExecutor {
+                account_id,
+                account_name,
+            } => {
+                format!(
+                    "{} {} — run it from {account_name} ({account_id})",
+                    p.c("33", "left"),
+                    o.address
+                )
+            }
+            Outcome::NotAttempted { reason } => format!(
+                "{} {} — not attempted: {reason}",
+                p.c("2", "skip"),
+                o.address
+            ),
+        };
+        let _ = writeln!(out, "{line}");
+    }
+    let failed = r
+        .outcomes
+        .iter()
+        .filter(|o| matches!(o.outcome, Outcome::Failed { .. }))
+        .count();
+    let left = r.left().count();
+    let skipped = r
+        .outcomes
+        .iter()
+        .filter(|o| matches!(o.outcome, Outcome::NotAttempted { .. }))
+        .count();
+    let _ = writeln!(out, "\nApplied {} of {} change(s); {failed} failed, {left} left for other accounts, {skipped} not attempted.", r.applied_count(), r.outcomes.len());
+    if failed > 0 || skipped > 0 {
+        let _ = writeln!(out, "Run `orgctl plan` to see exactly what remains.");
+    }
+    out
+}

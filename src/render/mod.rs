@@ -1,0 +1,29 @@
+//! Renderers: take a [`Plan`] (or an apply report) and produce text. They compute
+//! nothing about AWS; sorting and grouping for display is all they do.
+
+pub mod human;
+pub mod markdown;
+
+use crate::plan::change::Plan;
+
+/// Output formats of `plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+}
+
+/// The plan as pretty JSON (the same document `--out` writes).
+pub fn json(plan: &Plan) -> String {
+    serde_json::to_string_pretty(plan).unwrap_or_default() + "\n"
+}
+
+/// Renders `plan` in `format`.
+pub fn plan(plan: &Plan, format: Format, color: bool) -> String {
+    match format {
+        Format::Human => human::plan(plan, color),
+        Format::Json => json(plan),
+        Format::Markdown => markdown::plan(plan),
+    }
+}
