@@ -247,25 +247,24 @@ pub async fn execute<W: LiveWrite>(
         if batch.is_empty() {
             continue;
         }
-        let mut results: Vec<(usize, &Change, Result<(AccountId, String, bool), String>)> =
-            stream::iter(batch)
-                .map(|(idx, c)| {
-                    let r = &r;
-                    async move {
-                        progress.on(ProgressEvent::Start {
-                            address: &c.address,
-                            summary: &c.summary,
-                        });
-                        (
-                            idx,
-                            c,
-                            create_account(c, live, in_progress, r, w, opts, progress).await,
-                        )
-                    }
-                })
-                .buffer_unordered(opts.max_creates_in_flight.max(1))
-                .collect()
-                .await;
+        let mut results: Vec<(usize, &Change, CreateResult)> = stream::iter(batch)
+            .map(|(idx, c)| {
+                let r = &r;
+                async move {
+                    progress.on(ProgressEvent::Start {
+                        address: &c.address,
+                        summary: &c.summary,
+                    });
+                    (
+                        idx,
+                        c,
+                        create_account(c, live, in_progress, r, w, opts, progress).await,
+                    )
+                }
+            })
+            .buffer_unordered(opts.max_creates_in_flight.max(1))
+            .collect()
+            .await;
         // Report in plan order.
         results.sort_by_key(|(idx, _, _)| *idx);
         for (_, c, res) in results {
@@ -464,6 +463,9 @@ async fn delegated_admins<W: LiveWrite>(
     Ok((notes.join("; "), all_converged))
 }
 
+/// `(account id, detail, already existed)` or an error.
+type CreateResult = Result<(AccountId, String, bool), String>;
+
 /// Creates one account (or finds / resumes it), waits for it, moves it into its OU.
 /// Returns `(id, detail, already_existed)`.
 async fn create_account<W: LiveWrite>(
@@ -474,7 +476,7 @@ async fn create_account<W: LiveWrite>(
     w: &W,
     opts: &ApplyOptions,
     progress: &dyn Progress,
-) -> Result<(AccountId, String, bool), String> {
+) -> CreateResult {
     let Op::CreateAccount {
         name,
         email,

@@ -65,6 +65,9 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Carry out a plan (made now, or saved with `plan --out`).
     Apply(apply::ApplyArgs),
+    /// Print the JSON Schema of org.yaml (for editors; `make schema`).
+    #[command(hide = true)]
+    Schema,
 }
 
 /// The `-f` flag shared by the commands.
@@ -95,6 +98,10 @@ pub fn run() -> ExitCode {
     let (code, aws) = rt.block_on(async move {
         match cli.command {
             Command::Validate(a) => (validate::run(&a, &g), None),
+            Command::Schema => {
+                print!("{}", crate::model::schema::json_schema());
+                (0, None)
+            }
             Command::Plan(a) => {
                 let aws = connect(&g).await;
                 (plan::run(&a, &g, &aws).await, Some(aws))

@@ -35,7 +35,7 @@ impl fmt::Display for AccountId {
 
 /// Where an account or OU sits: the root, or an OU path like `Workloads/Prod`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(into = "String", try_from = "String")]
+#[serde(into = "String", from = "String")]
 pub enum Parent {
     Root,
     Ou(String),
@@ -66,14 +66,13 @@ impl From<Parent> for String {
     }
 }
 
-impl TryFrom<String> for Parent {
-    type Error = std::convert::Infallible;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Ok(if s == "root" {
+impl From<String> for Parent {
+    fn from(s: String) -> Self {
+        if s == "root" {
             Parent::Root
         } else {
             Parent::Ou(s)
-        })
+        }
     }
 }
 

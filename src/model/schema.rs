@@ -159,3 +159,10 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for SpannedMap<V> {
         d.deserialize_map(Visit(std::marker::PhantomData))
     }
 }
+
+/// The JSON Schema of `org.yaml`, generated from these types (checked in as
+/// `schemas/org.schema.json`; `make schema` rewrites it, a test keeps it current).
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(OrgFile);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}

@@ -18,6 +18,9 @@ use crate::live::{
 };
 use crate::model::desired::{AccountId, Tags};
 
+/// A parent id, its child OUs `(id, name)` and its accounts.
+type ParentChildren = (String, Vec<(String, String)>, Vec<LiveAccount>);
+
 /// AWS caps Organizations list pages at 20 items.
 pub const PAGE_SIZE: i32 = 20;
 
@@ -136,16 +139,15 @@ impl Aws {
         let mut guard = 0;
         while !frontier.is_empty() && guard < 16 {
             guard += 1;
-            let level: Vec<(String, Vec<(String, String)>, Vec<LiveAccount>)> =
-                stream::iter(std::mem::take(&mut frontier))
-                    .map(|pid| async move {
-                        let (ous, accounts) =
-                            tokio::try_join!(self.child_ous(&pid), self.child_accounts(&pid))?;
-                        Ok::<_, LiveError>((pid, ous, accounts))
-                    })
-                    .buffer_unordered(self.concurrency)
-                    .try_collect()
-                    .await?;
+            let level: Vec<ParentChildren> = stream::iter(std::mem::take(&mut frontier))
+                .map(|pid| async move {
+                    let (ous, accounts) =
+                        tokio::try_join!(self.child_ous(&pid), self.child_accounts(&pid))?;
+                    Ok::<_, LiveError>((pid, ous, accounts))
+                })
+                .buffer_unordered(self.concurrency)
+                .try_collect()
+                .await?;
             for (pid, ous, accounts) in level {
                 for (id, name) in ous {
                     frontier.push(id.clone());
