@@ -646,7 +646,16 @@ fn delegation_regions(
             );
             Vec::new()
         }
-        (None, true) => default.to_vec(),
+        (None, true) => default
+            .iter()
+            .cloned()
+            .collect::<BTreeSet<String>>()
+            .into_iter()
+            .collect(),
         (None, false) => Vec::new(),
     }
 }
+
+#[cfg(test)]
+#[path = "validate_tests.rs"]
+mod tests;

@@ -24,12 +24,15 @@ use crate::model::desired::{
 pub struct DiffError(pub Vec<String>);
 
 pub(crate) mod why {
-    pub const OU: &str = "Create/Update/DeleteOrganizationalUnit can be called only from the organization's management account (AWS Organizations API reference)";
-    pub const CREATE_ACCOUNT: &str = "CreateAccount and MoveAccount can be called only from the organization's management account (AWS Organizations API reference)";
-    pub const MOVE: &str = "MoveAccount can be called only from the organization's management account (AWS Organizations API reference)";
-    pub const TAGS: &str = "TagResource/UntagResource on accounts and OUs: the management account (a delegated administrator would also need an Organizations delegation policy, which this file does not declare)";
-    pub const TRUSTED: &str = "EnableAWSServiceAccess/DisableAWSServiceAccess can be called only from the organization's management account (AWS Organizations API reference)";
-    pub const DELEGATION: &str = "RegisterDelegatedAdministrator/DeregisterDelegatedAdministrator can be called only from the organization's management account (AWS Organizations API reference)";
+    pub const OU: &str = "AWS reserves Create/DeleteOrganizationalUnit to the management account";
+    pub const CREATE_ACCOUNT: &str =
+        "AWS reserves CreateAccount and MoveAccount to the management account";
+    pub const MOVE: &str = "AWS reserves MoveAccount to the management account";
+    pub const TAGS: &str = "TagResource/UntagResource: the management account (a delegated administrator would also need an Organizations delegation policy, which the file does not declare)";
+    pub const TRUSTED: &str =
+        "AWS reserves Enable/DisableAWSServiceAccess to the management account";
+    pub const DELEGATION: &str =
+        "AWS reserves Register/DeregisterDelegatedAdministrator to the management account";
 }
 
 /// Everything diff needs to resolve names.
@@ -724,3 +727,7 @@ impl Ctx<'_> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "diff_tests.rs"]
+mod tests;

@@ -30,15 +30,20 @@ pub fn plan(plan: &Plan) -> String {
         .filter(|c| c.risk == Risk::High)
         .collect();
     if !risky.is_empty() {
+        let destructive = plan
+            .changes
+            .iter()
+            .filter(|c| c.action.is_destructive())
+            .count();
+        let note = if destructive > 0 {
+            format!("; {destructive} destructive (delete/replace: `apply` needs `--allow-destroy`)")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "> [!WARNING]\n> **{} high-risk change(s)**{}",
-            risky.len(),
-            if risky.iter().any(|c| c.action.is_destructive()) {
-                " — destructive changes need `apply --allow-destroy`"
-            } else {
-                ""
-            }
+            "> [!WARNING]\n> **{} high-risk change(s)**{note}",
+            risky.len()
         );
         for c in &risky {
             let _ = writeln!(

@@ -1,0 +1,291 @@
+//! Validation rules, one test per rule: each asserts the diagnostic a user would see
+//! (field, line and a fix), and that every problem in a file is reported at once.
+
+use crate::model::{load_str, Diagnostic, LoadError, Severity};
+
+const HEAD: &str = "version: 1\norganization:\n  management_account_id: \"111111111111\"\n";
+
+fn errors(yaml: &str) -> Vec<Diagnostic> {
+    match load_str("org.yaml", yaml) {
+        Err(LoadError::Invalid { diagnostics, .. }) => diagnostics
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect(),
+        Ok(_) => panic!("expected errors for:\n{yaml}"),
+        Err(e) => panic!("unexpected {e}"),
+    }
+}
+
+/// Asserts one error on `field` at `line` whose message contains `msg` and that has a fix.
+fn assert_error(yaml: &str, field: &str, line: u64, msg: &str) {
+    let errs = errors(yaml);
+    let hit = errs
+        .iter()
+        .find(|d| d.field == field && d.message.contains(msg));
+    let Some(d) = hit else {
+        panic!(
+            "no error on {field} containing {msg:?}; got:\n{}",
+            errs.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    };
+    assert_eq!(d.line, line, "{d}");
+    assert!(d.column > 0, "{d}");
+    assert!(!d.fix.is_empty(), "no fix in {d}");
+    assert_eq!(d.file, "org.yaml");
+}
+
+#[test]
+fn the_example_file_is_valid() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/org.yaml")).unwrap();
+    let l = load_str("examples/org.yaml", &text).unwrap();
+    assert_eq!(l.desired.accounts.len(), 4);
+    assert!(l.desired.ous.contains_key("Workloads"), "implied parent OU");
+    assert_eq!(l.desired.delegations.len(), 4);
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+}
+
+#[test]
+fn unknown_key_is_an_error_with_its_line() {
+    let y = format!("{HEAD}  regoins: [us-east-1]\n");
+    let e = errors(&y);
+    assert_eq!((e[0].line, e[0].field.as_str()), (4, "regoins"));
+    assert!(e[0].message.contains("unknown field"), "{}", e[0]);
+}
+
+#[test]
+fn duplicate_mapping_key_is_an_error_not_a_silent_overwrite() {
+    let y = format!("{HEAD}accounts:\n  - {{name: a, email: a@example.com, ou: root}}\ndelegations:\n  sso:\n    admin: a\n  sso:\n    admin: a\n");
+    let e = errors(&y);
+    assert_eq!(e.len(), 1);
+    assert_eq!((e[0].line, e[0].field.as_str()), (9, "sso"));
+    assert!(e[0].message.contains("appears twice"));
+}
+
+#[test]
+fn management_account_id_must_be_12_digits() {
+    assert_error(
+        &HEAD.replace("111111111111", "1234"),
+        "organization.management_account_id",
+        3,
+        "12-digit",
+    );
+}
+
+#[test]
+fn version_must_be_1() {
+    assert_error(
+        &HEAD.replace("version: 1", "version: 2"),
+        "version",
+        1,
+        "unsupported file version",
+    );
+}
+
+#[test]
+fn bad_region_names() {
+    assert_error(
+        &format!("{HEAD}  regions: [us-east-1, europe]\n"),
+        "organization.regions[1]",
+        4,
+        "not an AWS Region",
+    );
+}
+
+#[test]
+fn duplicate_ou_paths_and_depth() {
+    let y =
+        format!("{HEAD}organizational_units:\n  - path: A\n  - path: A/\n  - path: A/B/C/D/E/F\n");
+    assert_error(&y, "organizational_units[1].path", 6, "declared twice");
+    assert_error(&y, "organizational_units[2].path", 7, "6 levels deep");
+}
+
+#[test]
+fn root_is_not_an_ou() {
+    assert_error(
+        &format!("{HEAD}organizational_units:\n  - path: root\n"),
+        "organizational_units[0].path",
+        5,
+        "organization root",
+    );
+}
+
+#[test]
+fn account_rules() {
+    let y = format!(
+        "{HEAD}organizational_units:\n  - path: Security\naccounts:\n  - name: a\n    email: a@example.com\n    ou: Securty\n  - name: a\n    email: b@example.com\n    ou: root\n  - name: c\n    email: A@example.com\n    ou: root\n  - name: d\n    email: not-an-email\n    ou: root\n  - name: e\n    id: \"12345\"\n    ou: root\n  - name: f\n    ou: root\n"
+    );
+    assert_error(&y, "accounts[0].ou", 9, "unknown OU `Securty`");
+    let e = errors(&y);
+    let ou = e.iter().find(|d| d.field == "accounts[0].ou").unwrap();
+    assert!(ou.fix.contains("did you mean `Security`"), "{ou}");
+    assert_error(&y, "accounts[1].name", 10, "used twice");
+    assert_error(&y, "accounts[2].email", 14, "also used at line 8");
+    assert_error(&y, "accounts[3].email", 17, "not an email address");
+    assert_error(&y, "accounts[4].id", 20, "not a 12-digit account id");
+    assert_error(&y, "accounts[5]", 22, "neither `email` nor `id`");
+}
+
+#[test]
+fn duplicate_account_ids() {
+    let y = format!("{HEAD}accounts:\n  - {{name: a, id: \"222222222222\", ou: root}}\n  - {{name: b, id: \"222222222222\", ou: root}}\n");
+    assert_error(&y, "accounts[1].id", 6, "also declared at line 5");
+}
+
+#[test]
+fn management_account_stays_in_root() {
+    let y = format!("{HEAD}organizational_units:\n  - path: X\naccounts:\n  - {{name: mgmt, id: \"111111111111\", ou: X}}\n");
+    assert_error(&y, "accounts[0].ou", 7, "always stays in the root");
+}
+
+#[test]
+fn tag_rules() {
+    let y = format!("{HEAD}accounts:\n  - name: a\n    email: a@example.com\n    ou: root\n    tags: {{\"aws:x\": y}}\n");
+    assert_error(&y, "accounts[0].tags.aws:x", 8, "reserved");
+}
+
+const ACCTS: &str = "accounts:\n  - {name: sec-ops, email: sec@example.com, ou: root}\n  - {name: infra-ops, email: infra@example.com, ou: root}\n  - {name: mgmt, id: \"111111111111\", ou: root}\n";
+
+#[test]
+fn delegation_admin_must_name_a_declared_account() {
+    let y = format!("{HEAD}{ACCTS}delegations:\n  sso:\n    admin: sec-opz\n");
+    assert_error(
+        &y,
+        "delegations[\"sso\"].admin",
+        10,
+        "names no declared account",
+    );
+    let e = errors(&y);
+    assert!(e[0].fix.contains("did you mean `sec-ops`"), "{}", e[0]);
+}
+
+#[test]
+fn management_account_can_never_be_admin() {
+    let y = format!("{HEAD}{ACCTS}delegations:\n  sso:\n    admin: mgmt\n");
+    assert_error(
+        &y,
+        "delegations[\"sso\"].admin",
+        10,
+        "management account can never",
+    );
+    let y = format!("{HEAD}{ACCTS}delegations:\n  sso:\n    admin: \"111111111111\"\n");
+    assert_error(
+        &y,
+        "delegations[\"sso\"].admin",
+        10,
+        "management account can never",
+    );
+}
+
+#[test]
+fn more_admins_than_the_catalog_allows() {
+    let y = format!("{HEAD}{ACCTS}delegations:\n  sso:\n    admins: [sec-ops, infra-ops]\n");
+    assert_error(
+        &y,
+        "delegations[\"sso\"]",
+        9,
+        "at most 1 delegated administrator",
+    );
+    // Config allows three.
+    let y = format!("{HEAD}{ACCTS}delegations:\n  config:\n    admins: [sec-ops, infra-ops]\n");
+    assert!(load_str("org.yaml", &y).is_ok());
+}
+
+#[test]
+fn admin_and_admins_are_exclusive_and_one_is_required() {
+    let y =
+        format!("{HEAD}{ACCTS}delegations:\n  sso:\n    admin: sec-ops\n    admins: [infra-ops]\n");
+    assert_error(&y, "delegations[\"sso\"].admins", 11, "both set");
+    let y = format!("{HEAD}{ACCTS}delegations:\n  sso: {{}}\n");
+    assert_error(&y, "delegations[\"sso\"]", 9, "no administrator");
+}
+
+#[test]
+fn regional_service_needs_regions_and_global_takes_none() {
+    let y = format!("{HEAD}{ACCTS}delegations:\n  guardduty:\n    admin: sec-ops\n");
+    assert_error(&y, "delegations[\"guardduty\"]", 9, "needs regions");
+    let y = format!(
+        "{HEAD}{ACCTS}delegations:\n  sso:\n    admin: sec-ops\n    regions: [us-east-1]\n"
+    );
+    assert_error(&y, "delegations[\"sso\"].regions", 11, "takes no regions");
+}
+
+#[test]
+fn regional_service_inherits_organization_regions() {
+    let y = format!("{HEAD}  regions: [us-east-1, eu-west-1]\n{ACCTS}delegations:\n  guardduty:\n    admin: sec-ops\n");
+    let l = load_str("org.yaml", &y).unwrap();
+    assert_eq!(
+        l.desired.delegations["guardduty.amazonaws.com"].regions,
+        vec!["eu-west-1", "us-east-1"]
+    );
+    // Recognised, but executing it is the next issue's: a warning says plan will refuse it.
+    assert!(
+        l.warnings.iter().any(|w| w
+            .message
+            .contains("guardduty:EnableOrganizationAdminAccount")),
+        "{:?}",
+        l.warnings
+    );
+}
+
+#[test]
+fn unknown_services() {
+    let y = format!("{HEAD}{ACCTS}delegations:\n  guarduty:\n    admin: sec-ops\n");
+    assert_error(&y, "delegations[\"guarduty\"]", 9, "unknown service");
+    assert!(errors(&y)[0].fix.contains("guardduty"));
+    // A full principal not in the catalog is a warning, not an error.
+    let y = format!("{HEAD}{ACCTS}delegations:\n  newservice.amazonaws.com:\n    admin: sec-ops\n");
+    let l = load_str("org.yaml", &y).unwrap();
+    assert_eq!(l.warnings.len(), 1);
+    assert_eq!(l.warnings[0].line, 9);
+}
+
+#[test]
+fn the_same_service_twice_under_two_names() {
+    let y = format!("{HEAD}{ACCTS}delegations:\n  sso:\n    admin: sec-ops\n  sso.amazonaws.com:\n    admin: sec-ops\n");
+    assert_error(&y, "delegations[\"sso.amazonaws.com\"]", 11, "same service");
+}
+
+#[test]
+fn trusted_access_rules() {
+    let y = format!("{HEAD}trusted_access:\n  - ram.amazonaws.com\n  - ram.amazonaws.com\n  - ipam.amazonaws.com\n  - rm\n");
+    assert_error(&y, "trusted_access[1]", 6, "listed twice");
+    assert_error(
+        &y,
+        "trusted_access[2]",
+        7,
+        "must not be enabled with EnableAWSServiceAccess",
+    );
+    assert_error(&y, "trusted_access[3]", 8, "not a service principal");
+}
+
+#[test]
+fn every_problem_is_reported_at_once_in_file_order() {
+    let y = format!("{HEAD}accounts:\n  - {{name: a, email: bad, ou: Nope}}\ndelegations:\n  sso:\n    admin: zz\n");
+    let e = errors(&y);
+    assert_eq!(e.len(), 3, "{e:?}");
+    let lines: Vec<u64> = e.iter().map(|d| d.line).collect();
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted);
+}
+
+#[test]
+fn diagnostics_render_as_file_line_col() {
+    let e = errors(&format!("{HEAD}  regoins: []\n"));
+    let s = e[0].to_string();
+    assert!(s.starts_with("org.yaml:4:3: error: regoins:"), "{s}");
+    assert!(s.contains("\n  fix: "), "{s}");
+}
+
+#[test]
+fn missing_file_is_a_clear_error() {
+    let e = crate::model::load(std::path::Path::new("/nonexistent/org.yaml")).unwrap_err();
+    assert!(
+        e.to_string().contains("cannot read /nonexistent/org.yaml"),
+        "{e}"
+    );
+}

@@ -1,0 +1,493 @@
+//! `diff` on hand-built live states: greenfield, brownfield, no-op, prune, refusals, and
+//! snapshots of the rendered plans (human, Markdown, JSON).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::live::{LiveAccount, LiveOu, LiveState, OrgInfo};
+use crate::model::desired::{AccountId, Desired};
+use crate::model::load_str;
+use crate::plan::change::{Action, Op, Plan, Risk};
+use crate::plan::diff::diff;
+use crate::plan::order;
+use crate::render;
+
+const MGMT: &str = "111111111111";
+
+fn id(s: &str) -> AccountId {
+    AccountId::parse(s).unwrap()
+}
+
+fn desired(yaml: &str) -> Desired {
+    let head = format!("version: 1\norganization:\n  management_account_id: \"{MGMT}\"\n");
+    load_str("org.yaml", &format!("{head}{yaml}"))
+        .unwrap_or_else(|e| panic!("{e:?}"))
+        .desired
+}
+
+/// An organization with only the management account.
+fn empty_org() -> LiveState {
+    let mut l = LiveState {
+        organization: OrgInfo {
+            id: "o-test".into(),
+            arn: "arn:aws:organizations::111111111111:organization/o-test".into(),
+            management_account_id: MGMT.into(),
+            feature_set: "ALL".into(),
+        },
+        root_id: "r-root".into(),
+        ..Default::default()
+    };
+    add_account(&mut l, MGMT, "management", "root@example.com", "r-root");
+    l
+}
+
+fn add_ou(l: &mut LiveState, id: &str, name: &str, parent: &str) {
+    l.ous.insert(
+        id.into(),
+        LiveOu {
+            id: id.into(),
+            name: name.into(),
+            parent_id: parent.into(),
+            path: String::new(),
+        },
+    );
+    l.compute_paths();
+}
+
+fn add_account(l: &mut LiveState, aid: &str, name: &str, email: &str, parent: &str) {
+    l.accounts.insert(
+        id(aid),
+        LiveAccount {
+            id: id(aid),
+            name: name.into(),
+            email: email.into(),
+            status: "ACTIVE".into(),
+            parent_id: parent.into(),
+        },
+    );
+}
+
+const BROWNFIELD_FILE: &str = r#"organizational_units:
+  - path: Security
+  - path: Infrastructure
+  - path: Workloads/Prod
+    tags: { env: prod }
+accounts:
+  - { name: sec-ops, email: sec@example.com, ou: Security, tags: { team: security } }
+  - { name: infra-ops, email: infra@example.com, ou: Infrastructure }
+  - { name: networking, email: net@example.com, ou: Infrastructure }
+delegations:
+  sso: { admin: sec-ops }
+  trusted-advisor: { admin: networking }
+trusted_access:
+  - tagpolicies.tag.amazonaws.com
+"#;
+
+/// Accounts in the wrong OUs, a wrong Identity Center admin, an unmanaged OU, account
+/// and trusted service.
+fn brownfield() -> LiveState {
+    let mut l = empty_org();
+    add_ou(&mut l, "ou-sec", "Security", "r-root");
+    add_ou(&mut l, "ou-sand", "Sandbox", "r-root");
+    add_account(
+        &mut l,
+        "222222222222",
+        "sec-ops",
+        "SEC@example.com",
+        "r-root",
+    );
+    add_account(
+        &mut l,
+        "333333333333",
+        "infra-ops",
+        "infra@example.com",
+        "ou-sec",
+    );
+    add_account(
+        &mut l,
+        "444444444444",
+        "legacy",
+        "legacy@example.com",
+        "ou-sand",
+    );
+    l.tags.insert("222222222222".into(), BTreeMap::new());
+    l.trusted_access = ["sso.amazonaws.com", "ram.amazonaws.com"]
+        .map(String::from)
+        .into();
+    l.delegated_admins.insert(
+        "sso.amazonaws.com".into(),
+        BTreeSet::from([id("333333333333")]),
+    );
+    l
+}
+
+fn addresses(p: &Plan) -> Vec<(String, Action)> {
+    p.changes
+        .iter()
+        .map(|c| (c.address.clone(), c.action))
+        .collect()
+}
+
+#[test]
+fn brownfield_plan_is_exactly_the_difference_in_aws_order() {
+    let p = diff(&desired(BROWNFIELD_FILE), &brownfield()).unwrap();
+    let got = addresses(&p);
+    let want: Vec<(String, Action)> = [
+        (
+            "trusted_access[\"reporting.trustedadvisor.amazonaws.com\"]",
+            Action::Create,
+        ),
+        (
+            "trusted_access[\"tagpolicies.tag.amazonaws.com\"]",
+            Action::Create,
+        ),
+        ("ou[\"Infrastructure\"]", Action::Create),
+        ("ou[\"Workloads\"]", Action::Create),
+        ("ou[\"Workloads/Prod\"]", Action::Create),
+        ("account[\"networking\"]", Action::Create),
+        ("account[\"infra-ops\"]", Action::Update),
+        ("account[\"sec-ops\"]", Action::Update),
+        ("account[\"sec-ops\"].tags", Action::Update),
+        (
+            "delegation[\"reporting.trustedadvisor.amazonaws.com\"]",
+            Action::Create,
+        ),
+        ("delegation[\"sso.amazonaws.com\"]", Action::Replace),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), *b))
+    .collect();
+    assert_eq!(got, want);
+    assert!(
+        order::violations(&p.changes).is_empty(),
+        "{:?}",
+        order::violations(&p.changes)
+    );
+    assert_eq!(
+        (
+            p.summary.create,
+            p.summary.update,
+            p.summary.replace,
+            p.summary.delete
+        ),
+        (7, 3, 1, 0)
+    );
+    let unmanaged: Vec<&str> = p.unmanaged.iter().map(|u| u.address.as_str()).collect();
+    assert_eq!(
+        unmanaged,
+        [
+            "account[\"legacy\"]",
+            "ou[\"Sandbox\"]",
+            "trusted_access[\"ram.amazonaws.com\"]"
+        ]
+    );
+}
+
+#[test]
+fn replace_deregisters_the_old_admin_before_registering_the_new_one() {
+    let p = diff(&desired(BROWNFIELD_FILE), &brownfield()).unwrap();
+    let c = p
+        .changes
+        .iter()
+        .find(|c| c.address == "delegation[\"sso.amazonaws.com\"]")
+        .unwrap();
+    assert_eq!(c.risk, Risk::High);
+    assert!(c.action.is_destructive());
+    match &c.op {
+        Op::DelegatedAdmins {
+            deregister,
+            register,
+            ..
+        } => {
+            assert_eq!(deregister, &vec![id("333333333333")]);
+            assert_eq!(register.len(), 1);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(c.summary.starts_with("replace delegated administrator of sso.amazonaws.com: deregister infra-ops (333333333333), then register sec-ops (222222222222)"), "{}", c.summary);
+}
+
+#[test]
+fn a_new_admin_account_is_created_before_it_is_registered() {
+    let p = diff(&desired(BROWNFIELD_FILE), &brownfield()).unwrap();
+    let c = p
+        .changes
+        .iter()
+        .find(|c| c.address == "delegation[\"reporting.trustedadvisor.amazonaws.com\"]")
+        .unwrap();
+    assert_eq!(
+        c.depends_on,
+        vec![
+            "account[\"networking\"]".to_string(),
+            "trusted_access[\"reporting.trustedadvisor.amazonaws.com\"]".to_string()
+        ]
+    );
+}
+
+#[test]
+fn every_change_names_the_management_account_and_the_aws_rule() {
+    let p = diff(&desired(BROWNFIELD_FILE), &brownfield()).unwrap();
+    for c in &p.changes {
+        assert_eq!(c.executor.account_id, MGMT, "{}", c.address);
+        assert_eq!(c.executor.account_name, "management");
+        assert!(
+            c.executor.why.contains("management account")
+                && c.executor.why.contains("Organizations")
+                || c.executor.why.contains("AWS reserves"),
+            "{}",
+            c.executor.why
+        );
+    }
+}
+
+#[test]
+fn moves_are_high_risk_and_say_from_where_to_where() {
+    let p = diff(&desired(BROWNFIELD_FILE), &brownfield()).unwrap();
+    let c = p
+        .changes
+        .iter()
+        .find(|c| c.address == "account[\"infra-ops\"]")
+        .unwrap();
+    assert_eq!(c.risk, Risk::High);
+    assert_eq!(
+        c.summary,
+        "move account 333333333333 from Security to Infrastructure"
+    );
+    assert_eq!(c.depends_on, vec!["ou[\"Infrastructure\"]".to_string()]);
+}
+
+/// The live state `apply` would leave behind for the brownfield file.
+fn converged() -> LiveState {
+    let mut l = brownfield();
+    add_ou(&mut l, "ou-inf", "Infrastructure", "r-root");
+    add_ou(&mut l, "ou-wl", "Workloads", "r-root");
+    add_ou(&mut l, "ou-prod", "Prod", "ou-wl");
+    l.tags.insert(
+        "ou-prod".into(),
+        BTreeMap::from([("env".to_string(), "prod".to_string())]),
+    );
+    l.accounts.get_mut(&id("222222222222")).unwrap().parent_id = "ou-sec".into();
+    l.accounts.get_mut(&id("333333333333")).unwrap().parent_id = "ou-inf".into();
+    add_account(
+        &mut l,
+        "555555555555",
+        "networking",
+        "net@example.com",
+        "ou-inf",
+    );
+    l.tags.insert(
+        "222222222222".into(),
+        BTreeMap::from([("team".to_string(), "security".to_string())]),
+    );
+    l.trusted_access.extend([
+        "reporting.trustedadvisor.amazonaws.com".to_string(),
+        "tagpolicies.tag.amazonaws.com".to_string(),
+    ]);
+    l.delegated_admins.insert(
+        "sso.amazonaws.com".into(),
+        BTreeSet::from([id("222222222222")]),
+    );
+    l.delegated_admins.insert(
+        "reporting.trustedadvisor.amazonaws.com".into(),
+        BTreeSet::from([id("555555555555")]),
+    );
+    l
+}
+
+#[test]
+fn converged_organization_plans_no_changes() {
+    let p = diff(&desired(BROWNFIELD_FILE), &converged()).unwrap();
+    assert!(p.changes.is_empty(), "{:?}", addresses(&p));
+    assert_eq!(p.summary.total(), 0);
+    assert_eq!(p.unmanaged.len(), 3, "unmanaged objects are still listed");
+}
+
+#[test]
+fn greenfield_creates_parents_first_and_trusted_access_first() {
+    let p = diff(&desired(BROWNFIELD_FILE), &empty_org()).unwrap();
+    assert!(order::violations(&p.changes).is_empty());
+    let pos = |a: &str| {
+        p.changes
+            .iter()
+            .position(|c| c.address == a)
+            .unwrap_or_else(|| panic!("{a} missing"))
+    };
+    assert!(pos("ou[\"Workloads\"]") < pos("ou[\"Workloads/Prod\"]"));
+    assert!(
+        pos("trusted_access[\"sso.amazonaws.com\"]") < pos("delegation[\"sso.amazonaws.com\"]")
+    );
+    assert!(pos("ou[\"Security\"]") < pos("account[\"sec-ops\"]"));
+    assert!(pos("account[\"sec-ops\"]") < pos("delegation[\"sso.amazonaws.com\"]"));
+    assert!(p.changes.iter().all(|c| c.action == Action::Create));
+    let c = &p.changes[pos("account[\"sec-ops\"]")];
+    assert_eq!(
+        c.after.as_ref().unwrap()["tags"]["team"],
+        "security",
+        "tags travel with CreateAccount"
+    );
+}
+
+#[test]
+fn absence_is_not_deletion_but_prune_deletes_in_safe_order() {
+    let mut l = converged();
+    add_ou(&mut l, "ou-empty", "Old", "r-root");
+    add_ou(&mut l, "ou-empty2", "Child", "ou-empty");
+    l.tags
+        .get_mut("222222222222")
+        .unwrap()
+        .insert("stale".into(), "x".into());
+    l.delegated_admins.insert(
+        "ssm.amazonaws.com".into(),
+        BTreeSet::from([id("444444444444")]),
+    );
+    l.trusted_access.insert("ssm.amazonaws.com".into());
+    let report = diff(&desired(BROWNFIELD_FILE), &l).unwrap();
+    assert!(report.changes.is_empty(), "{:?}", addresses(&report));
+    let mut d = desired(BROWNFIELD_FILE);
+    d.unmanaged = crate::model::desired::Unmanaged::Prune;
+    let p = diff(&d, &l).unwrap();
+    let got = addresses(&p);
+    assert_eq!(
+        got,
+        [
+            ("account[\"sec-ops\"].tags[\"stale\"]", Action::Delete),
+            ("delegation[\"ssm.amazonaws.com\"]", Action::Delete),
+            ("trusted_access[\"ram.amazonaws.com\"]", Action::Delete),
+            ("trusted_access[\"ssm.amazonaws.com\"]", Action::Delete),
+            ("ou[\"Old/Child\"]", Action::Delete),
+            ("ou[\"Old\"]", Action::Delete),
+        ]
+        .map(|(a, b)| (a.to_string(), b))
+    );
+    assert!(order::violations(&p.changes).is_empty());
+    // Sandbox still holds the unmanaged account `legacy`: never deleted, and the plan says why.
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.contains("ou[\"Sandbox\"]") && w.contains("still holds accounts")),
+        "{:?}",
+        p.warnings
+    );
+    // Accounts are never closed, even under prune.
+    assert!(p
+        .unmanaged
+        .iter()
+        .any(|u| u.address == "account[\"legacy\"]"));
+    assert!(p
+        .changes
+        .iter()
+        .all(|c| c.action.is_destructive() && c.risk == Risk::High));
+}
+
+#[test]
+fn service_api_delegations_are_refused_with_the_mechanism_named() {
+    let head_regions = "accounts:\n  - { name: sec-ops, email: sec@example.com, ou: root }\ndelegations:\n  guardduty: { admin: sec-ops, regions: [us-east-1] }\n  ipam: { admin: sec-ops }\n";
+    let e = diff(&desired(head_regions), &empty_org()).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("delegation[\"guardduty.amazonaws.com\"]")
+            && msg.contains("guardduty:EnableOrganizationAdminAccount"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("delegation[\"ipam.amazonaws.com\"]")
+            && msg.contains("ec2:EnableIpamOrganizationAdminAccount"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn adopting_an_id_outside_the_organization_is_an_error() {
+    let e = diff(
+        &desired("accounts:\n  - { name: x, id: \"999999999999\", ou: root }\n"),
+        &empty_org(),
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("account id 999999999999 is not a member of organization o-test"),
+        "{e}"
+    );
+}
+
+#[test]
+fn adopted_account_by_id_with_another_live_name_is_a_warning() {
+    let mut l = empty_org();
+    add_account(
+        &mut l,
+        "222222222222",
+        "Old Name",
+        "x@example.com",
+        "r-root",
+    );
+    let p = diff(
+        &desired("accounts:\n  - { name: app, id: \"222222222222\", ou: root }\n"),
+        &l,
+    )
+    .unwrap();
+    assert!(p.changes.is_empty());
+    assert!(
+        p.warnings.iter().any(|w| w.contains("is named `Old Name`")),
+        "{:?}",
+        p.warnings
+    );
+}
+
+#[test]
+fn adding_an_admin_where_several_are_allowed_is_an_update() {
+    let mut l = empty_org();
+    add_account(&mut l, "222222222222", "a", "a@example.com", "r-root");
+    add_account(&mut l, "333333333333", "b", "b@example.com", "r-root");
+    l.trusted_access.insert("config.amazonaws.com".into());
+    l.delegated_admins.insert(
+        "config.amazonaws.com".into(),
+        BTreeSet::from([id("222222222222")]),
+    );
+    let f = "accounts:\n  - { name: a, email: a@example.com, ou: root }\n  - { name: b, email: b@example.com, ou: root }\ndelegations:\n  config: { admins: [a, b] }\n";
+    let p = diff(&desired(f), &l).unwrap();
+    assert_eq!(
+        addresses(&p),
+        vec![(
+            "delegation[\"config.amazonaws.com\"]".to_string(),
+            Action::Update
+        )]
+    );
+    assert_eq!(p.changes[0].risk, Risk::Low);
+}
+
+#[test]
+fn diff_is_deterministic() {
+    let (d, l) = (desired(BROWNFIELD_FILE), brownfield());
+    let a = serde_json::to_string(&diff(&d, &l).unwrap()).unwrap();
+    let b = serde_json::to_string(&diff(&d, &l).unwrap()).unwrap();
+    assert_eq!(a, b);
+}
+
+fn snapshot_plan() -> Plan {
+    let mut p = diff(&desired(BROWNFIELD_FILE), &brownfield()).unwrap();
+    p.orgctl_version = "0.0.0-test".into();
+    p
+}
+
+#[test]
+fn snapshot_human() {
+    insta::assert_snapshot!(render::human::plan(&snapshot_plan(), false));
+}
+
+#[test]
+fn snapshot_markdown() {
+    insta::assert_snapshot!(render::markdown::plan(&snapshot_plan()));
+}
+
+#[test]
+fn snapshot_json() {
+    insta::assert_snapshot!(render::json(&snapshot_plan()));
+}
+
+#[test]
+fn no_changes_renders_as_such() {
+    let p = diff(&desired(BROWNFIELD_FILE), &converged()).unwrap();
+    assert!(
+        render::human::plan(&p, false).contains("No changes. The organization matches the file.")
+    );
+    assert!(render::markdown::plan(&p).contains("**No changes.**"));
+}
