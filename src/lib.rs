@@ -10,3 +10,6 @@ pub mod model;
 pub mod ops;
 pub mod plan;
 pub mod render;
+
+#[cfg(test)]
+mod testutil;

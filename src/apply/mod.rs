@@ -580,3 +580,6 @@ async fn wait_created<W: LiveWrite>(
             .map_err(|e| e.to_string())?;
     }
 }
+
+#[cfg(test)]
+mod tests;

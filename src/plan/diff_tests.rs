@@ -3,68 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::live::{LiveAccount, LiveOu, LiveState, OrgInfo};
-use crate::model::desired::{AccountId, Desired};
-use crate::model::load_str;
+use crate::live::LiveState;
 use crate::plan::change::{Action, Op, Plan, Risk};
 use crate::plan::diff::diff;
 use crate::plan::order;
 use crate::render;
-
-const MGMT: &str = "111111111111";
-
-fn id(s: &str) -> AccountId {
-    AccountId::parse(s).unwrap()
-}
-
-fn desired(yaml: &str) -> Desired {
-    let head = format!("version: 1\norganization:\n  management_account_id: \"{MGMT}\"\n");
-    load_str("org.yaml", &format!("{head}{yaml}"))
-        .unwrap_or_else(|e| panic!("{e:?}"))
-        .desired
-}
-
-/// An organization with only the management account.
-fn empty_org() -> LiveState {
-    let mut l = LiveState {
-        organization: OrgInfo {
-            id: "o-test".into(),
-            arn: "arn:aws:organizations::111111111111:organization/o-test".into(),
-            management_account_id: MGMT.into(),
-            feature_set: "ALL".into(),
-        },
-        root_id: "r-root".into(),
-        ..Default::default()
-    };
-    add_account(&mut l, MGMT, "management", "root@example.com", "r-root");
-    l
-}
-
-fn add_ou(l: &mut LiveState, id: &str, name: &str, parent: &str) {
-    l.ous.insert(
-        id.into(),
-        LiveOu {
-            id: id.into(),
-            name: name.into(),
-            parent_id: parent.into(),
-            path: String::new(),
-        },
-    );
-    l.compute_paths();
-}
-
-fn add_account(l: &mut LiveState, aid: &str, name: &str, email: &str, parent: &str) {
-    l.accounts.insert(
-        id(aid),
-        LiveAccount {
-            id: id(aid),
-            name: name.into(),
-            email: email.into(),
-            status: "ACTIVE".into(),
-            parent_id: parent.into(),
-        },
-    );
-}
+use crate::testutil::{add_account, add_ou, desired, empty_org, id, MGMT};
 
 const BROWNFIELD_FILE: &str = r#"organizational_units:
   - path: Security

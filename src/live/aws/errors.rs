@@ -33,6 +33,14 @@ where
                 None => LiveError::Unsupported { operation, status },
             }
         }
+        // An error body that is not an AWS error document (an emulator's HTML 500 page for an
+        // operation it does not implement): there is no error code to act on.
+        SdkError::ResponseError(re) if re.raw().status().as_u16() >= 400 => {
+            LiveError::Unsupported {
+                operation,
+                status: re.raw().status().as_u16(),
+            }
+        }
         _ => LiveError::Transport {
             operation,
             message: DisplayErrorContext(&e).to_string(),

@@ -1,0 +1,346 @@
+//! The apply engine against a recording fake [`LiveWrite`]: call order and id resolution,
+//! the executor split, stop-at-first-failure, idempotent error codes, resuming an
+//! in-progress account creation, and the five-creations-in-flight bound.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use super::*;
+use crate::live::{CreateRequest, LiveError};
+use crate::model::desired::{AccountId, Tags};
+use crate::plan::diff::diff;
+use crate::testutil::{add_account, desired, empty_org, id, MGMT};
+
+#[derive(Default)]
+struct Fake {
+    calls: Mutex<Vec<String>>,
+    /// Operation name → AWS error code to answer with.
+    fail: BTreeMap<&'static str, &'static str>,
+    next: AtomicUsize,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+    /// Request id → (polls so far, account name).
+    requests: Mutex<BTreeMap<String, (u32, String)>>,
+    failure_reason: Option<&'static str>,
+}
+
+impl Fake {
+    fn log(&self, s: String) {
+        self.calls.lock().unwrap().push(s);
+    }
+    fn calls(&self) -> Vec<String> {
+        self.calls.lock().unwrap().clone()
+    }
+    fn check(&self, op: &'static str) -> Result<(), LiveError> {
+        match self.fail.get(op) {
+            Some(code) => Err(LiveError::Service {
+                operation: op,
+                code: code.to_string(),
+                message: "injected".into(),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+impl LiveWrite for Fake {
+    async fn create_ou(&self, parent_id: &str, name: &str, _: &Tags) -> Result<String, LiveError> {
+        self.check("CreateOrganizationalUnit")?;
+        let id = format!("ou-{}", name.to_lowercase());
+        self.log(format!("CreateOU {name} under {parent_id} -> {id}"));
+        Ok(id)
+    }
+    async fn delete_ou(&self, id: &str) -> Result<(), LiveError> {
+        self.log(format!("DeleteOU {id}"));
+        Ok(())
+    }
+    async fn create_account(
+        &self,
+        email: &str,
+        name: &str,
+        _: &Tags,
+    ) -> Result<CreateRequest, LiveError> {
+        self.check("CreateAccount")?;
+        let n = self.next.fetch_add(1, Ordering::SeqCst);
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        let rid = format!("car-{n}");
+        self.requests
+            .lock()
+            .unwrap()
+            .insert(rid.clone(), (0, name.to_string()));
+        self.log(format!("CreateAccount {name} <{email}>"));
+        Ok(CreateRequest {
+            id: rid,
+            account_name: name.into(),
+            state: "IN_PROGRESS".into(),
+            account_id: None,
+            failure_reason: None,
+        })
+    }
+    async fn create_account_status(&self, request_id: &str) -> Result<CreateRequest, LiveError> {
+        let mut reqs = self.requests.lock().unwrap();
+        let entry = reqs
+            .entry(request_id.to_string())
+            .or_insert((0, "resumed".into()));
+        entry.0 += 1;
+        let name = entry.1.clone();
+        if entry.0 < 2 {
+            return Ok(CreateRequest {
+                id: request_id.into(),
+                account_name: name,
+                state: "IN_PROGRESS".into(),
+                account_id: None,
+                failure_reason: None,
+            });
+        }
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if let Some(r) = self.failure_reason {
+            return Ok(CreateRequest {
+                id: request_id.into(),
+                account_name: name,
+                state: "FAILED".into(),
+                account_id: None,
+                failure_reason: Some(r.into()),
+            });
+        }
+        let n: u64 = request_id.trim_start_matches("car-").parse().unwrap_or(99);
+        let aid = format!("{:012}", 900_000_000_000u64 + n);
+        Ok(CreateRequest {
+            id: request_id.into(),
+            account_name: name,
+            state: "SUCCEEDED".into(),
+            account_id: Some(aid),
+            failure_reason: None,
+        })
+    }
+    async fn move_account(&self, id: &AccountId, from: &str, to: &str) -> Result<(), LiveError> {
+        self.check("MoveAccount")?;
+        self.log(format!("MoveAccount {id} {from} -> {to}"));
+        Ok(())
+    }
+    async fn tag(&self, resource_id: &str, set: &Tags) -> Result<(), LiveError> {
+        self.log(format!("Tag {resource_id} {set:?}"));
+        Ok(())
+    }
+    async fn untag(&self, resource_id: &str, keys: &[String]) -> Result<(), LiveError> {
+        self.log(format!("Untag {resource_id} {keys:?}"));
+        Ok(())
+    }
+    async fn enable_trusted_access(&self, p: &str) -> Result<(), LiveError> {
+        self.log(format!("EnableAWSServiceAccess {p}"));
+        Ok(())
+    }
+    async fn disable_trusted_access(&self, p: &str) -> Result<(), LiveError> {
+        self.log(format!("DisableAWSServiceAccess {p}"));
+        Ok(())
+    }
+    async fn register_admin(&self, id: &AccountId, p: &str) -> Result<(), LiveError> {
+        self.check("RegisterDelegatedAdministrator")?;
+        self.log(format!("Register {id} {p}"));
+        Ok(())
+    }
+    async fn deregister_admin(&self, id: &AccountId, p: &str) -> Result<(), LiveError> {
+        self.check("DeregisterDelegatedAdministrator")?;
+        self.log(format!("Deregister {id} {p}"));
+        Ok(())
+    }
+}
+
+fn opts(caller: &str) -> ApplyOptions {
+    ApplyOptions {
+        caller_account_id: caller.into(),
+        poll: PollPolicy {
+            initial: Duration::from_millis(1),
+            max: Duration::from_millis(2),
+            timeout: Duration::from_secs(5),
+        },
+        max_creates_in_flight: 5,
+    }
+}
+
+const FILE: &str = "organizational_units:\n  - path: Security\naccounts:\n  - { name: sec-ops, email: sec@example.com, ou: Security }\ndelegations:\n  sso: { admin: sec-ops }\n";
+
+async fn run(fake: &Fake, caller: &str, in_progress: &[CreateRequest]) -> ApplyReport {
+    let live = empty_org();
+    let plan = diff(&desired(FILE), &live).unwrap();
+    execute(&plan, &live, in_progress, fake, &opts(caller), &NoProgress).await
+}
+
+#[tokio::test]
+async fn ids_created_earlier_in_the_run_are_used_later() {
+    let fake = Fake::default();
+    let r = run(&fake, MGMT, &[]).await;
+    assert!(r.complete(), "{r:?}");
+    assert_eq!(
+        fake.calls(),
+        [
+            "EnableAWSServiceAccess sso.amazonaws.com",
+            "CreateOU Security under r-root -> ou-security",
+            "CreateAccount sec-ops <sec@example.com>",
+            "MoveAccount 900000000000 r-root -> ou-security",
+            "Register 900000000000 sso.amazonaws.com",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn another_accounts_changes_are_left_with_the_account_to_run_them_from() {
+    let fake = Fake::default();
+    let r = run(&fake, "222222222222", &[]).await;
+    assert!(fake.calls().is_empty());
+    assert!(!r.complete());
+    assert_eq!(r.left().count(), 4);
+    let first = r.left().next().unwrap();
+    assert_eq!(
+        first.outcome,
+        Outcome::LeftForExecutor {
+            account_id: MGMT.into(),
+            account_name: "management".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn the_first_failure_stops_the_run_and_the_rest_is_reported() {
+    let fake = Fake {
+        fail: BTreeMap::from([(
+            "CreateOrganizationalUnit",
+            "ConcurrentModificationException",
+        )]),
+        ..Default::default()
+    };
+    let r = run(&fake, MGMT, &[]).await;
+    assert_eq!(fake.calls(), ["EnableAWSServiceAccess sso.amazonaws.com"]);
+    let statuses: Vec<&str> = r
+        .outcomes
+        .iter()
+        .map(|o| match o.outcome {
+            Outcome::Done { .. } => "done",
+            Outcome::Failed { .. } => "failed",
+            Outcome::NotAttempted { .. } => "not attempted",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        ["done", "failed", "not attempted", "not attempted"]
+    );
+    assert!(r.failed());
+}
+
+#[tokio::test]
+async fn already_registered_admin_counts_as_converged() {
+    let fake = Fake {
+        fail: BTreeMap::from([(
+            "RegisterDelegatedAdministrator",
+            "AccountAlreadyRegisteredException",
+        )]),
+        ..Default::default()
+    };
+    let r = run(&fake, MGMT, &[]).await;
+    assert!(r.complete(), "{r:?}");
+    assert!(matches!(
+        r.outcomes.last().unwrap().outcome,
+        Outcome::Converged { .. }
+    ));
+}
+
+#[tokio::test]
+async fn an_in_progress_creation_is_resumed_not_duplicated() {
+    let fake = Fake::default();
+    let pending = CreateRequest {
+        id: "car-7".into(),
+        account_name: "sec-ops".into(),
+        state: "IN_PROGRESS".into(),
+        account_id: None,
+        failure_reason: None,
+    };
+    let r = run(&fake, MGMT, &[pending]).await;
+    assert!(r.complete(), "{r:?}");
+    assert!(
+        !fake.calls().iter().any(|c| c.starts_with("CreateAccount")),
+        "{:?}",
+        fake.calls()
+    );
+    assert!(fake
+        .calls()
+        .contains(&"MoveAccount 900000000007 r-root -> ou-security".to_string()));
+    let created = r
+        .outcomes
+        .iter()
+        .find(|o| o.address == "account[\"sec-ops\"]")
+        .unwrap();
+    assert!(
+        matches!(&created.outcome, Outcome::Done { detail } if detail.contains("resumed creation request car-7"))
+    );
+}
+
+#[tokio::test]
+async fn a_failed_creation_explains_the_reason() {
+    let fake = Fake {
+        failure_reason: Some("EMAIL_ALREADY_EXISTS"),
+        ..Default::default()
+    };
+    let r = run(&fake, MGMT, &[]).await;
+    let o = r
+        .outcomes
+        .iter()
+        .find(|o| o.address == "account[\"sec-ops\"]")
+        .unwrap();
+    match &o.outcome {
+        Outcome::Failed { error } => assert!(
+            error.contains("EMAIL_ALREADY_EXISTS") && error.contains("fix:"),
+            "{error}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        r.outcomes.last().unwrap().outcome,
+        Outcome::NotAttempted { .. }
+    ));
+}
+
+#[tokio::test]
+async fn at_most_five_creations_are_in_flight() {
+    let mut yaml = String::from("accounts:\n");
+    for i in 0..12 {
+        yaml.push_str(&format!(
+            "  - {{ name: a{i:02}, email: a{i:02}@example.com, ou: root }}\n"
+        ));
+    }
+    let live = empty_org();
+    let plan = diff(&desired(&yaml), &live).unwrap();
+    let fake = Fake::default();
+    let r = execute(&plan, &live, &[], &fake, &opts(MGMT), &NoProgress).await;
+    assert!(r.complete(), "{r:?}");
+    assert_eq!(fake.max_in_flight.load(Ordering::SeqCst), 5);
+    let addrs: Vec<&str> = r.outcomes.iter().map(|o| o.address.as_str()).collect();
+    let mut sorted = addrs.clone();
+    sorted.sort();
+    assert_eq!(addrs, sorted, "reported in plan order");
+}
+
+#[tokio::test]
+async fn an_account_that_already_exists_by_email_is_not_created_again() {
+    let fake = Fake::default();
+    let mut live = empty_org();
+    let plan = diff(&desired(FILE), &live).unwrap();
+    // Between plan and apply the account appeared (another run finished it).
+    add_account(
+        &mut live,
+        "222222222222",
+        "sec-ops",
+        "sec@example.com",
+        "r-root",
+    );
+    let r = execute(&plan, &live, &[], &fake, &opts(MGMT), &NoProgress).await;
+    assert!(r.complete(), "{r:?}");
+    assert!(!fake.calls().iter().any(|c| c.starts_with("CreateAccount")));
+    assert!(fake.calls().contains(&format!(
+        "Register {} sso.amazonaws.com",
+        id("222222222222")
+    )));
+}

@@ -1,0 +1,6 @@
+//! The integration-test binary: SDK mapping against aws-smithy-mocks, and end-to-end
+//! tests that run the real `orgctl` binary and the real SDK against orgctl's emulator
+//! (moto plus the AWS rules it lacks) on a free 127.0.0.1 port.
+
+mod emulator;
+mod sdk_mapping;
