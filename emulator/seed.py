@@ -35,6 +35,14 @@ def client(endpoint):
     return boto3.client("organizations", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
+def root_id(o):
+    """The root's id, paging through empty pages (AWS may return one with a NextToken)."""
+    for page in o.get_paginator("list_roots").paginate():
+        if page["Roots"]:
+            return page["Roots"][0]["Id"]
+    sys.exit("seed: the organization has no root")
+
+
 def create_accounts(o, specs):
     """specs: [(name, email)] -> {name: id}; waits for the asynchronous creations."""
     reqs = {name: o.create_account(Email=email, AccountName=name)["CreateAccountStatus"]["Id"] for name, email in specs}
@@ -54,7 +62,7 @@ def create_accounts(o, specs):
 
 def demo(o):
     o.create_organization(FeatureSet="ALL")
-    root = o.list_roots()["Roots"][0]["Id"]
+    root = root_id(o)
     ous = {n: o.create_organizational_unit(ParentId=root, Name=n)["OrganizationalUnit"]["Id"] for n in ["Security", "Infrastructure", "Sandbox"]}
     ids = create_accounts(o, [("sec-ops", "aws+sec-ops@example.com"), ("infra-ops", "aws+infra-ops@example.com"), ("backup", "aws+backup@example.com")])
     o.move_account(AccountId=ids["infra-ops"], SourceParentId=root, DestinationParentId=ous["Infrastructure"])
@@ -67,7 +75,7 @@ def demo(o):
 
 def bench(o, n_accounts, n_ous, n_deleg):
     o.create_organization(FeatureSet="ALL")
-    root = o.list_roots()["Roots"][0]["Id"]
+    root = root_id(o)
     top = max(1, n_ous // 10)
     ous = {}
     for i in range(top):

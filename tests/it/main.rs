@@ -2,5 +2,6 @@
 //! tests that run the real `orgctl` binary and the real SDK against orgctl's emulator
 //! (moto plus the AWS rules it lacks) on a free 127.0.0.1 port.
 
+mod e2e;
 mod emulator;
 mod sdk_mapping;

@@ -1,0 +1,575 @@
+//! End to end: the real binary and the real SDK against orgctl's emulator. What a user
+//! checks: the plan's exact changes, exit codes, the organization after apply, and that a
+//! second plan is empty; every refusal leaves the organization untouched.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use aws_sdk_organizations::types::{CreateAccountState, OrganizationFeatureSet};
+
+use crate::emulator::{changes, example, Creds, Emulator, MGMT};
+
+/// Accounts by name: (id, email, parent id).
+async fn accounts(
+    org: &aws_sdk_organizations::Client,
+) -> BTreeMap<String, (String, String, String)> {
+    let mut out = BTreeMap::new();
+    let mut pages = org.list_accounts().into_paginator().page_size(20).send();
+    while let Some(p) = pages.next().await {
+        for a in p.unwrap().accounts() {
+            let id = a.id().unwrap().to_string();
+            let parent = org
+                .list_parents()
+                .child_id(&id)
+                .send()
+                .await
+                .unwrap()
+                .parents()[0]
+                .id()
+                .unwrap()
+                .to_string();
+            out.insert(
+                a.name().unwrap().to_string(),
+                (id, a.email().unwrap().to_string(), parent),
+            );
+        }
+    }
+    out
+}
+
+/// OU path → id.
+async fn ous(org: &aws_sdk_organizations::Client) -> BTreeMap<String, String> {
+    let root = org.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_string();
+    let mut out = BTreeMap::new();
+    let mut todo = vec![(root, String::new())];
+    while let Some((parent, prefix)) = todo.pop() {
+        let page = org
+            .list_organizational_units_for_parent()
+            .parent_id(&parent)
+            .max_results(20)
+            .send()
+            .await
+            .unwrap();
+        for ou in page.organizational_units() {
+            let path = format!("{prefix}{}", ou.name().unwrap());
+            out.insert(path.clone(), ou.id().unwrap().to_string());
+            todo.push((ou.id().unwrap().to_string(), format!("{path}/")));
+        }
+    }
+    out
+}
+
+async fn admins(org: &aws_sdk_organizations::Client, principal: &str) -> Vec<String> {
+    let out = org
+        .list_delegated_administrators()
+        .service_principal(principal)
+        .send()
+        .await
+        .unwrap();
+    out.delegated_administrators()
+        .iter()
+        .map(|a| a.id().unwrap().to_string())
+        .collect()
+}
+
+async fn new_org(emu: &Emulator) {
+    emu.mgmt()
+        .create_organization()
+        .feature_set(OrganizationFeatureSet::All)
+        .send()
+        .await
+        .unwrap();
+}
+
+const SMALL: &str = r#"version: 1
+organization:
+  management_account_id: "123456789012"
+organizational_units:
+  - path: Security
+  - path: Workloads/Prod
+    tags: { env: prod }
+accounts:
+  - { name: sec-ops, email: aws+sec-ops@example.com, ou: Security, tags: { team: security } }
+  - { name: app, email: aws+app@example.com, ou: Workloads/Prod }
+delegations:
+  sso: { admin: sec-ops }
+trusted_access:
+  - ram.amazonaws.com
+"#;
+
+#[tokio::test]
+async fn greenfield_apply_then_plan_shows_no_changes() {
+    let emu = Emulator::start(&["--create-delay", "0.3"]);
+    new_org(&emu).await;
+    let f = emu.write("org.yaml", SMALL);
+    let f = f.to_str().unwrap();
+    let plan = emu
+        .orgctl(&["plan", "-f", f, "--format", "json", "--detailed-exitcode"])
+        .expect(2)
+        .json();
+    assert_eq!(plan["summary"]["create"], 8, "{plan}");
+    emu.orgctl(&["apply", "-f", f, "--auto-approve"]).expect(0);
+    let again = emu
+        .orgctl(&["plan", "-f", f, "--detailed-exitcode"])
+        .expect(0);
+    assert!(again.stdout().contains("No changes."), "{}", again.stdout());
+
+    let org = emu.mgmt();
+    let (ous, accts) = (ous(&org).await, accounts(&org).await);
+    assert_eq!(
+        ous.keys().collect::<Vec<_>>(),
+        ["Security", "Workloads", "Workloads/Prod"]
+    );
+    assert_eq!(accts["sec-ops"].2, ous["Security"]);
+    assert_eq!(accts["app"].2, ous["Workloads/Prod"]);
+    assert_eq!(
+        admins(&org, "sso.amazonaws.com").await,
+        vec![accts["sec-ops"].0.clone()]
+    );
+    let tags = org
+        .list_tags_for_resource()
+        .resource_id(&accts["sec-ops"].0)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tags.tags()[0].key(), "team");
+}
+
+/// The seed of `make demo`, plus a wrong Identity Center admin (infra-ops instead of sec-ops).
+async fn brownfield(emu: &Emulator) -> serde_json::Value {
+    let seeded = emu.seed(&["demo"]);
+    let org = emu.mgmt();
+    org.enable_aws_service_access()
+        .service_principal("sso.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    let infra = seeded["accounts"]["infra-ops"].as_str().unwrap();
+    org.register_delegated_administrator()
+        .account_id(infra)
+        .service_principal("sso.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    seeded
+}
+
+#[tokio::test]
+async fn brownfield_plan_is_exactly_the_difference() {
+    let emu = Emulator::start(&["--create-delay", "0.2"]);
+    brownfield(&emu).await;
+    let plan = emu
+        .orgctl(&[
+            "plan",
+            "-f",
+            example().to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .expect(0)
+        .json();
+    let want: Vec<(String, String)> = [
+        ("trusted_access[\"backup.amazonaws.com\"]", "create"),
+        (
+            "trusted_access[\"cost-optimization-hub.bcm.amazonaws.com\"]",
+            "create",
+        ),
+        (
+            "trusted_access[\"tagpolicies.tag.amazonaws.com\"]",
+            "create",
+        ),
+        ("ou[\"Workloads\"]", "create"),
+        ("ou[\"Workloads/Dev\"]", "create"),
+        ("ou[\"Workloads/Prod\"]", "create"),
+        ("account[\"networking\"]", "create"),
+        ("account[\"backup\"]", "update"),
+        ("account[\"sec-ops\"]", "update"),
+        ("account[\"sec-ops\"].tags", "update"),
+        ("ou[\"Infrastructure\"].tags", "update"),
+        ("ou[\"Security\"].tags", "update"),
+        ("delegation[\"backup.amazonaws.com\"]", "create"),
+        (
+            "delegation[\"cost-optimization-hub.bcm.amazonaws.com\"]",
+            "create",
+        ),
+        ("delegation[\"sso.amazonaws.com\"]", "replace"),
+    ]
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .to_vec();
+    assert_eq!(changes(&plan), want);
+    let unmanaged: Vec<&str> = plan["unmanaged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        unmanaged,
+        ["ou[\"Sandbox\"]", "trusted_access[\"ram.amazonaws.com\"]"]
+    );
+    let sso = &plan["changes"][14];
+    assert_eq!(sso["risk"], "high");
+    assert_eq!(sso["executor"]["account_id"], MGMT);
+    assert!(
+        sso["summary"].as_str().unwrap().starts_with(
+            "replace delegated administrator of sso.amazonaws.com: deregister infra-ops"
+        ),
+        "{sso}"
+    );
+}
+
+#[tokio::test]
+async fn destructive_changes_need_allow_destroy_and_nothing_runs_without_it() {
+    let emu = Emulator::start(&["--create-delay", "0.2"]);
+    let seeded = brownfield(&emu).await;
+    let f = example();
+    let f = f.to_str().unwrap();
+    let refused = emu.orgctl(&["apply", "-f", f, "--auto-approve"]).expect(1);
+    assert!(
+        refused
+            .stderr()
+            .contains("--allow-destroy was not given; nothing was applied"),
+        "{}",
+        refused.stderr()
+    );
+    assert!(
+        refused
+            .stderr()
+            .contains("delegation[\"sso.amazonaws.com\"] (replace)"),
+        "{}",
+        refused.stderr()
+    );
+    let org = emu.mgmt();
+    assert!(
+        !accounts(&org).await.contains_key("networking"),
+        "nothing was created"
+    );
+    assert_eq!(
+        admins(&org, "sso.amazonaws.com").await,
+        vec![seeded["accounts"]["infra-ops"]
+            .as_str()
+            .unwrap()
+            .to_string()]
+    );
+
+    emu.orgctl(&["apply", "-f", f, "--auto-approve", "--allow-destroy"])
+        .expect(0);
+    emu.orgctl(&["plan", "-f", f, "--detailed-exitcode"])
+        .expect(0);
+    assert_eq!(
+        admins(&org, "sso.amazonaws.com").await,
+        vec![seeded["accounts"]["sec-ops"].as_str().unwrap().to_string()]
+    );
+}
+
+#[tokio::test]
+async fn another_organization_is_refused_before_any_write() {
+    let emu = Emulator::start(&[]);
+    new_org(&emu).await;
+    let f = emu.write("org.yaml", &SMALL.replace("123456789012", "999999999999"));
+    let f = f.to_str().unwrap();
+    let r = emu.orgctl(&["plan", "-f", f]).expect(1);
+    assert!(
+        r.stderr().contains("management account is 999999999999")
+            && r.stderr().contains("management account 123456789012"),
+        "{}",
+        r.stderr()
+    );
+    emu.orgctl(&["apply", "-f", f, "--auto-approve"]).expect(1);
+    assert!(ous(&emu.mgmt()).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_saved_plan_applies_exactly_and_a_stale_one_is_refused() {
+    let emu = Emulator::start(&["--create-delay", "0.2"]);
+    new_org(&emu).await;
+    let f = emu.write("org.yaml", SMALL);
+    let (f, pf) = (
+        f.to_str().unwrap().to_string(),
+        emu.dir.path().join("plan.json"),
+    );
+    let pf = pf.to_str().unwrap();
+    emu.orgctl(&["plan", "-f", &f, "--out", pf]).expect(0);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(pf).unwrap()).unwrap();
+    assert_eq!(saved["format_version"], 1);
+    assert!(saved["live_fingerprint"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256:"));
+
+    // Someone changes the organization after the plan was made.
+    let org = emu.mgmt();
+    let root = org.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_string();
+    org.create_organizational_unit()
+        .parent_id(&root)
+        .name("Surprise")
+        .send()
+        .await
+        .unwrap();
+    let r = emu.orgctl(&["apply", pf]).expect(1);
+    assert!(
+        r.stderr()
+            .contains("the organization changed since the plan was made"),
+        "{}",
+        r.stderr()
+    );
+    assert_eq!(
+        ous(&org).await.keys().collect::<Vec<_>>(),
+        ["Surprise"],
+        "nothing applied"
+    );
+
+    // A fresh plan file applies exactly, without a prompt.
+    emu.orgctl(&["plan", "-f", &f, "--out", pf]).expect(0);
+    let r = emu.orgctl(&["apply", pf]).expect(0);
+    assert!(
+        r.stdout().contains("Applied 8 of 8 change(s)"),
+        "{}",
+        r.stdout()
+    );
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+}
+
+#[tokio::test]
+async fn changes_for_another_executor_are_left_with_the_account_to_run_them_from() {
+    let emu = Emulator::start(&["--create-delay", "0.2"]);
+    let seeded = emu.seed(&["demo"]);
+    let f = example();
+    let f = f.to_str().unwrap();
+    // infra-ops is a delegated administrator (Trusted Advisor): it may read the organization.
+    let infra = emu
+        .member(seeded["accounts"]["infra-ops"].as_str().unwrap())
+        .await;
+    let plan = emu
+        .orgctl_as(&infra, &["plan", "-f", f, "--format", "json"])
+        .expect(0)
+        .json();
+    assert!(!changes(&plan).is_empty());
+    let r = emu
+        .orgctl_as(&infra, &["apply", "-f", f, "--auto-approve"])
+        .expect(1);
+    assert!(
+        r.stdout().contains("run it from master (123456789012)"),
+        "{}",
+        r.stdout()
+    );
+    assert!(r.stdout().contains("Applied 0 of"), "{}", r.stdout());
+    assert!(!accounts(&emu.mgmt()).await.contains_key("networking"));
+
+    // --executor: infra-ops' own share is empty in this file; asking for another's share with
+    // infra-ops' credentials is refused.
+    let own = emu
+        .orgctl_as(
+            &infra,
+            &[
+                "plan",
+                "-f",
+                f,
+                "--executor",
+                "infra-ops",
+                "--format",
+                "json",
+                "--detailed-exitcode",
+            ],
+        )
+        .expect(0)
+        .json();
+    assert!(changes(&own).is_empty());
+    assert!(own["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("for other executors are not part of this plan"));
+    let r = emu
+        .orgctl_as(
+            &infra,
+            &["apply", "-f", f, "--executor", MGMT, "--auto-approve"],
+        )
+        .expect(1);
+    assert!(
+        r.stderr().contains("but the credentials belong to account"),
+        "{}",
+        r.stderr()
+    );
+
+    // The management account's share, run by the management account, converges.
+    emu.orgctl(&["apply", "-f", f, "--executor", MGMT, "--auto-approve"])
+        .expect(0);
+    emu.orgctl(&["plan", "-f", f, "--detailed-exitcode"])
+        .expect(0);
+}
+
+#[tokio::test]
+async fn a_member_that_is_not_a_delegated_admin_cannot_read_the_organization() {
+    let emu = Emulator::start(&["--create-delay", "0.2"]);
+    let seeded = emu.seed(&["demo"]);
+    let backup = emu
+        .member(seeded["accounts"]["backup"].as_str().unwrap())
+        .await;
+    let r = emu
+        .orgctl_as(&backup, &["plan", "-f", example().to_str().unwrap()])
+        .expect(1);
+    assert!(
+        r.stderr().contains("access denied")
+            && r.stderr()
+                .contains("management account or a delegated administrator"),
+        "{}",
+        r.stderr()
+    );
+}
+
+#[tokio::test]
+async fn an_interrupted_apply_resumes_and_never_duplicates_an_account() {
+    let emu = Emulator::start(&["--create-delay", "4"]);
+    new_org(&emu).await;
+    let f = emu.write("org.yaml", SMALL);
+    let f = f.to_str().unwrap();
+    let mut child = emu
+        .orgctl_cmd(&Creds::management(), &["apply", "-f", f, "--auto-approve"])
+        .spawn()
+        .unwrap();
+    // Wait until both creations are in progress, then kill the run.
+    let org = emu.mgmt();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let st = org
+            .list_create_account_status()
+            .states(CreateAccountState::InProgress)
+            .send()
+            .await
+            .unwrap();
+        if st.create_account_statuses().len() == 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "creations never started");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(
+        !accounts(&org).await.contains_key("app"),
+        "killed before the creations finished"
+    );
+
+    let r = emu.orgctl(&["apply", "-f", f, "--auto-approve"]).expect(0);
+    assert!(
+        r.stdout().contains("resumed creation request"),
+        "{}",
+        r.stdout()
+    );
+    emu.orgctl(&["plan", "-f", f, "--detailed-exitcode"])
+        .expect(0);
+    let all = org.list_create_account_status().send().await.unwrap();
+    assert_eq!(
+        all.create_account_statuses().len(),
+        2,
+        "no second CreateAccount was sent"
+    );
+    assert!(all
+        .create_account_statuses()
+        .iter()
+        .all(|s| s.state() == Some(&CreateAccountState::Succeeded)));
+    let accts = accounts(&org).await;
+    assert_eq!(
+        accts
+            .values()
+            .filter(|a| a.1 == "aws+app@example.com")
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn throttling_and_empty_pages_do_not_change_the_result() {
+    let emu = Emulator::start(&[
+        "--create-delay",
+        "0.1",
+        "--throttle-every",
+        "4",
+        "--empty-pages",
+    ]);
+    emu.configure(r#"{"throttle_every": 0}"#);
+    emu.seed(&["demo"]);
+    emu.configure(r#"{"throttle_every": 4}"#);
+    let f = example();
+    let f = f.to_str().unwrap();
+    let r = emu
+        .orgctl(&["--api-stats", "apply", "-f", f, "--auto-approve"])
+        .expect(0);
+    let stats: serde_json::Value = serde_json::from_str(
+        r.stderr()
+            .lines()
+            .find_map(|l| l.strip_prefix("orgctl-api-stats "))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        stats["total_attempts"].as_u64().unwrap() > stats["total_calls"].as_u64().unwrap(),
+        "throttled calls were retried: {stats}"
+    );
+    emu.orgctl(&["plan", "-f", f, "--detailed-exitcode"])
+        .expect(0);
+}
+
+#[tokio::test]
+async fn plan_renders_markdown_for_pull_requests() {
+    let emu = Emulator::start(&["--create-delay", "0.2"]);
+    brownfield(&emu).await;
+    let md = emu
+        .orgctl(&[
+            "plan",
+            "-f",
+            example().to_str().unwrap(),
+            "--format",
+            "markdown",
+        ])
+        .expect(0)
+        .stdout();
+    assert!(
+        md.contains("| create | update | replace | delete |"),
+        "{md}"
+    );
+    assert!(md.contains("#### Run from `master` (123456789012)"), "{md}");
+    assert!(
+        md.contains("**1 high-risk change(s)**") || md.contains("high-risk change(s)**"),
+        "{md}"
+    );
+}
+
+#[test]
+fn validate_needs_no_credentials_and_points_at_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("org.yaml");
+    std::fs::write(&f, SMALL.replace("ou: Security,", "ou: Securty,")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_orgctl"))
+        .env_clear()
+        .args(["validate", "-f", f.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{}:9:", f.display()))
+            && err.contains("accounts[0].ou: unknown OU `Securty`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `Security`"), "{err}");
+    let ok = std::process::Command::new(env!("CARGO_BIN_EXE_orgctl"))
+        .env_clear()
+        .args(["validate", "-f", example().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}
