@@ -158,8 +158,17 @@ def _requests(self):
     return self._orgctl_requests
 
 
+TICK_LOCK = threading.Lock()
+
+
 def tick(self):
-    """Completes the creation requests whose time has come."""
+    """Completes the creation requests whose time has come. The server is threaded: two
+    requests ticking at once must not materialise one request twice."""
+    with TICK_LOCK:
+        _tick(self)
+
+
+def _tick(self):
     now = time.time()
     for req in _requests(self).values():
         st = req["status"]

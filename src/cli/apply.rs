@@ -100,14 +100,13 @@ pub async fn run(a: &ApplyArgs, g: &Global, aws: &Aws) -> u8 {
     } else {
         &NoProgress
     };
-    let report =
-        match ops::apply_prepared(&prepared, a.allow_destroy, aws, aws, &opts, progress).await {
-            Ok(r) => r,
-            Err(e) => {
-                super::report_error(&e);
-                return 1;
-            }
-        };
+    let report = match ops::apply_prepared(&prepared, a.allow_destroy, aws, &opts, progress).await {
+        Ok(r) => r,
+        Err(e) => {
+            super::report_error(&e);
+            return 1;
+        }
+    };
     match a.format {
         Format::Json => println!(
             "{}",

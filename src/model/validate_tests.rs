@@ -289,3 +289,22 @@ fn missing_file_is_a_clear_error() {
         "{e}"
     );
 }
+
+#[test]
+fn checked_in_json_schema_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/org.schema.json");
+    let on_disk = std::fs::read_to_string(path).unwrap();
+    assert!(
+        on_disk == crate::model::schema::json_schema(),
+        "schemas/org.schema.json is out of date: run `make schema` and commit it"
+    );
+    let v: serde_json::Value = serde_json::from_str(&on_disk).unwrap();
+    assert_eq!(
+        v["additionalProperties"], false,
+        "unknown keys are rejected by the schema too"
+    );
+    assert_eq!(
+        v["required"],
+        serde_json::json!(["version", "organization"])
+    );
+}

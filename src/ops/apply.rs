@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use crate::apply::{self, ApplyOptions, ApplyReport, LiveWrite, Progress};
-use crate::live::{Caller, LiveRead, LiveState};
-use crate::plan::change::{Op, Plan};
+use crate::live::{Caller, CreateRequest, LiveRead, LiveState};
+use crate::plan::change::Plan;
 use crate::plan::planfile;
 
 use super::plan::{plan, restrict_to_executor, PlanRequest};
@@ -28,6 +28,10 @@ pub struct Prepared {
     pub live: LiveState,
     pub caller: Caller,
     pub warnings: Vec<crate::model::Diagnostic>,
+    /// Account creations in progress, listed *before* the live read: a creation that
+    /// finishes in between then shows up in `live` (so it is not planned again), and one
+    /// still running is resumed, never sent twice.
+    pub in_progress: Vec<CreateRequest>,
 }
 
 /// Produces the plan to apply (fresh, or from a plan file checked for staleness).
@@ -35,6 +39,7 @@ pub async fn prepare_apply<R: LiveRead>(
     req: &ApplyRequest,
     reader: &R,
 ) -> Result<Prepared, OpsError> {
+    let in_progress = reader.create_requests_in_progress().await?;
     let prepared = match &req.plan_file {
         None => {
             let out = plan(
@@ -50,6 +55,7 @@ pub async fn prepare_apply<R: LiveRead>(
                 live: out.live,
                 caller: out.caller,
                 warnings: out.warnings,
+                in_progress,
             }
         }
         Some(path) => {
@@ -79,6 +85,7 @@ pub async fn prepare_apply<R: LiveRead>(
                 live,
                 caller,
                 warnings: Vec::new(),
+                in_progress,
             }
         }
     };
@@ -106,10 +113,9 @@ pub fn destructive(p: &Prepared) -> Vec<String> {
 }
 
 /// Executes a prepared plan.
-pub async fn apply_prepared<R: LiveRead, W: LiveWrite>(
+pub async fn apply_prepared<W: LiveWrite>(
     p: &Prepared,
     allow_destroy: bool,
-    reader: &R,
     writer: &W,
     opts: &ApplyOptions,
     progress: &dyn Progress,
@@ -118,13 +124,5 @@ pub async fn apply_prepared<R: LiveRead, W: LiveWrite>(
     if !d.is_empty() && !allow_destroy {
         return Err(OpsError::DestroyNotAllowed(d));
     }
-    let creates = p.plan.changes.iter().any(|c| {
-        matches!(c.op, Op::CreateAccount { .. }) && c.executor.account_id == p.caller.account_id
-    });
-    let in_progress = if creates {
-        reader.create_requests_in_progress().await?
-    } else {
-        Vec::new()
-    };
-    Ok(apply::execute(&p.plan, &p.live, &in_progress, writer, opts, progress).await)
+    Ok(apply::execute(&p.plan, &p.live, &p.in_progress, writer, opts, progress).await)
 }

@@ -4,4 +4,5 @@
 
 mod e2e;
 mod emulator;
+mod emulator_rules;
 mod sdk_mapping;
