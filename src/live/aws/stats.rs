@@ -34,7 +34,7 @@ impl ApiStats {
     fn bump(&self, cfg: &ConfigBag, attempt: bool) {
         let key = cfg
             .load::<Metadata>()
-            .map(|m| format!("{}:{}", m.service(), m.name()))
+            .map(|m| format!("{}:{}", m.service().to_ascii_lowercase(), m.name()))
             .unwrap_or_else(|| "unknown".into());
         if let Ok(mut m) = self.0.lock() {
             let c = m.entry(key).or_default();
@@ -52,9 +52,12 @@ impl Intercept for ApiStats {
         "orgctl::ApiStats"
     }
 
-    fn read_before_execution(
+    // Not `read_before_execution`: for a client-level interceptor that runs before the
+    // operation's configuration (and its `Metadata`) is in the bag.
+    fn read_before_serialization(
         &self,
         _: &BeforeSerializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         self.bump(cfg, false);
