@@ -295,6 +295,7 @@ fn finish(
     stopped: &mut bool,
     progress: &dyn Progress,
 ) {
+    tracing::info!(address = %c.address, outcome = ?o, "change finished");
     if !o.applied() {
         blocked.insert(c.address.clone());
     }

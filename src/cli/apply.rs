@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{FileArg, Global};
-use crate::apply::{ApplyOptions, NoProgress, PollPolicy, Progress, ProgressEvent};
+use crate::apply::{ApplyOptions, PollPolicy, Progress, ProgressEvent};
 use crate::live::aws::Aws;
 use crate::ops::{self, ApplyRequest};
 use crate::render::{self, Format};
@@ -32,19 +32,37 @@ pub struct ApplyArgs {
     pub format: Format,
 }
 
-/// Prints progress on a terminal (stderr).
-struct Term;
+/// Streams the apply record: one line per finished change as it happens (stdout, or stderr
+/// with `--format json`), so a run cut short still leaves a record; waiting progress on a
+/// terminal (stderr).
+struct Printer {
+    terminal: bool,
+    color: bool,
+    json: bool,
+}
 
-impl Progress for Term {
+impl Progress for Printer {
     fn on(&self, e: ProgressEvent<'_>) {
         match e {
-            ProgressEvent::Start { address, summary } => eprintln!("  … {address}: {summary}"),
+            ProgressEvent::Start { address, summary } if self.terminal => {
+                eprintln!("  … {address}: {summary}")
+            }
             ProgressEvent::Waiting {
                 address,
                 state,
                 elapsed,
-            } => eprintln!("  … {address}: {state} ({}s)", elapsed.as_secs()),
-            ProgressEvent::End { .. } => {}
+            } if self.terminal => {
+                eprintln!("  … {address}: {state} ({}s)", elapsed.as_secs())
+            }
+            ProgressEvent::End { address, outcome } => {
+                let line = render::human::outcome_line(address, outcome, self.color);
+                if self.json {
+                    eprintln!("{line}");
+                } else {
+                    println!("{line}");
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -94,13 +112,12 @@ pub async fn run(a: &ApplyArgs, g: &Global, aws: &Aws) -> u8 {
         poll: PollPolicy::default(),
         max_creates_in_flight: 5,
     };
-    let term = Term;
-    let progress: &dyn Progress = if std::io::stderr().is_terminal() {
-        &term
-    } else {
-        &NoProgress
+    let printer = Printer {
+        terminal: std::io::stderr().is_terminal(),
+        color,
+        json: a.format == Format::Json,
     };
-    let report = match ops::apply_prepared(&prepared, a.allow_destroy, aws, &opts, progress).await {
+    let report = match ops::apply_prepared(&prepared, a.allow_destroy, aws, &opts, &printer).await {
         Ok(r) => r,
         Err(e) => {
             super::report_error(&e);
@@ -112,7 +129,7 @@ pub async fn run(a: &ApplyArgs, g: &Global, aws: &Aws) -> u8 {
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         ),
-        _ => print!("{}", render::human::report(&report, color)),
+        _ => print!("{}", render::human::report_summary(&report)),
     }
     u8::from(!report.complete())
 }

@@ -33,7 +33,15 @@ pub async fn plan<R: LiveRead>(req: &PlanRequest, reader: &R) -> Result<PlanOutc
     let loaded = model::load(&req.file)?;
     let desired = loaded.desired;
     let caller = reader.caller().await?;
+    tracing::info!(account = %caller.account_id, arn = %caller.arn, "running as");
     let live = reader.read(&ReadScope::for_desired(&desired)).await?;
+    tracing::info!(
+        organization = %live.organization.id,
+        ous = live.ous.len(),
+        accounts = live.accounts.len(),
+        fingerprint = %live.fingerprint(),
+        "read the organization"
+    );
     if let Some(want) = &desired.management_account_id {
         if want.as_str() != live.organization.management_account_id {
             return Err(OpsError::WrongOrganization {

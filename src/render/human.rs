@@ -148,49 +148,51 @@ pub fn plan(plan: &Plan, color: bool) -> String {
     out
 }
 
-/// The record of an apply run.
-pub fn report(r: &ApplyReport, color: bool) -> String {
+/// One line of the apply record: what happened to one change.
+pub fn outcome_line(address: &str, outcome: &Outcome, color: bool) -> String {
     let p = Paint(color);
-    let mut out = String::new();
-    for o in &r.outcomes {
-        let line = match &o.outcome {
-            Outcome::Done { detail } => format!("{} {} — {}", p.c("32", "done"), o.address, detail),
-            Outcome::Converged { detail } => {
-                format!("{} {} — {}", p.c("32", "ok  "), o.address, detail)
-            }
-            Outcome::Failed { error } => format!("{} {} — {}", p.c("31", "FAIL"), o.address, error),
-            Outcome::LeftForExecutor {
-                account_id,
-                account_name,
-            } => {
-                format!(
-                    "{} {} — run it from {account_name} ({account_id})",
-                    p.c("33", "left"),
-                    o.address
-                )
-            }
-            Outcome::NotAttempted { reason } => format!(
-                "{} {} — not attempted: {reason}",
-                p.c("2", "skip"),
-                o.address
-            ),
-        };
-        let _ = writeln!(out, "{line}");
+    match outcome {
+        Outcome::Done { detail } => format!("{} {address} — {detail}", p.c("32", "done")),
+        Outcome::Converged { detail } => format!("{} {address} — {detail}", p.c("32", "ok  ")),
+        Outcome::Failed { error } => format!("{} {address} — {error}", p.c("31", "FAIL")),
+        Outcome::LeftForExecutor {
+            account_id,
+            account_name,
+        } => {
+            format!(
+                "{} {address} — run it from {account_name} ({account_id})",
+                p.c("33", "left")
+            )
+        }
+        Outcome::NotAttempted { reason } => {
+            format!("{} {address} — not attempted: {reason}", p.c("2", "skip"))
+        }
     }
-    let failed = r
-        .outcomes
-        .iter()
-        .filter(|o| matches!(o.outcome, Outcome::Failed { .. }))
-        .count();
-    let left = r.left().count();
-    let skipped = r
-        .outcomes
-        .iter()
-        .filter(|o| matches!(o.outcome, Outcome::NotAttempted { .. }))
-        .count();
-    let _ = writeln!(out, "\nApplied {} of {} change(s); {failed} failed, {left} left for other accounts, {skipped} not attempted.", r.applied_count(), r.outcomes.len());
+}
+
+/// The closing lines of an apply run (the per-change lines are streamed as they happen).
+pub fn report_summary(r: &ApplyReport) -> String {
+    let count = |f: fn(&Outcome) -> bool| r.outcomes.iter().filter(|o| f(&o.outcome)).count();
+    let failed = count(|o| matches!(o, Outcome::Failed { .. }));
+    let skipped = count(|o| matches!(o, Outcome::NotAttempted { .. }));
+    let mut out = format!(
+        "\nApplied {} of {} change(s); {failed} failed, {} left for other accounts, {skipped} not attempted.\n",
+        r.applied_count(),
+        r.outcomes.len(),
+        r.left().count()
+    );
     if failed > 0 || skipped > 0 {
-        let _ = writeln!(out, "Run `orgctl plan` to see exactly what remains.");
+        out.push_str("Run `orgctl plan` to see exactly what remains.\n");
     }
     out
+}
+
+/// The whole record of an apply run.
+pub fn report(r: &ApplyReport, color: bool) -> String {
+    let mut out = String::new();
+    for o in &r.outcomes {
+        out.push_str(&outcome_line(&o.address, &o.outcome, color));
+        out.push('\n');
+    }
+    out + &report_summary(r)
 }

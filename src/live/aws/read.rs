@@ -139,6 +139,11 @@ impl Aws {
         let mut guard = 0;
         while !frontier.is_empty() && guard < 16 {
             guard += 1;
+            tracing::debug!(
+                level = guard,
+                parents = frontier.len(),
+                "reading one level of the OU tree"
+            );
             let level: Vec<ParentChildren> = stream::iter(std::mem::take(&mut frontier))
                 .map(|pid| async move {
                     let (ous, accounts) =
