@@ -22,6 +22,17 @@ async fn setup(emu: &Emulator) -> (aws_sdk_organizations::Client, String) {
     (org, root)
 }
 
+async fn new_ou(org: &aws_sdk_organizations::Client, parent: &str, name: &str) -> String {
+    let out = org
+        .create_organizational_unit()
+        .parent_id(parent)
+        .name(name)
+        .send()
+        .await
+        .unwrap();
+    out.organizational_unit().unwrap().id().unwrap().to_string()
+}
+
 async fn create(org: &aws_sdk_organizations::Client, name: &str) -> String {
     let req = org
         .create_account()
@@ -89,18 +100,7 @@ async fn r1_duplicate_ou_name_and_unknown_parent() {
 async fn r2_non_empty_ou_cannot_be_deleted() {
     let emu = Emulator::start(&["--create-delay", "0"]);
     let (org, root) = setup(&emu).await;
-    let ou = org
-        .create_organizational_unit()
-        .parent_id(&root)
-        .name("A")
-        .send()
-        .await
-        .unwrap()
-        .organizational_unit()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_string();
+    let ou = new_ou(&org, &root, "A").await;
     let acct = create(&org, "x").await;
     org.move_account()
         .account_id(&acct)
@@ -123,18 +123,7 @@ async fn r2_non_empty_ou_cannot_be_deleted() {
 async fn r3_move_account_checks_source_and_destination() {
     let emu = Emulator::start(&["--create-delay", "0"]);
     let (org, root) = setup(&emu).await;
-    let ou = org
-        .create_organizational_unit()
-        .parent_id(&root)
-        .name("A")
-        .send()
-        .await
-        .unwrap()
-        .organizational_unit()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_string();
+    let ou = new_ou(&org, &root, "A").await;
     let acct = create(&org, "x").await;
     let e = org
         .move_account()
