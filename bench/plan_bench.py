@@ -11,7 +11,8 @@ Lower bound: reading the tree needs, for every parent (the root and each OU), at
 page of its child OUs and one page of its accounts (an account's parent comes with
 ListAccountsForParent; the alternative, ListAccounts + ListParents per account, costs
 more); pages hold at most 20 items. Plus GetCallerIdentity, DescribeOrganization, ListRoots,
-one page per 20 trusted services, one page per 20 delegated-admin accounts and, per admin
+one page per 20 trusted services, DescribeResourcePolicy (the delegation policy), one page
+per 20 delegated-admin accounts and, per admin
 account, one page per 20 of its services (cheaper than one ListDelegatedAdministrators per
 service whenever an account administers more than one service, as here).
 """
@@ -77,6 +78,8 @@ def lower_bound(seed):
         "organizations:ListAWSServiceAccessForOrganization": pages(len(seed["admins"])),
         "organizations:ListDelegatedAdministrators": pages(len(admins)),
         "organizations:ListDelegatedServicesForAccount": sum(pages(len(s)) for s in admins.values()),
+        # Whether a delegation policy exists (declared or to be reported as unmanaged).
+        "organizations:DescribeResourcePolicy": 1,
     }
     return bound
 

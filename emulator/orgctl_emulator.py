@@ -30,6 +30,12 @@ Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/la
                                       (orgs_integrate_delegated_admin; botocore operation docs)
   R9  DeregisterDelegatedAdministrator of an account not registered for that service ->
       AccountNotRegisteredException (moto: InvalidInputException)    (API_DeregisterDelegatedAdministrator)
+  R10 Put/Describe/DeleteResourcePolicy (the delegation policy; moto: HTTP 500): invalid JSON ->
+      INVALID_RESOURCE_POLICY_JSON; a non-delegable action -> UNSUPPORTED_ACTION_IN_RESOURCE_POLICY;
+      a principal that is not a member account -> INVALID_PRINCIPAL; over 40,000 characters
+      rejected; none -> ResourcePolicyNotFoundException
+                  (API_PutResourcePolicy, API_DescribeResourcePolicy, API_DeleteResourcePolicy;
+                   orgs_delegate_policies)
 Test knobs (not AWS rules): --throttle-every N answers every Nth Organizations request with
 HTTP 400 TooManyRequestsException, as Organizations throttles; GET /orgctl-emulator/stats
 returns the Organizations requests served per operation; POST /orgctl-emulator/config sets
@@ -256,6 +262,105 @@ B.list_create_account_status = list_create_account_status
 B.register_delegated_administrator = register_delegated_administrator
 B.deregister_delegated_administrator = deregister_delegated_administrator
 B.list_delegated_administrators = list_delegated_administrators
+
+
+# --- R10: the delegation policy (moto: HTTP 500) ----------------------------------------------
+
+def _delegable():
+    with open(CATALOG) as f:
+        d = yaml.safe_load(f)["organizations_policy_delegation"]
+    return set(d["delegable_actions_2023_doc"]) | set(d["botocore_ops_callable_by_mgmt_or_da"])
+
+
+DELEGABLE = _delegable()
+
+
+def _action_ok(action):
+    if not isinstance(action, str) or not action.lower().startswith("organizations:"):
+        return False
+    name = action.split(":", 1)[1]
+    if name.endswith("*"):
+        prefix = name[:-1].lower()
+        matched = [a for a in DELEGABLE if a.lower().startswith(prefix)]
+        return bool(matched) and prefix in ("describe", "list")
+    return any(a.lower() == name.lower() for a in DELEGABLE)
+
+
+def _as_list(v):
+    return v if isinstance(v, list) else [v]
+
+
+def put_resource_policy(self, **kw):
+    content = kw.get("Content") or ""
+    if len(content) > 40000:
+        raise err("InvalidInputException", "The Content exceeds 40,000 characters.", Reason="MAX_LENGTH_EXCEEDED")
+    try:
+        doc = json.loads(content)
+        statements = _as_list(doc["Statement"])
+    except Exception:
+        raise err("InvalidInputException", "The provided policy document is not valid JSON for a resource policy.", Reason="INVALID_RESOURCE_POLICY_JSON")
+    members = {a.id for a in self.accounts if a.id != self.account_id}
+    for st in statements:
+        for action in _as_list(st.get("Action", [])):
+            if not _action_ok(action):
+                raise err("InvalidInputException", f"The action {action} is not supported in a resource policy.", Reason="UNSUPPORTED_ACTION_IN_RESOURCE_POLICY")
+        principal = st.get("Principal", {})
+        for p in _as_list(principal.get("AWS", []) if isinstance(principal, dict) else principal):
+            acct = str(p).replace("arn:aws:iam::", "").replace(":root", "")
+            if acct not in members:
+                raise err("InvalidInputException", f"The principal {p} is not a member account of this organization.", Reason="INVALID_PRINCIPAL")
+    pid = getattr(self, "_orgctl_policy_id", None) or "rp-" + uuid.uuid4().hex[:8]
+    self._orgctl_policy_id = pid
+    self._orgctl_policy = content
+    return _policy(self)
+
+
+def _policy(self):
+    return {
+        "ResourcePolicy": {
+            "ResourcePolicySummary": {"Id": self._orgctl_policy_id, "Arn": f"arn:aws:organizations::{self.account_id}:resourcepolicy/{self.org.id}/{self._orgctl_policy_id}"},
+            "Content": self._orgctl_policy,
+        }
+    }
+
+
+def _no_policy():
+    return err("ResourcePolicyNotFoundException", "We can't find a resource policy request with the parameter that you specified.")
+
+
+def describe_resource_policy(self, **kw):
+    if getattr(self, "_orgctl_policy", None) is None:
+        raise _no_policy()
+    return _policy(self)
+
+
+def delete_resource_policy(self, **kw):
+    if getattr(self, "_orgctl_policy", None) is None:
+        raise _no_policy()
+    self._orgctl_policy = None
+
+
+B.put_resource_policy = put_resource_policy
+B.describe_resource_policy = describe_resource_policy
+B.delete_resource_policy = delete_resource_policy
+
+
+def _put_rp(self):
+    return json.dumps(self.organizations_backend.put_resource_policy(**self.request_params))
+
+
+def _describe_rp(self):
+    return json.dumps(self.organizations_backend.describe_resource_policy(**self.request_params))
+
+
+def _delete_rp(self):
+    self.organizations_backend.delete_resource_policy(**self.request_params)
+    return "{}"
+
+
+orsp.OrganizationsResponse.put_resource_policy = _put_rp
+orsp.OrganizationsResponse.describe_resource_policy = _describe_rp
+orsp.OrganizationsResponse.delete_resource_policy = _delete_rp
 
 
 # --- R7: pages of at most 20 ------------------------------------------------------------------

@@ -413,6 +413,26 @@ async fn run_op<W: LiveWrite>(op: &Op, r: &mut Resolver, w: &W) -> Result<(Strin
             deregister,
             register,
         } => delegated_admins(principal, deregister, register, r, w).await,
+        Op::PutDelegationPolicy { grants } => {
+            let mut ids = BTreeMap::new();
+            for g in grants {
+                ids.insert(g.account.clone(), r.account(&g.account)?);
+            }
+            let doc = crate::plan::delegation_policy::document(grants, |a| ids.get(a).cloned());
+            let content = serde_json::to_string(&doc).map_err(|e| e.to_string())?;
+            w.put_delegation_policy(&content).await.map_err(err)?;
+            Ok((
+                format!("put the delegation policy ({} account(s))", grants.len()),
+                false,
+            ))
+        }
+        Op::DeleteDelegationPolicy => match w.delete_delegation_policy().await {
+            Ok(()) => Ok(("deleted the delegation policy".into(), false)),
+            Err(e) if code_of(&e) == "ResourcePolicyNotFoundException" => {
+                Ok(("there was no delegation policy".into(), true))
+            }
+            Err(e) => Err(err(e)),
+        },
     }
 }
 

@@ -142,6 +142,14 @@ impl LiveWrite for Fake {
         self.log(format!("Register {id} {p}"));
         Ok(())
     }
+    async fn put_delegation_policy(&self, content: &str) -> Result<(), LiveError> {
+        self.log(format!("PutResourcePolicy {content}"));
+        Ok(())
+    }
+    async fn delete_delegation_policy(&self) -> Result<(), LiveError> {
+        self.log("DeleteResourcePolicy".into());
+        Ok(())
+    }
     async fn deregister_admin(&self, id: &AccountId, p: &str) -> Result<(), LiveError> {
         self.check("DeregisterDelegatedAdministrator")?;
         self.log(format!("Deregister {id} {p}"));

@@ -35,4 +35,8 @@ pub trait LiveWrite {
     async fn disable_trusted_access(&self, principal: &str) -> Result<(), LiveError>;
     async fn register_admin(&self, id: &AccountId, principal: &str) -> Result<(), LiveError>;
     async fn deregister_admin(&self, id: &AccountId, principal: &str) -> Result<(), LiveError>;
+    /// `PutResourcePolicy` (creates or replaces the organization's delegation policy).
+    async fn put_delegation_policy(&self, content: &str) -> Result<(), LiveError>;
+    /// `DeleteResourcePolicy`.
+    async fn delete_delegation_policy(&self) -> Result<(), LiveError>;
 }

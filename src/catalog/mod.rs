@@ -8,6 +8,7 @@
 //! (`sso.amazonaws.com`) or an extra principal (`config-multiaccountsetup.amazonaws.com`).
 
 mod data;
+pub mod orgs_delegation;
 
 pub use data::{SERVICES, TRUSTED_ONLY};
 

@@ -68,6 +68,9 @@ pub struct LiveState {
     pub trusted_access: BTreeSet<String>,
     /// Delegated administrators by service principal.
     pub delegated_admins: BTreeMap<String, BTreeSet<AccountId>>,
+    /// The Organizations delegation policy document, as AWS returns it (`None`: no policy).
+    #[serde(default)]
+    pub delegation_policy: Option<String>,
 }
 
 /// Which objects' tags to read: those whose tags the file declares.

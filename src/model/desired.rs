@@ -123,6 +123,17 @@ pub struct DesiredDelegation {
     pub regions: Vec<String>,
 }
 
+/// One grant of the Organizations delegation policy.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DelegationGrant {
+    pub account: AccountRef,
+    /// Actions without the `organizations:` prefix, read-only ones included.
+    pub actions: BTreeSet<String>,
+    /// Actions limited to `policy_types` (policy management).
+    pub policy_actions: BTreeSet<String>,
+    pub policy_types: BTreeSet<String>,
+}
+
 /// The whole desired organization.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Desired {
@@ -138,4 +149,6 @@ pub struct Desired {
     pub delegations: BTreeMap<String, DesiredDelegation>,
     /// Principals listed under `trusted_access:`.
     pub trusted_access: BTreeSet<String>,
+    /// `organizations_delegation:`; `None` when the section is absent.
+    pub organizations_delegation: Option<Vec<DelegationGrant>>,
 }

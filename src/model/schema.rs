@@ -34,6 +34,28 @@ pub struct OrgFile {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub trusted_access: Vec<Spanned<String>>,
+    /// The AWS Organizations delegation policy: which member accounts may manage which
+    /// organization policies (read-only access is implied).
+    #[serde(default)]
+    pub organizations_delegation: Option<Vec<OrgDelegationEntry>>,
+}
+
+/// One grant of the Organizations delegation policy.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrgDelegationEntry {
+    /// The member account (name from `accounts:` or 12-digit id).
+    #[schemars(with = "String")]
+    pub account: Spanned<String>,
+    /// `policies` (create, update, delete, attach, detach policies and enable policy types of
+    /// `policy_types`), or individual delegable actions such as `organizations:TagResource`;
+    /// `[]` grants read-only access.
+    #[schemars(with = "Vec<String>")]
+    pub allow: Spanned<Vec<String>>,
+    /// Policy types the account may manage (required with `allow: [policies]`).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub policy_types: Option<Spanned<Vec<String>>>,
 }
 
 /// `organization:` — which organization this file describes.

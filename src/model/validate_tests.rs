@@ -308,3 +308,59 @@ fn checked_in_json_schema_is_current() {
         serde_json::json!(["version", "organization"])
     );
 }
+
+#[test]
+fn organizations_delegation_rejects_what_aws_cannot_delegate() {
+    let y = format!(
+        "{HEAD}{ACCTS}organizations_delegation:\n  - account: sec-ops\n    allow: [policies, organizations:CreateAccount, organizations:TagResourse]\n    policy_types: [SERVICE_CONTROL_POLICY, TAG_POLCY]\n  - account: mgmt\n    allow: []\n  - account: nobody\n    allow: []\n  - account: infra-ops\n    allow: [policies]\n"
+    );
+    assert_error(
+        &y,
+        "organizations_delegation[0].allow",
+        10,
+        "AWS reserves it to the management account",
+    );
+    assert_error(
+        &y,
+        "organizations_delegation[0].allow",
+        10,
+        "`organizations:TagResourse` is not an action",
+    );
+    assert!(errors(&y)
+        .iter()
+        .any(|d| d.fix.contains("did you mean `organizations:TagResource`")));
+    assert_error(
+        &y,
+        "organizations_delegation[0].policy_types",
+        11,
+        "`TAG_POLCY` is not an Organizations policy type",
+    );
+    assert_error(
+        &y,
+        "organizations_delegation[1].account",
+        12,
+        "management account already holds every permission",
+    );
+    assert_error(
+        &y,
+        "organizations_delegation[2].account",
+        14,
+        "names no declared account",
+    );
+    assert_error(
+        &y,
+        "organizations_delegation[3].policy_types",
+        17,
+        "needs the policy types",
+    );
+}
+
+#[test]
+fn organizations_delegation_grants_read_plus_policy_management() {
+    let y = format!("{HEAD}{ACCTS}organizations_delegation:\n  - account: sec-ops\n    allow: [policies, organizations:TagResource]\n    policy_types: [BACKUP_POLICY]\n");
+    let l = load_str("org.yaml", &y).unwrap();
+    let g = &l.desired.organizations_delegation.unwrap()[0];
+    assert!(g.actions.contains("ListRoots") && g.actions.contains("TagResource"));
+    assert!(g.policy_actions.contains("CreatePolicy") && g.policy_actions.contains("AttachPolicy"));
+    assert_eq!(g.policy_types.iter().collect::<Vec<_>>(), ["BACKUP_POLICY"]);
+}

@@ -101,6 +101,12 @@ pub enum Op {
         deregister: Vec<AccountId>,
         register: Vec<AccountRef>,
     },
+    /// `PutResourcePolicy` with the document built from `grants` (ids resolved at apply).
+    PutDelegationPolicy {
+        grants: Vec<crate::model::desired::DelegationGrant>,
+    },
+    /// `DeleteResourcePolicy`.
+    DeleteDelegationPolicy,
 }
 
 /// One planned change.

@@ -17,6 +17,8 @@ fn phase(c: &Change) -> (u8, usize) {
         (Op::Tag { .. }, _) => (50, 0),
         (Op::DelegatedAdmins { .. }, Action::Delete) => (70, 0),
         (Op::DelegatedAdmins { .. }, _) => (60, 0),
+        (Op::PutDelegationPolicy { .. }, _) => (65, 0),
+        (Op::DeleteDelegationPolicy, _) => (75, 0),
         (Op::DisableTrustedAccess { .. }, _) => (80, 0),
         // Deepest first.
         (Op::DeleteOu { path, .. }, _) => (90, usize::MAX - path.matches('/').count()),

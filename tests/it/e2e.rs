@@ -196,6 +196,7 @@ async fn brownfield_plan_is_exactly_the_difference() {
             "create",
         ),
         ("delegation[\"sso.amazonaws.com\"]", "replace"),
+        ("organizations_delegation", "create"),
     ]
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .to_vec();
@@ -211,6 +212,10 @@ async fn brownfield_plan_is_exactly_the_difference() {
         ["ou[\"Sandbox\"]", "trusted_access[\"ram.amazonaws.com\"]"]
     );
     let sso = &plan["changes"][14];
+    assert_eq!(
+        plan["changes"][15]["executor"]["why"],
+        "AWS reserves PutResourcePolicy/DeleteResourcePolicy to the management account"
+    );
     assert_eq!(sso["risk"], "high");
     assert_eq!(sso["executor"]["account_id"], MGMT);
     assert!(
@@ -571,5 +576,105 @@ fn validate_needs_no_credentials_and_points_at_the_line() {
         Some(0),
         "{}",
         String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
+const DELEGATION: &str = "organizations_delegation:\n  - account: sec-ops\n    allow: [policies]\n    policy_types: [SERVICE_CONTROL_POLICY]\n";
+
+#[tokio::test]
+async fn the_delegation_policy_is_created_updated_and_only_pruned_with_allow_destroy() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    let f = emu.write("org.yaml", &format!("{SMALL}{DELEGATION}"));
+    let f = f.to_str().unwrap().to_string();
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+    let org = emu.mgmt();
+    let sec = accounts(&org).await["sec-ops"].0.clone();
+    let doc: serde_json::Value = serde_json::from_str(
+        org.describe_resource_policy()
+            .send()
+            .await
+            .unwrap()
+            .resource_policy()
+            .unwrap()
+            .content()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        doc.to_string()
+            .contains(&format!("arn:aws:iam::{sec}:root")),
+        "{doc}"
+    );
+    assert!(
+        doc.to_string().contains("organizations:CreatePolicy"),
+        "{doc}"
+    );
+    // sec-ops (Identity Center's delegated administrator) may read it, as on AWS.
+    let as_sec = emu.org(&emu.member(&sec).await);
+    assert!(as_sec.describe_resource_policy().send().await.is_ok());
+
+    // A new policy type: one update, shown as a diff of the documents.
+    std::fs::write(
+        &f,
+        format!(
+            "{SMALL}{}",
+            DELEGATION.replace(
+                "[SERVICE_CONTROL_POLICY]",
+                "[SERVICE_CONTROL_POLICY, TAG_POLICY]"
+            )
+        ),
+    )
+    .unwrap();
+    let plan = emu.orgctl(&["plan", "-f", &f]).expect(0).stdout();
+    assert!(
+        plan.contains("~ organizations_delegation  [high risk]"),
+        "{plan}"
+    );
+    assert!(
+        plan.lines()
+            .any(|l| l.trim_start().starts_with('+') && l.contains("\"TAG_POLICY\"")),
+        "{plan}"
+    );
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+
+    // Dropped from the file: listed, not deleted; under prune: deleted only with --allow-destroy.
+    std::fs::write(&f, SMALL).unwrap();
+    let p = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json", "--detailed-exitcode"])
+        .expect(0)
+        .json();
+    assert!(p["unmanaged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["address"] == "organizations_delegation"));
+    std::fs::write(
+        &f,
+        SMALL.replace(
+            "management_account_id: \"123456789012\"",
+            "management_account_id: \"123456789012\"\n  unmanaged: prune",
+        ),
+    )
+    .unwrap();
+    let r = emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(1);
+    assert!(
+        r.stderr().contains("organizations_delegation (delete)"),
+        "{}",
+        r.stderr()
+    );
+    assert!(
+        org.describe_resource_policy().send().await.is_ok(),
+        "still there"
+    );
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .expect(0);
+    assert!(
+        org.describe_resource_policy().send().await.is_err(),
+        "deleted"
     );
 }

@@ -399,3 +399,84 @@ async fn r9_deregistering_an_unregistered_admin() {
         .into_service_error();
     assert_eq!(code(&e), "AccountNotRegisteredException");
 }
+
+/// The modelled `Reason` of a PutResourcePolicy input error, as the SDK parses it.
+fn put_reason(
+    e: &aws_sdk_organizations::operation::put_resource_policy::PutResourcePolicyError,
+) -> String {
+    use aws_sdk_organizations::operation::put_resource_policy::PutResourcePolicyError as E;
+    match e {
+        E::InvalidInputException(i) => i
+            .reason()
+            .map(|r| r.as_str().to_string())
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+#[tokio::test]
+async fn r10_the_delegation_policy_apis() {
+    let emu = Emulator::start(&["--create-delay", "0"]);
+    let (org, _) = setup(&emu).await;
+    let a = create(&org, "a").await;
+    let e = org
+        .describe_resource_policy()
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&e), "ResourcePolicyNotFoundException");
+    let e = org
+        .put_resource_policy()
+        .content("{not json")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(put_reason(&e), "INVALID_RESOURCE_POLICY_JSON", "{e:?}");
+    let bad = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{a}:root"}},"Action":"organizations:CreateAccount","Resource":"*"}}]}}"#
+    );
+    let e = org
+        .put_resource_policy()
+        .content(bad)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(
+        put_reason(&e),
+        "UNSUPPORTED_ACTION_IN_RESOURCE_POLICY",
+        "{e:?}"
+    );
+    let stranger = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"999999999999"},"Action":"organizations:ListRoots","Resource":"*"}]}"#;
+    let e = org
+        .put_resource_policy()
+        .content(stranger)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(put_reason(&e), "INVALID_PRINCIPAL", "{e:?}");
+    let good = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{a}:root"}},"Action":["organizations:ListRoots","organizations:CreatePolicy"],"Resource":"*"}}]}}"#
+    );
+    org.put_resource_policy()
+        .content(&good)
+        .send()
+        .await
+        .unwrap();
+    let got = org.describe_resource_policy().send().await.unwrap();
+    assert_eq!(
+        got.resource_policy().unwrap().content(),
+        Some(good.as_str())
+    );
+    org.delete_resource_policy().send().await.unwrap();
+    let e = org
+        .delete_resource_policy()
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&e), "ResourcePolicyNotFoundException");
+}

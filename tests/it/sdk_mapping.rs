@@ -38,7 +38,14 @@ fn org_rule() -> Rule {
 }
 
 fn common_rules() -> Vec<Rule> {
+    // No delegation policy: AWS answers ResourcePolicyNotFoundException, which means "none".
+    let no_policy = r#"{"__type":"ResourcePolicyNotFoundException","Message":"We can't find a resource policy."}"#;
     vec![
+        mock!(OrgClient::describe_resource_policy)
+            .sequence()
+            .http_status(400, Some(no_policy.to_string()))
+            .repeatedly()
+            .build(),
         mock!(OrgClient::list_roots).then_output(|| {
             ListRootsOutput::builder()
                 .roots(Root::builder().id("r-1").build())
@@ -99,6 +106,10 @@ async fn pages_to_the_end_through_an_empty_page_that_has_a_next_token() {
     assert_eq!(live.accounts.len(), 25);
     assert_eq!(accounts.num_calls(), 3);
     assert!(live.accounts.values().all(|a| a.parent_id == "r-1"));
+    assert_eq!(
+        live.delegation_policy, None,
+        "ResourcePolicyNotFoundException is read as no policy"
+    );
 }
 
 #[tokio::test]

@@ -48,6 +48,7 @@ impl LiveRead for Aws {
         st.compute_paths();
         st.trusted_access = self.trusted_access().await?;
         self.read_delegated_admins(&mut st).await?;
+        st.delegation_policy = self.delegation_policy().await?;
         let ids: Vec<String> = scope.resource_ids(&st).into_iter().collect();
         let tags: Vec<(String, Tags)> = stream::iter(ids)
             .map(|id| async move { self.tags(&id).await.map(|t| (id, t)) })
@@ -294,6 +295,22 @@ impl Aws {
             );
         }
         Ok(out)
+    }
+
+    /// `DescribeResourcePolicy`; `ResourcePolicyNotFoundException` means there is none.
+    async fn delegation_policy(&self) -> Result<Option<String>, LiveError> {
+        match self.org.describe_resource_policy().send().await {
+            Ok(out) => Ok(out
+                .resource_policy()
+                .and_then(|p| p.content())
+                .map(str::to_string)),
+            Err(e) => match map_sdk_error("DescribeResourcePolicy", e) {
+                LiveError::Service { code, .. } if code == "ResourcePolicyNotFoundException" => {
+                    Ok(None)
+                }
+                other => Err(other),
+            },
+        }
     }
 
     async fn tags(&self, resource: &str) -> Result<Tags, LiveError> {

@@ -170,4 +170,23 @@ impl LiveWrite for Aws {
             .map_err(|e| map_sdk_error("DeregisterDelegatedAdministrator", e))?;
         Ok(())
     }
+
+    async fn put_delegation_policy(&self, content: &str) -> Result<(), LiveError> {
+        self.org
+            .put_resource_policy()
+            .content(content)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("PutResourcePolicy", e))?;
+        Ok(())
+    }
+
+    async fn delete_delegation_policy(&self) -> Result<(), LiveError> {
+        self.org
+            .delete_resource_policy()
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("DeleteResourcePolicy", e))?;
+        Ok(())
+    }
 }

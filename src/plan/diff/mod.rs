@@ -12,7 +12,6 @@ use super::change::{
     Action, Change, Executor, Op, Plan, Risk, Summary, TagTarget, UnmanagedItem, FORMAT_VERSION,
 };
 use super::order;
-use crate::catalog::{self, Mechanism, TrustedAccess};
 use crate::live::{LiveState, ReadScope};
 use crate::model::desired::{
     AccountId, AccountRef, Desired, DesiredAccount, Parent, Tags, Unmanaged,
@@ -24,6 +23,8 @@ use crate::model::desired::{
 pub struct DiffError(pub Vec<String>);
 
 pub(crate) mod why {
+    pub const DELEGATION_POLICY: &str =
+        "AWS reserves PutResourcePolicy/DeleteResourcePolicy to the management account";
     pub const OU: &str = "AWS reserves Create/DeleteOrganizationalUnit to the management account";
     pub const CREATE_ACCOUNT: &str =
         "AWS reserves CreateAccount and MoveAccount to the management account";
@@ -63,6 +64,7 @@ pub fn diff(desired: &Desired, live: &LiveState) -> Result<Plan, DiffError> {
     cx.accounts();
     cx.trusted_access();
     cx.delegations();
+    cx.delegation_policy();
     cx.unmanaged_ous();
     if !cx.errors.is_empty() {
         return Err(DiffError(cx.errors));
@@ -107,6 +109,7 @@ pub mod address {
     pub fn delegation(p: &str) -> String {
         format!("delegation[{p:?}]")
     }
+    pub const ORGANIZATIONS_DELEGATION: &str = "organizations_delegation";
 }
 
 fn tags_json(t: &Tags) -> Value {
@@ -411,252 +414,6 @@ impl Ctx<'_> {
         });
     }
 
-    /// The principals whose trusted access the file needs: listed, or required by a delegation.
-    fn wanted_trusted_access(&self) -> BTreeSet<String> {
-        let mut want = self.desired.trusted_access.clone();
-        for d in self.desired.delegations.values() {
-            let needs = match catalog::lookup(&d.principal) {
-                Some(r) => r.service.trusted_access == TrustedAccess::RequiredBeforeRegister,
-                None => true,
-            };
-            if needs {
-                want.insert(d.principal.clone());
-            }
-        }
-        want
-    }
-
-    fn trusted_access(&mut self) {
-        let want = self.wanted_trusted_access();
-        for p in &want {
-            if !self.live.trusted_access.contains(p) {
-                let needed_by = self
-                    .desired
-                    .delegations
-                    .get(p)
-                    .map(|d| {
-                        format!(
-                            " (needed before registering the {} delegated administrator)",
-                            d.key
-                        )
-                    })
-                    .unwrap_or_default();
-                self.changes.push(Change {
-                    address: address::trusted_access(p),
-                    action: Action::Create,
-                    summary: format!("enable trusted access for {p}{needed_by}"),
-                    before: Some(json!({ "enabled": false })),
-                    after: Some(json!({ "enabled": true })),
-                    executor: self.management(why::TRUSTED),
-                    risk: Risk::Low,
-                    risk_reason: String::new(),
-                    depends_on: Vec::new(),
-                    op: Op::EnableTrustedAccess {
-                        principal: p.clone(),
-                    },
-                });
-            }
-        }
-        for p in self
-            .live
-            .trusted_access
-            .iter()
-            .filter(|p| !want.contains(*p))
-        {
-            if self.desired.unmanaged == Unmanaged::Prune {
-                let deps = if self
-                    .live
-                    .delegated_admins
-                    .get(p)
-                    .is_some_and(|s| !s.is_empty())
-                {
-                    vec![address::delegation(p)]
-                } else {
-                    Vec::new()
-                };
-                self.changes.push(Change {
-                    address: address::trusted_access(p),
-                    action: Action::Delete,
-                    summary: format!("disable trusted access for {p}"),
-                    before: Some(json!({ "enabled": true })),
-                    after: Some(json!({ "enabled": false })),
-                    executor: self.management(why::TRUSTED),
-                    risk: Risk::High,
-                    risk_reason: "the service can no longer act in member accounts; AWS recommends disabling the integration in the service first".into(),
-                    depends_on: deps,
-                    op: Op::DisableTrustedAccess { principal: p.clone() },
-                });
-            } else {
-                self.unmanaged.push(UnmanagedItem {
-                    address: address::trusted_access(p),
-                    note: "enabled, not in the file; left enabled".into(),
-                });
-            }
-        }
-    }
-
-    fn delegations(&mut self) {
-        for (p, d) in &self.desired.delegations {
-            if let Some(r) = catalog::lookup(p) {
-                match r.service.mechanism {
-                    Mechanism::Organizations => {}
-                    Mechanism::ServiceApi(api) => {
-                        self.errors.push(format!(
-                            "{}: {} must be delegated through its own API ({api}); registering it with the generic Organizations call would leave the integration half-configured, and this orgctl version does not execute {api} yet (fix: remove the entry for now and designate the admin with {api})",
-                            address::delegation(p), r.service.name
-                        ));
-                        continue;
-                    }
-                    Mechanism::ConsoleOnly | Mechanism::Unconfirmed => {
-                        self.errors.push(format!(
-                            "{}: AWS documents no API path orgctl can use to delegate {} (fix: remove the entry and designate the admin in the service console)",
-                            address::delegation(p), r.service.name
-                        ));
-                        continue;
-                    }
-                }
-            }
-            let mut register = Vec::new();
-            let mut want_ids = BTreeSet::new();
-            let mut deps = Vec::new();
-            for a in &d.admins {
-                match a {
-                    AccountRef::Name(n) => match self.matched.get(n) {
-                        Some(id) => {
-                            want_ids.insert(id.clone());
-                        }
-                        None => {
-                            register.push(a.clone());
-                            deps.push(address::account(n));
-                        }
-                    },
-                    AccountRef::Id(id) => {
-                        if self.live.accounts.contains_key(id) {
-                            want_ids.insert(id.clone());
-                        } else {
-                            self.errors.push(format!("{}: admin {id} is not a member of this organization (fix: name a member account)", address::delegation(p)));
-                        }
-                    }
-                }
-            }
-            let have = self
-                .live
-                .delegated_admins
-                .get(p)
-                .cloned()
-                .unwrap_or_default();
-            for id in want_ids.difference(&have) {
-                register.push(self.ref_for(id));
-            }
-            let deregister: Vec<AccountId> = have.difference(&want_ids).cloned().collect();
-            if register.is_empty() && deregister.is_empty() {
-                continue;
-            }
-            if self.wanted_trusted_access().contains(p) && !self.live.trusted_access.contains(p) {
-                deps.push(address::trusted_access(p));
-            }
-            let before: Vec<String> = have.iter().map(|i| self.show_id(i)).collect();
-            let after: Vec<String> = d.admins.iter().map(|a| self.show_account(a)).collect();
-            let (action, risk, risk_reason) = if deregister.is_empty() {
-                (
-                    if have.is_empty() {
-                        Action::Create
-                    } else {
-                        Action::Update
-                    },
-                    Risk::Low,
-                    String::new(),
-                )
-            } else {
-                let gone: Vec<String> = deregister.iter().map(|i| self.show_id(i)).collect();
-                (Action::Replace, Risk::High, format!("{} stops being {}'s delegated administrator; anything it administers for the service moves to the new admin or stops", gone.join(", "), d.key))
-            };
-            self.changes.push(Change {
-                address: address::delegation(p),
-                action,
-                summary: match action {
-                    Action::Replace => format!(
-                        "replace delegated administrator of {p}: deregister {}, then register {}",
-                        deregister
-                            .iter()
-                            .map(|i| self.show_id(i))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        register
-                            .iter()
-                            .map(|r| self.show_account(r))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                    _ => format!(
-                        "register {} as delegated administrator of {p}",
-                        register
-                            .iter()
-                            .map(|r| self.show_account(r))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                },
-                before: Some(json!({ "admins": before })),
-                after: Some(json!({ "admins": after })),
-                executor: self.management(why::DELEGATION),
-                risk,
-                risk_reason,
-                depends_on: deps,
-                op: Op::DelegatedAdmins {
-                    principal: p.clone(),
-                    deregister,
-                    register,
-                },
-            });
-        }
-        for (p, have) in &self.live.delegated_admins {
-            if self.desired.delegations.contains_key(p) || have.is_empty() {
-                continue;
-            }
-            let shown: Vec<String> = have.iter().map(|i| self.show_id(i)).collect();
-            if self.desired.unmanaged == Unmanaged::Prune {
-                self.changes.push(Change {
-                    address: address::delegation(p),
-                    action: Action::Delete,
-                    summary: format!(
-                        "deregister {} as delegated administrator of {p}",
-                        shown.join(", ")
-                    ),
-                    before: Some(json!({ "admins": shown })),
-                    after: None,
-                    executor: self.management(why::DELEGATION),
-                    risk: Risk::High,
-                    risk_reason: "the account stops administering the service for the organization"
-                        .into(),
-                    depends_on: Vec::new(),
-                    op: Op::DelegatedAdmins {
-                        principal: p.clone(),
-                        deregister: have.iter().cloned().collect(),
-                        register: Vec::new(),
-                    },
-                });
-            } else {
-                self.unmanaged.push(UnmanagedItem {
-                    address: address::delegation(p),
-                    note: format!(
-                        "delegated administrator {}; not in the file, left registered",
-                        shown.join(", ")
-                    ),
-                });
-            }
-        }
-    }
-
-    /// A reference by name where the id belongs to a declared account.
-    fn ref_for(&self, id: &AccountId) -> AccountRef {
-        self.matched
-            .iter()
-            .find(|(_, v)| *v == id)
-            .map(|(n, _)| AccountRef::Name(n.clone()))
-            .unwrap_or_else(|| AccountRef::Id(id.clone()))
-    }
-
     /// Live OUs absent from the file: listed, or (prune) deleted deepest-first when they
     /// will be empty after the planned moves.
     fn unmanaged_ous(&mut self) {
@@ -728,6 +485,6 @@ impl Ctx<'_> {
     }
 }
 
+mod services;
 #[cfg(test)]
-#[path = "diff_tests.rs"]
 mod tests;

@@ -435,3 +435,109 @@ fn no_changes_renders_as_such() {
     );
     assert!(render::markdown::plan(&p).contains("**No changes.**"));
 }
+
+const DELEGATION: &str = "accounts:\n  - { name: sec-ops, email: sec@example.com, ou: root }\norganizations_delegation:\n  - account: sec-ops\n    allow: [policies]\n    policy_types: [SERVICE_CONTROL_POLICY]\n";
+
+fn with_sec_ops() -> LiveState {
+    let mut l = empty_org();
+    add_account(
+        &mut l,
+        "222222222222",
+        "sec-ops",
+        "sec@example.com",
+        "r-root",
+    );
+    l
+}
+
+#[test]
+fn delegation_policy_is_created_then_converges() {
+    let mut l = with_sec_ops();
+    let p = diff(&desired(DELEGATION), &l).unwrap();
+    assert_eq!(
+        addresses(&p),
+        vec![("organizations_delegation".to_string(), Action::Create)]
+    );
+    let c = &p.changes[0];
+    assert_eq!(c.risk, Risk::High);
+    assert!(c.executor.why.contains("PutResourcePolicy"));
+    let after = c.after.clone().unwrap();
+    // Shown in canonical form (principals as lists, sorted), so a diff shows only real changes.
+    assert_eq!(
+        after["Statement"][0]["Principal"]["AWS"],
+        serde_json::json!(["arn:aws:iam::222222222222:root"])
+    );
+    // AWS returns the document as stored, possibly reformatted: still no change.
+    l.delegation_policy = Some(serde_json::to_string_pretty(&after).unwrap());
+    assert!(diff(&desired(DELEGATION), &l).unwrap().changes.is_empty());
+}
+
+#[test]
+fn a_changed_grant_is_an_update_with_the_difference_shown() {
+    let mut l = with_sec_ops();
+    let old = diff(&desired(DELEGATION), &l).unwrap().changes[0]
+        .after
+        .clone()
+        .unwrap();
+    l.delegation_policy = Some(old.to_string());
+    let p = diff(
+        &desired(&DELEGATION.replace(
+            "[SERVICE_CONTROL_POLICY]",
+            "[SERVICE_CONTROL_POLICY, TAG_POLICY]",
+        )),
+        &l,
+    )
+    .unwrap();
+    assert_eq!(
+        addresses(&p),
+        vec![("organizations_delegation".to_string(), Action::Update)]
+    );
+    let text = render::human::plan(&p, false);
+    assert!(
+        text.lines()
+            .any(|l| l.trim() == "+             \"TAG_POLICY\""
+                || (l.trim_start().starts_with('+') && l.contains("\"TAG_POLICY\""))),
+        "{text}"
+    );
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.trim_start().starts_with('-') && l.contains("OrgctlRead")),
+        "unchanged statements are not shown as removed:\n{text}"
+    );
+}
+
+#[test]
+fn an_undeclared_delegation_policy_is_listed_or_pruned() {
+    let mut l = with_sec_ops();
+    l.delegation_policy = Some(r#"{"Version":"2012-10-17","Statement":[]}"#.into());
+    let p = diff(
+        &desired("accounts:\n  - { name: sec-ops, email: sec@example.com, ou: root }\n"),
+        &l,
+    )
+    .unwrap();
+    assert!(p.changes.is_empty());
+    assert!(p
+        .unmanaged
+        .iter()
+        .any(|u| u.address == "organizations_delegation"));
+    let mut d = desired("accounts:\n  - { name: sec-ops, email: sec@example.com, ou: root }\n");
+    d.unmanaged = crate::model::desired::Unmanaged::Prune;
+    let p = diff(&d, &l).unwrap();
+    assert_eq!(
+        addresses(&p),
+        vec![("organizations_delegation".to_string(), Action::Delete)]
+    );
+}
+
+#[test]
+fn a_grant_to_an_account_created_by_the_plan_waits_for_it() {
+    let p = diff(&desired(DELEGATION), &empty_org()).unwrap();
+    let c = p
+        .changes
+        .iter()
+        .find(|c| c.address == "organizations_delegation")
+        .unwrap();
+    assert_eq!(c.depends_on, vec!["account[\"sec-ops\"]".to_string()]);
+    assert!(order::violations(&p.changes).is_empty());
+}

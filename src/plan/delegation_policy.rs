@@ -1,0 +1,237 @@
+//! The Organizations delegation policy (`organizations_delegation`): builds the resource-based
+//! policy document from the file's grants, and compares documents as normalised JSON
+//! (order-insensitive: statement order, key order, action/resource/principal lists, a bare
+//! account id vs. its `:root` ARN, action case). Document shape as in AWS's examples
+//! (orgs_delegate_policies_example_consolidate_permissions): one read statement per account,
+//! one policy-management statement conditioned on `organizations:PolicyType`.
+
+use serde_json::{json, Map, Value};
+
+use crate::model::desired::{AccountId, AccountRef, DelegationGrant};
+
+/// A Sid-safe form of an account handle (`sec-ops` → `SecOps`).
+fn sid_part(r: &AccountRef) -> String {
+    let s = r.to_string();
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The principal ARN of an account; a placeholder when its id is not known yet (an account
+/// created by the same plan; apply builds the document again with the real id).
+fn principal(r: &AccountRef, id: Option<&AccountId>) -> String {
+    match id {
+        Some(id) => format!("arn:aws:iam::{id}:root"),
+        None => format!("arn:aws:iam::<id of {r}, known after apply>:root"),
+    }
+}
+
+fn actions(names: &std::collections::BTreeSet<String>) -> Value {
+    Value::Array(
+        names
+            .iter()
+            .map(|a| Value::String(format!("organizations:{a}")))
+            .collect(),
+    )
+}
+
+/// The policy document for `grants`; `resolve` gives account ids.
+pub fn document(
+    grants: &[DelegationGrant],
+    resolve: impl Fn(&AccountRef) -> Option<AccountId>,
+) -> Value {
+    let mut statements = Vec::new();
+    for g in grants {
+        let p = principal(&g.account, resolve(&g.account).as_ref());
+        let part = sid_part(&g.account);
+        statements.push(json!({
+            "Sid": format!("OrgctlRead{part}"),
+            "Effect": "Allow",
+            "Principal": { "AWS": p },
+            "Action": actions(&g.actions),
+            "Resource": "*",
+        }));
+        if !g.policy_actions.is_empty() {
+            statements.push(json!({
+                "Sid": format!("OrgctlPolicies{part}"),
+                "Effect": "Allow",
+                "Principal": { "AWS": p },
+                "Action": actions(&g.policy_actions),
+                "Resource": "*",
+                "Condition": { "StringLikeIfExists": { "organizations:PolicyType": g.policy_types.iter().collect::<Vec<_>>() } },
+            }));
+        }
+    }
+    json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+/// Keys whose string-or-list values are sets.
+const LISTS: &[&str] = &[
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "AWS",
+    "Service",
+];
+
+/// A canonical form: keys sorted, set-valued fields as sorted lists, statements sorted,
+/// account-id principals as `:root` ARNs. With `fold_case`, actions are lower-cased (IAM
+/// action names are case-insensitive) — for comparison, not for display.
+pub fn canonical(v: &Value, fold_case: bool) -> Value {
+    canon(v, None, fold_case)
+}
+
+fn canon(v: &Value, key: Option<&str>, fold: bool) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            let mut out = Map::new();
+            for k in keys {
+                out.insert(k.clone(), canon(&m[k], Some(k), fold));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) if key == Some("Statement") => {
+            let mut s: Vec<Value> = items.iter().map(|i| canon(i, None, fold)).collect();
+            s.sort_by_key(|x| x.to_string());
+            Value::Array(s)
+        }
+        Value::Array(_) | Value::String(_)
+            if key.is_some_and(|k| LISTS.contains(&k)) || in_condition(key) =>
+        {
+            let items: Vec<Value> = match v {
+                Value::Array(a) => a.clone(),
+                other => vec![other.clone()],
+            };
+            let mut s: Vec<String> = items
+                .iter()
+                .map(|i| {
+                    let s = i
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| i.to_string());
+                    match key {
+                        Some("AWS") if AccountId::parse(&s).is_some() => {
+                            format!("arn:aws:iam::{s}:root")
+                        }
+                        Some("Action") | Some("NotAction") if fold => s.to_ascii_lowercase(),
+                        _ => s,
+                    }
+                })
+                .collect();
+            s.sort();
+            s.dedup();
+            Value::Array(s.into_iter().map(Value::String).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|i| canon(i, None, fold)).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Condition values (`organizations:PolicyType`) are sets too.
+fn in_condition(key: Option<&str>) -> bool {
+    key.is_some_and(|k| k.contains(':'))
+}
+
+/// Whether two documents grant the same (order- and format-insensitive).
+pub fn same(a: &Value, b: &Value) -> bool {
+    canonical(&wrap_statement(a), true) == canonical(&wrap_statement(b), true)
+}
+
+/// A single statement object is the same as a one-element list.
+fn wrap_statement(v: &Value) -> Value {
+    let mut v = v.clone();
+    if let Some(s) = v.get_mut("Statement") {
+        if s.is_object() {
+            *s = Value::Array(vec![s.clone()]);
+        }
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn grant(name: &str, types: &[&str]) -> DelegationGrant {
+        DelegationGrant {
+            account: AccountRef::Name(name.into()),
+            actions: ["ListRoots", "DescribeOrganization"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            policy_actions: if types.is_empty() {
+                BTreeSet::new()
+            } else {
+                ["CreatePolicy", "AttachPolicy"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
+            },
+            policy_types: types.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn document_has_a_read_and_a_conditioned_policy_statement() {
+        let d = document(
+            &[grant("sec-ops", &["TAG_POLICY", "BACKUP_POLICY"])],
+            |_| AccountId::parse("222222222222"),
+        );
+        let s = d["Statement"].as_array().unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0]["Sid"], "OrgctlReadSecOps");
+        assert_eq!(s[0]["Principal"]["AWS"], "arn:aws:iam::222222222222:root");
+        assert_eq!(
+            s[1]["Condition"]["StringLikeIfExists"]["organizations:PolicyType"],
+            json!(["BACKUP_POLICY", "TAG_POLICY"])
+        );
+        assert_eq!(
+            s[1]["Action"],
+            json!(["organizations:AttachPolicy", "organizations:CreatePolicy"])
+        );
+    }
+
+    #[test]
+    fn comparison_ignores_order_format_and_principal_spelling() {
+        let ours = document(&[grant("a", &["TAG_POLICY"]), grant("b", &[])], |r| {
+            AccountId::parse(if r.to_string() == "a" {
+                "222222222222"
+            } else {
+                "333333333333"
+            })
+        });
+        let theirs: Value = serde_json::from_str(
+            r#"{"Statement":[
+                {"Resource":"*","Action":["organizations:listroots","organizations:DescribeOrganization"],"Effect":"Allow","Principal":{"AWS":"333333333333"},"Sid":"OrgctlReadB"},
+                {"Sid":"OrgctlPoliciesA","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222222222222:root"]},"Action":["organizations:CreatePolicy","organizations:AttachPolicy"],"Resource":["*"],"Condition":{"StringLikeIfExists":{"organizations:PolicyType":"TAG_POLICY"}}},
+                {"Sid":"OrgctlReadA","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":["organizations:DescribeOrganization","organizations:ListRoots"],"Resource":"*"}
+            ],"Version":"2012-10-17"}"#,
+        )
+        .unwrap();
+        assert!(same(&ours, &theirs));
+        let narrower = document(&[grant("a", &[]), grant("b", &[])], |_| {
+            AccountId::parse("222222222222")
+        });
+        assert!(!same(&ours, &narrower));
+    }
+
+    #[test]
+    fn unknown_ids_show_a_placeholder() {
+        let d = document(&[grant("new-acct", &[])], |_| None);
+        assert_eq!(
+            d["Statement"][0]["Principal"]["AWS"],
+            "arn:aws:iam::<id of new-acct, known after apply>:root"
+        );
+    }
+}
