@@ -30,6 +30,16 @@ Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/la
                                       (orgs_integrate_delegated_admin; botocore operation docs)
   R9  DeregisterDelegatedAdministrator of an account not registered for that service ->
       AccountNotRegisteredException (moto: InvalidInputException)    (API_DeregisterDelegatedAdministrator)
+  R11 Policies: all 13 policy types (moto: 5, BACKUP_POLICY fails); EnablePolicyType is
+      asynchronous (PENDING_ENABLE, then ENABLED); AttachPolicy needs the type enabled
+      (PolicyTypeNotEnabledException), refuses a duplicate (DuplicatePolicyAttachmentException)
+      and a 6th SCP/RCP (MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED); DetachPolicy of a policy not
+      attached -> PolicyNotAttachedException, of the last SCP -> MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED;
+      malformed JSON -> MalformedPolicyDocumentException; over the type's size ->
+      POLICY_CONTENT_LIMIT_EXCEEDED; a member account the delegation policy grants policy actions
+      may make them for the granted types (R8 otherwise denies)
+          (API_AttachPolicy, API_DetachPolicy, API_CreatePolicy, API_EnablePolicyType;
+           orgs_reference_limits; orgs_delegate_policies)
   R10 Put/Describe/DeleteResourcePolicy (the delegation policy; moto: HTTP 500): invalid JSON ->
       INVALID_RESOURCE_POLICY_JSON; a non-delegable action -> UNSUPPORTED_ACTION_IN_RESOURCE_POLICY;
       a principal that is not a member account -> INVALID_PRINCIPAL; over 40,000 characters
@@ -67,7 +77,7 @@ from moto.organizations import utils as outils
 HERE = os.path.dirname(os.path.abspath(__file__))
 CATALOG = os.path.join(HERE, "..", "data", "delegation-catalog.yaml")
 
-KNOBS = {"create_delay": 0.5, "throttle_every": 0, "empty_pages": False}
+KNOBS = {"create_delay": 0.5, "throttle_every": 0, "empty_pages": False, "policy_type_delay": 0.3}
 STATS = {}
 LOCK = threading.Lock()
 COUNTER = {"n": 0}
@@ -363,6 +373,193 @@ orsp.OrganizationsResponse.describe_resource_policy = _describe_rp
 orsp.OrganizationsResponse.delete_resource_policy = _delete_rp
 
 
+# --- R11: policies ----------------------------------------------------------------------------
+
+POLICY_TYPES = [
+    "AISERVICES_OPT_OUT_POLICY", "BACKUP_POLICY", "BEDROCK_POLICY", "CHATBOT_POLICY", "DECLARATIVE_POLICY_EC2",
+    "INSPECTOR_POLICY", "NETWORK_SECURITY_DIRECTOR_POLICY", "RESOURCE_CONTROL_POLICY", "S3_POLICY",
+    "SECURITYHUB_POLICY", "SERVICE_CONTROL_POLICY", "TAG_POLICY", "UPGRADE_ROLLOUT_POLICY",
+]
+MAX_SIZE = {"SERVICE_CONTROL_POLICY": 5120, "RESOURCE_CONTROL_POLICY": 5120, "AISERVICES_OPT_OUT_POLICY": 2500}
+om.FakePolicy.SUPPORTED_POLICY_TYPES = POLICY_TYPES
+om.FakeRoot.SUPPORTED_POLICY_TYPES = POLICY_TYPES
+_orig_policy_init = om.FakePolicy.__init__
+
+
+def _policy_init(self, organization, **kw):
+    ty = kw.get("Type", "")
+    if ty in ("SERVICE_CONTROL_POLICY", "TAG_POLICY", "AISERVICES_OPT_OUT_POLICY", "RESOURCE_CONTROL_POLICY"):
+        return _orig_policy_init(self, organization, **kw)
+    # moto raises NotImplementedError for the other types; AWS's ARN shape is the same.
+    kw2 = dict(kw, Type="TAG_POLICY")
+    _orig_policy_init(self, organization, **kw2)
+    self.type = ty
+    self._arn_format = "arn:{0}:organizations::{1}:policy/{2}/" + ty.lower() + "/{3}"
+
+
+om.FakePolicy.__init__ = _policy_init
+
+
+def _check_document(content, ty):
+    try:
+        json.loads(content)
+    except Exception:
+        raise err("MalformedPolicyDocumentException", "The provided policy document does not meet the requirements of the specified policy type.")
+    if len(content) > MAX_SIZE.get(ty, 10000):
+        raise constraint("POLICY_CONTENT_LIMIT_EXCEEDED", f"The policy is larger than the maximum size for {ty}.")
+
+
+_orig_create_policy = B.create_policy
+
+
+def create_policy(self, **kw):
+    _check_document(kw.get("Content", ""), kw.get("Type", ""))
+    return _orig_create_policy(self, **kw)
+
+
+_orig_update_policy = B.update_policy
+
+
+def update_policy(self, **kw):
+    policy = self.get_policy_by_id(kw["PolicyId"])
+    if "Content" in kw:
+        _check_document(kw["Content"], policy.type)
+    return _orig_update_policy(self, **kw)
+
+
+def _root(self):
+    return next(o for o in self.ou if isinstance(o, om.FakeRoot))
+
+
+def _type_enabled(self, ty):
+    return any(t["Type"] == ty and t["Status"] == "ENABLED" for t in _root(self).policy_types)
+
+
+def _target(self, target_id):
+    t = next((o for o in self.ou if o.id == target_id), None) or next((a for a in self.accounts if a.id == target_id), None)
+    if t is None:
+        raise err("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+    return t
+
+
+_orig_attach = B.attach_policy
+
+
+def attach_policy(self, **kw):
+    if getattr(self, "_orgctl_internal", 0):
+        # moto attaching its default policies while creating an OU or account.
+        return _orig_attach(self, **kw)
+    policy = self.get_policy_by_id(kw["PolicyId"])
+    target = _target(self, kw["TargetId"])
+    if not _type_enabled(self, policy.type):
+        raise err("PolicyTypeNotEnabledException", f"The {policy.type} policy type is not enabled on the root.")
+    if policy in target.attached_policies:
+        raise err("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
+    same_type = [p for p in target.attached_policies if p.type == policy.type]
+    if policy.type in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY") and len(same_type) >= 5:
+        raise constraint("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", f"You attempted to exceed the number of {policy.type} policies attached to the target.")
+    return _orig_attach(self, **kw)
+
+
+_orig_detach = B.detach_policy
+
+
+def detach_policy(self, **kw):
+    policy = self.get_policy_by_id(kw["PolicyId"])
+    target = _target(self, kw["TargetId"])
+    if policy not in target.attached_policies:
+        raise err("PolicyNotAttachedException", "The policy isn't attached to the specified target.")
+    if policy.type == "SERVICE_CONTROL_POLICY" and _type_enabled(self, policy.type):
+        if len([p for p in target.attached_policies if p.type == policy.type]) <= 1:
+            raise constraint("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to detach the last SCP from the target: every root, OU and account must have at least one.")
+    return _orig_detach(self, **kw)
+
+
+def enable_policy_type(self, **kw):
+    root = self._get_root_by_id(kw["RootId"])
+    ty = kw["PolicyType"]
+    if ty not in POLICY_TYPES:
+        raise err("InvalidInputException", "You specified an invalid value.")
+    if any(t["Type"] == ty for t in root.policy_types):
+        raise err("PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled.")
+    root.policy_types.append({"Type": ty, "Status": "PENDING_ENABLE"})
+    if not hasattr(self, "_orgctl_pending_types"):
+        self._orgctl_pending_types = {}
+    self._orgctl_pending_types[ty] = time.time() + float(KNOBS["policy_type_delay"])
+    return {"Root": root.describe()}
+
+
+def tick_policy_types(self):
+    pending = getattr(self, "_orgctl_pending_types", {})
+    now = time.time()
+    for ty, due in list(pending.items()):
+        if due <= now:
+            for t in _root(self).policy_types:
+                if t["Type"] == ty:
+                    t["Status"] = "ENABLED"
+            del pending[ty]
+
+
+def _internal(fn):
+    def wrapper(self, *a, **kw):
+        self._orgctl_internal = getattr(self, "_orgctl_internal", 0) + 1
+        try:
+            return fn(self, *a, **kw)
+        finally:
+            self._orgctl_internal -= 1
+    return wrapper
+
+
+B.create_organization = _internal(B.create_organization)
+B.create_organizational_unit = _internal(B.create_organizational_unit)
+_orig_create_account = _internal(_orig_create_account)
+B.create_policy = create_policy
+B.update_policy = update_policy
+B.attach_policy = attach_policy
+B.detach_policy = detach_policy
+B.enable_policy_type = enable_policy_type
+
+
+# Who may make a delegated policy write (R8 + the delegation policy).
+POLICY_WRITES = {"CreatePolicy", "UpdatePolicy", "DeletePolicy", "AttachPolicy", "DetachPolicy", "EnablePolicyType", "DisablePolicyType"}
+
+
+def _request_policy_type(self, action, mb):
+    params = self.request_params
+    if action == "CreatePolicy":
+        return params.get("Type")
+    if action in ("EnablePolicyType", "DisablePolicyType"):
+        return params.get("PolicyType")
+    p = next((x for x in mb.policies if x.id == params.get("PolicyId")), None)
+    return p.type if p else None
+
+
+def _grants(mb, acct, action, policy_type):
+    """Whether the management backend's delegation policy grants `action` (for `policy_type`) to `acct`."""
+    content = getattr(mb, "_orgctl_policy", None)
+    if not content:
+        return False
+    for st in _as_list(json.loads(content).get("Statement", [])):
+        if st.get("Effect") != "Allow":
+            continue
+        principal = st.get("Principal", {})
+        principals = [str(p).replace("arn:aws:iam::", "").replace(":root", "") for p in _as_list(principal.get("AWS", []) if isinstance(principal, dict) else principal)]
+        if acct not in principals:
+            continue
+        actions = [a.lower() for a in _as_list(st.get("Action", []))]
+        wanted = f"organizations:{action}".lower()
+        if not any(a == wanted or (a.endswith("*") and wanted.startswith(a[:-1])) for a in actions):
+            continue
+        cond = (st.get("Condition") or {})
+        types = None
+        for op, kv in cond.items():
+            if "organizations:PolicyType" in kv:
+                types = _as_list(kv["organizations:PolicyType"])
+        if types is None or policy_type is None or policy_type in types:
+            return True
+    return False
+
+
 # --- R7: pages of at most 20 ------------------------------------------------------------------
 
 LISTS = {
@@ -462,7 +659,11 @@ def _access(self, action):
         return  # not in an organization: moto's own errors apply
     mb = om.organizations_backends[master[0]][master[1]]
     is_admin = any(a.account.id == acct and a.services for a in mb.admins)
-    if (action.startswith("List") or action.startswith("Describe")) and is_admin:
+    if (action.startswith("List") or action.startswith("Describe")) and (is_admin or _grants(mb, acct, action, None)):
+        self._orgctl_backend_account = master[0]
+        return
+    if action in POLICY_WRITES and _grants(mb, acct, action, _request_policy_type(self, action, mb)):
+        # A policy write the delegation policy grants this member account (orgs_delegate_policies).
         self._orgctl_backend_account = master[0]
         return
     raise err("AccessDeniedException", f"You don't have permissions to access this resource. Account {acct} is not the management account or a delegated administrator, or the action {action} is reserved to the management account.")
@@ -478,6 +679,7 @@ def call_action(self):
         backend = self.organizations_backend
         if backend.org is not None:
             tick(backend)
+            tick_policy_types(backend)
     except ServiceException as e:
         status, headers, body = self.serialized(ActionResult(e))
         return status, headers, body

@@ -148,6 +148,8 @@ struct Resolver {
     root_id: String,
     ou_ids: BTreeMap<String, String>,
     account_ids: BTreeMap<String, AccountId>,
+    /// Policy name → id (live, plus those created by the run).
+    policy_ids: BTreeMap<String, String>,
 }
 
 impl Resolver {
@@ -167,10 +169,16 @@ impl Resolver {
                 account_ids.insert(n.clone(), id);
             }
         }
+        let policy_ids = live
+            .policies
+            .values()
+            .map(|p| (p.name.clone(), p.id.clone()))
+            .collect();
         Resolver {
             root_id: live.root_id.clone(),
             ou_ids,
             account_ids,
+            policy_ids,
         }
     }
 
@@ -194,6 +202,22 @@ impl Resolver {
                 .cloned()
                 .ok_or_else(|| format!("account {n} has no id yet (was its creation skipped?)")),
         }
+    }
+
+    fn target(&self, t: &crate::model::desired::PolicyTarget) -> Result<String, String> {
+        use crate::model::desired::PolicyTarget;
+        match t {
+            PolicyTarget::Root => Ok(self.root_id.clone()),
+            PolicyTarget::Ou(p) => self.parent(&Parent::Ou(p.clone())),
+            PolicyTarget::Account(a) => self.account(a).map(|i| i.to_string()),
+        }
+    }
+
+    fn policy(&self, name: &str) -> Result<String, String> {
+        self.policy_ids
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("policy {name} has no id yet (was its creation skipped?)"))
     }
 }
 
@@ -426,6 +450,77 @@ async fn run_op<W: LiveWrite>(op: &Op, r: &mut Resolver, w: &W) -> Result<(Strin
                 false,
             ))
         }
+        Op::EnablePolicyType { policy_type } => {
+            let converged = match w.enable_policy_type(&r.root_id, policy_type).await {
+                Ok(_) => false,
+                Err(e) if code_of(&e) == "PolicyTypeAlreadyEnabledException" => true,
+                Err(e) => return Err(err(e)),
+            };
+            wait_policy_type(&r.root_id, policy_type, w).await?;
+            Ok((format!("{policy_type} enabled"), converged))
+        }
+        Op::CreatePolicy {
+            name,
+            policy_type,
+            description,
+            content,
+        } => {
+            let body = serde_json::to_string(content).map_err(|e| e.to_string())?;
+            let id = w.create_policy(name, policy_type, description, &body).await.map_err(|e| match code_of(&e) {
+                "DuplicatePolicyException" => format!("{e}\n  fix: a policy named {name} appeared since the plan was made; run plan again"),
+                _ => err(e),
+            })?;
+            r.policy_ids.insert(name.clone(), id.clone());
+            Ok((format!("created {id}"), false))
+        }
+        Op::UpdatePolicy {
+            id,
+            name,
+            description,
+            content,
+        } => {
+            let body = serde_json::to_string(content).map_err(|e| e.to_string())?;
+            w.update_policy(id, name, description, &body)
+                .await
+                .map_err(err)?;
+            Ok((format!("updated {id}"), false))
+        }
+        Op::AttachPolicy { policy, target } => {
+            let (pid, tid) = (r.policy(policy)?, r.target(target)?);
+            match w.attach_policy(&pid, &tid).await {
+                Ok(()) => Ok((format!("attached {pid} to {tid}"), false)),
+                Err(e) if code_of(&e) == "DuplicatePolicyAttachmentException" => {
+                    Ok((format!("{pid} was already attached to {tid}"), true))
+                }
+                Err(e) => Err(err(e)),
+            }
+        }
+        Op::DetachPolicy {
+            policy_id,
+            target_id,
+        } => match w.detach_policy(policy_id, target_id).await {
+            Ok(()) => Ok((format!("detached {policy_id} from {target_id}"), false)),
+            Err(e) if code_of(&e) == "PolicyNotAttachedException" => {
+                Ok((format!("{policy_id} was not attached to {target_id}"), true))
+            }
+            Err(e) => Err(err(e)),
+        },
+        Op::DeletePolicy { id, targets } => {
+            for t in targets {
+                match w.detach_policy(id, t).await {
+                    Ok(()) => {}
+                    Err(e) if code_of(&e) == "PolicyNotAttachedException" => {}
+                    Err(e) => return Err(err(e)),
+                }
+            }
+            match w.delete_policy(id).await {
+                Ok(()) => Ok((format!("deleted {id}"), false)),
+                Err(e) if code_of(&e) == "PolicyNotFoundException" => {
+                    Ok((format!("{id} was already deleted"), true))
+                }
+                Err(e) => Err(err(e)),
+            }
+        }
         Op::DeleteDelegationPolicy => match w.delete_delegation_policy().await {
             Ok(()) => Ok(("deleted the delegation policy".into(), false)),
             Err(e) if code_of(&e) == "ResourcePolicyNotFoundException" => {
@@ -433,6 +528,36 @@ async fn run_op<W: LiveWrite>(op: &Op, r: &mut Resolver, w: &W) -> Result<(Strin
             }
             Err(e) => Err(err(e)),
         },
+    }
+}
+
+/// EnablePolicyType is asynchronous: waits until the root reports the type ENABLED.
+async fn wait_policy_type<W: LiveWrite>(
+    root: &str,
+    policy_type: &str,
+    w: &W,
+) -> Result<(), String> {
+    let start = Instant::now();
+    let mut delay = Duration::from_millis(250);
+    loop {
+        match w
+            .policy_type_status(root, policy_type)
+            .await
+            .map_err(|e| e.to_string())?
+            .as_deref()
+        {
+            Some("ENABLED") => return Ok(()),
+            Some("PENDING_ENABLE") | None if start.elapsed() < Duration::from_secs(300) => {}
+            other => {
+                return Err(format!(
+                    "{policy_type} is {} on the root after {:?}",
+                    other.unwrap_or("not enabled"),
+                    start.elapsed()
+                ))
+            }
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(5));
     }
 }
 

@@ -150,6 +150,39 @@ impl LiveWrite for Fake {
         self.log("DeleteResourcePolicy".into());
         Ok(())
     }
+    async fn enable_policy_type(&self, root: &str, t: &str) -> Result<String, LiveError> {
+        self.log(format!("EnablePolicyType {root} {t}"));
+        Ok("PENDING_ENABLE".into())
+    }
+    async fn policy_type_status(&self, _: &str, _: &str) -> Result<Option<String>, LiveError> {
+        Ok(Some("ENABLED".into()))
+    }
+    async fn create_policy(
+        &self,
+        name: &str,
+        t: &str,
+        _: &str,
+        _: &str,
+    ) -> Result<String, LiveError> {
+        self.log(format!("CreatePolicy {name} {t}"));
+        Ok(format!("p-{name}"))
+    }
+    async fn update_policy(&self, id: &str, _: &str, _: &str, _: &str) -> Result<(), LiveError> {
+        self.log(format!("UpdatePolicy {id}"));
+        Ok(())
+    }
+    async fn attach_policy(&self, p: &str, t: &str) -> Result<(), LiveError> {
+        self.log(format!("AttachPolicy {p} {t}"));
+        Ok(())
+    }
+    async fn detach_policy(&self, p: &str, t: &str) -> Result<(), LiveError> {
+        self.log(format!("DetachPolicy {p} {t}"));
+        Ok(())
+    }
+    async fn delete_policy(&self, id: &str) -> Result<(), LiveError> {
+        self.log(format!("DeletePolicy {id}"));
+        Ok(())
+    }
     async fn deregister_admin(&self, id: &AccountId, p: &str) -> Result<(), LiveError> {
         self.check("DeregisterDelegatedAdministrator")?;
         self.log(format!("Deregister {id} {p}"));

@@ -39,4 +39,34 @@ pub trait LiveWrite {
     async fn put_delegation_policy(&self, content: &str) -> Result<(), LiveError>;
     /// `DeleteResourcePolicy`.
     async fn delete_delegation_policy(&self) -> Result<(), LiveError>;
+    /// `EnablePolicyType` (asynchronous: returns the type's status on the root).
+    async fn enable_policy_type(
+        &self,
+        root_id: &str,
+        policy_type: &str,
+    ) -> Result<String, LiveError>;
+    /// The status of a policy type on the root (`ListRoots`), `None` when not enabled.
+    async fn policy_type_status(
+        &self,
+        root_id: &str,
+        policy_type: &str,
+    ) -> Result<Option<String>, LiveError>;
+    /// `CreatePolicy`; returns the policy id.
+    async fn create_policy(
+        &self,
+        name: &str,
+        policy_type: &str,
+        description: &str,
+        content: &str,
+    ) -> Result<String, LiveError>;
+    async fn update_policy(
+        &self,
+        id: &str,
+        name: &str,
+        description: &str,
+        content: &str,
+    ) -> Result<(), LiveError>;
+    async fn attach_policy(&self, policy_id: &str, target_id: &str) -> Result<(), LiveError>;
+    async fn detach_policy(&self, policy_id: &str, target_id: &str) -> Result<(), LiveError>;
+    async fn delete_policy(&self, id: &str) -> Result<(), LiveError>;
 }

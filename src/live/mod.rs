@@ -42,6 +42,20 @@ pub struct LiveAccount {
     pub parent_id: String,
 }
 
+/// One live Organizations policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LivePolicy {
+    pub id: String,
+    pub name: String,
+    pub policy_type: String,
+    pub description: String,
+    pub aws_managed: bool,
+    /// The document as AWS returns it.
+    pub content: String,
+    /// Root, OU and account ids it is attached to.
+    pub targets: BTreeSet<String>,
+}
+
 /// An account-creation request that has not finished.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateRequest {
@@ -71,6 +85,12 @@ pub struct LiveState {
     /// The Organizations delegation policy document, as AWS returns it (`None`: no policy).
     #[serde(default)]
     pub delegation_policy: Option<String>,
+    /// Policy types on the root and their status (ENABLED, PENDING_ENABLE, PENDING_DISABLE).
+    #[serde(default)]
+    pub root_policy_types: BTreeMap<String, String>,
+    /// Policies of the types in the read scope, by id.
+    #[serde(default)]
+    pub policies: BTreeMap<String, LivePolicy>,
 }
 
 /// Which objects' tags to read: those whose tags the file declares.
@@ -80,6 +100,9 @@ pub struct ReadScope {
     /// Accounts by id, or by email for accounts declared without id.
     pub tag_account_ids: BTreeSet<AccountId>,
     pub tag_account_emails: BTreeSet<String>,
+    /// Policy types whose policies (content and targets) are read.
+    #[serde(default)]
+    pub policy_types: BTreeSet<String>,
 }
 
 impl ReadScope {
@@ -90,6 +113,9 @@ impl ReadScope {
             if ou.tags.is_some() {
                 s.tag_ou_paths.insert(path.clone());
             }
+        }
+        if let Some(p) = &d.policies {
+            s.policy_types = p.values().map(|x| x.policy_type.clone()).collect();
         }
         for a in d.accounts.values().filter(|a| a.tags.is_some()) {
             match (&a.id, &a.email) {
@@ -125,6 +151,19 @@ impl ReadScope {
 }
 
 impl LiveState {
+    /// A target id as `root`, `ou:PATH` or `account:NAME`.
+    pub fn target_name(&self, id: &str) -> String {
+        if id == self.root_id {
+            "root".into()
+        } else if let Some(o) = self.ous.get(id) {
+            format!("ou:{}", o.path)
+        } else if let Some(a) = AccountId::parse(id).and_then(|i| self.accounts.get(&i)) {
+            format!("account:{}", a.name)
+        } else {
+            id.to_string()
+        }
+    }
+
     /// OU id by path.
     pub fn ou_id(&self, path: &str) -> Option<&str> {
         self.ous

@@ -134,6 +134,36 @@ pub struct DelegationGrant {
     pub policy_types: BTreeSet<String>,
 }
 
+/// Where a policy is attached.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "ref")]
+pub enum PolicyTarget {
+    Root,
+    Ou(String),
+    Account(AccountRef),
+}
+
+impl fmt::Display for PolicyTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PolicyTarget::Root => f.write_str("root"),
+            PolicyTarget::Ou(p) => write!(f, "ou:{p}"),
+            PolicyTarget::Account(a) => write!(f, "account:{a}"),
+        }
+    }
+}
+
+/// One desired Organizations policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredPolicy {
+    pub name: String,
+    pub policy_type: String,
+    pub description: String,
+    /// The document; `None` for an AWS-managed policy referenced by name.
+    pub content: Option<serde_json::Value>,
+    pub targets: BTreeSet<PolicyTarget>,
+}
+
 /// The whole desired organization.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Desired {
@@ -151,4 +181,6 @@ pub struct Desired {
     pub trusted_access: BTreeSet<String>,
     /// `organizations_delegation:`; `None` when the section is absent.
     pub organizations_delegation: Option<Vec<DelegationGrant>>,
+    /// `policies:` by name; `None` when the section is absent (policies are then not read).
+    pub policies: Option<BTreeMap<String, DesiredPolicy>>,
 }

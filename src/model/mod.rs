@@ -6,6 +6,9 @@ pub mod desired;
 pub mod diag;
 pub mod schema;
 pub mod validate;
+mod validate_policies;
+
+pub use validate_policies::{max_size, AWS_MANAGED, MAX_ATTACHED};
 
 use std::path::Path;
 
@@ -57,7 +60,8 @@ pub fn load_str(file: &str, text: &str) -> Result<Loaded, LoadError> {
             });
         }
     };
-    let desired = validate::build(&parsed, &mut d);
+    let base = Path::new(file).parent().unwrap_or(Path::new("."));
+    let desired = validate::build(&parsed, &mut d, base);
     if d.has_errors() {
         return Err(LoadError::Invalid {
             file: file.to_string(),

@@ -38,6 +38,39 @@ pub struct OrgFile {
     /// organization policies (read-only access is implied).
     #[serde(default)]
     pub organizations_delegation: Option<Vec<OrgDelegationEntry>>,
+    /// Organizations policies (SCPs, RCPs, tag, backup, AI opt-out, … policies) and where
+    /// they are attached.
+    #[serde(default)]
+    pub policies: Option<Vec<PolicyEntry>>,
+}
+
+/// One Organizations policy.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyEntry {
+    /// Unique policy name (the address handle). `FullAWSAccess` / `RCPFullAWSAccess` refer to
+    /// the AWS-managed policies (no content; only their attachments are managed).
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// Policy type, e.g. SERVICE_CONTROL_POLICY, TAG_POLICY, BACKUP_POLICY.
+    #[serde(rename = "type")]
+    #[schemars(with = "String")]
+    pub policy_type: Spanned<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub description: Option<Spanned<String>>,
+    /// The policy document in a JSON file, relative to org.yaml's folder.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub file: Option<Spanned<String>>,
+    /// The policy document inline (a mapping, or a JSON string).
+    #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub content: Option<Spanned<serde_json::Value>>,
+    /// `root`, `ou:PATH` or `account:NAME` (or `account:ID`).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub targets: Option<Spanned<Vec<String>>>,
 }
 
 /// One grant of the Organizations delegation policy.

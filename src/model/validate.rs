@@ -22,7 +22,7 @@ pub const MAX_TAGS: usize = 50;
 
 /// Validates `file` and builds the desired state; diagnostics go to `d`. The returned
 /// value is meaningful only when `d` has no errors.
-pub fn build(file: &OrgFile, d: &mut Diagnostics) -> Desired {
+pub fn build(file: &OrgFile, d: &mut Diagnostics, base: &std::path::Path) -> Desired {
     let mut out = Desired::default();
     check_version(file, d);
     organization(file, d, &mut out);
@@ -31,6 +31,7 @@ pub fn build(file: &OrgFile, d: &mut Diagnostics) -> Desired {
     trusted_access(file, d, &mut out);
     delegations(file, d, &mut out);
     organizations_delegation(file, d, &mut out);
+    super::validate_policies::policies(file, d, &mut out, base);
     out
 }
 
@@ -659,7 +660,10 @@ fn delegation_regions(
 }
 
 /// Resolves an account reference written in the file (a declared name or a 12-digit id).
-fn account_ref(a: &str, accounts: &BTreeMap<String, DesiredAccount>) -> Option<AccountRef> {
+pub(super) fn account_ref(
+    a: &str,
+    accounts: &BTreeMap<String, DesiredAccount>,
+) -> Option<AccountRef> {
     if let Some(id) = AccountId::parse(a) {
         return Some(
             match accounts.values().find(|x| x.id.as_ref() == Some(&id)) {

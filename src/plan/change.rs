@@ -107,6 +107,34 @@ pub enum Op {
     },
     /// `DeleteResourcePolicy`.
     DeleteDelegationPolicy,
+    /// `EnablePolicyType` on the root, then wait until it is ENABLED.
+    EnablePolicyType { policy_type: String },
+    /// `CreatePolicy`.
+    CreatePolicy {
+        name: String,
+        policy_type: String,
+        description: String,
+        content: Value,
+    },
+    /// `UpdatePolicy` (content and description).
+    UpdatePolicy {
+        id: String,
+        name: String,
+        description: String,
+        content: Value,
+    },
+    /// `AttachPolicy` (the policy by name: it may be created earlier in the run).
+    AttachPolicy {
+        policy: String,
+        target: crate::model::desired::PolicyTarget,
+    },
+    /// `DetachPolicy`.
+    DetachPolicy {
+        policy_id: String,
+        target_id: String,
+    },
+    /// `DetachPolicy` from every target, then `DeletePolicy`.
+    DeletePolicy { id: String, targets: Vec<String> },
 }
 
 /// One planned change.

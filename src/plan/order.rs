@@ -19,6 +19,12 @@ fn phase(c: &Change) -> (u8, usize) {
         (Op::DelegatedAdmins { .. }, _) => (60, 0),
         (Op::PutDelegationPolicy { .. }, _) => (65, 0),
         (Op::DeleteDelegationPolicy, _) => (75, 0),
+        (Op::EnablePolicyType { .. }, _) => (66, 0),
+        (Op::CreatePolicy { .. }, _) | (Op::UpdatePolicy { .. }, _) => (67, 0),
+        // Attach new before detaching old, so no target is ever left without an SCP.
+        (Op::AttachPolicy { .. }, _) => (68, 0),
+        (Op::DetachPolicy { .. }, _) => (72, 0),
+        (Op::DeletePolicy { .. }, _) => (76, 0),
         (Op::DisableTrustedAccess { .. }, _) => (80, 0),
         // Deepest first.
         (Op::DeleteOu { path, .. }, _) => (90, usize::MAX - path.matches('/').count()),

@@ -39,9 +39,14 @@ impl LiveRead for Aws {
     }
 
     async fn read(&self, scope: &ReadScope) -> Result<LiveState, LiveError> {
+        // DescribeOrganization first: it fails fast with the clearest error (not in an
+        // organization, access denied).
+        let organization = self.describe_org().await?;
+        let (root_id, root_policy_types) = self.root().await?;
         let mut st = LiveState {
-            organization: self.describe_org().await?,
-            root_id: self.root_id().await?,
+            organization,
+            root_id,
+            root_policy_types,
             ..Default::default()
         };
         self.read_tree(&mut st).await?;
@@ -49,6 +54,11 @@ impl LiveRead for Aws {
         st.trusted_access = self.trusted_access().await?;
         self.read_delegated_admins(&mut st).await?;
         st.delegation_policy = self.delegation_policy().await?;
+        for ty in &scope.policy_types {
+            for p in self.policies_of_type(ty).await? {
+                st.policies.insert(p.id.clone(), p);
+            }
+        }
         let ids: Vec<String> = scope.resource_ids(&st).into_iter().collect();
         let tags: Vec<(String, Tags)> = stream::iter(ids)
             .map(|id| async move { self.tags(&id).await.map(|t| (id, t)) })
@@ -118,7 +128,10 @@ impl Aws {
         })
     }
 
-    async fn root_id(&self) -> Result<String, LiveError> {
+    /// The root's id and its policy types with their status (ListRoots has both).
+    async fn root(
+        &self,
+    ) -> Result<(String, std::collections::BTreeMap<String, String>), LiveError> {
         let mut pages = self
             .org
             .list_roots()
@@ -127,11 +140,92 @@ impl Aws {
             .send();
         while let Some(p) = pages.next().await {
             let p = p.map_err(|e| map_sdk_error("ListRoots", e))?;
-            if let Some(id) = p.roots().first().and_then(|r| r.id()) {
-                return Ok(id.to_string());
+            if let Some(r) = p.roots().first() {
+                let types = r
+                    .policy_types()
+                    .iter()
+                    .filter_map(|t| {
+                        Some((
+                            t.r#type()?.as_str().to_string(),
+                            t.status()?.as_str().to_string(),
+                        ))
+                    })
+                    .collect();
+                return Ok((r.id().unwrap_or_default().to_string(), types));
             }
         }
         Err(LiveError::Inconsistent("ListRoots returned no root".into()))
+    }
+
+    /// Policies of one type: ListPolicies, then DescribePolicy (content) and
+    /// ListTargetsForPolicy for each, concurrently.
+    async fn policies_of_type(&self, ty: &str) -> Result<Vec<crate::live::LivePolicy>, LiveError> {
+        use aws_sdk_organizations::types::PolicyType;
+        let mut summaries = Vec::new();
+        let mut pages = self
+            .org
+            .list_policies()
+            .filter(PolicyType::from(ty))
+            .into_paginator()
+            .page_size(PAGE_SIZE)
+            .send();
+        while let Some(p) = pages.next().await {
+            let p = p.map_err(|e| map_sdk_error("ListPolicies", e))?;
+            summaries.extend(p.policies().iter().cloned());
+        }
+        stream::iter(summaries)
+            .map(|s| async move {
+                let id = s.id().unwrap_or_default().to_string();
+                let (content, targets) =
+                    tokio::try_join!(self.policy_content(&id), self.policy_targets(&id))?;
+                Ok::<_, LiveError>(crate::live::LivePolicy {
+                    id,
+                    name: s.name().unwrap_or_default().to_string(),
+                    policy_type: ty.to_string(),
+                    description: s.description().unwrap_or_default().to_string(),
+                    aws_managed: s.aws_managed(),
+                    content,
+                    targets,
+                })
+            })
+            .buffer_unordered(self.concurrency)
+            .try_collect()
+            .await
+    }
+
+    async fn policy_content(&self, id: &str) -> Result<String, LiveError> {
+        let out = self
+            .org
+            .describe_policy()
+            .policy_id(id)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("DescribePolicy", e))?;
+        Ok(out
+            .policy()
+            .and_then(|p| p.content())
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    async fn policy_targets(&self, id: &str) -> Result<BTreeSet<String>, LiveError> {
+        let mut out = BTreeSet::new();
+        let mut pages = self
+            .org
+            .list_targets_for_policy()
+            .policy_id(id)
+            .into_paginator()
+            .page_size(PAGE_SIZE)
+            .send();
+        while let Some(p) = pages.next().await {
+            let p = p.map_err(|e| map_sdk_error("ListTargetsForPolicy", e))?;
+            out.extend(
+                p.targets()
+                    .iter()
+                    .filter_map(|t| t.target_id().map(str::to_string)),
+            );
+        }
+        Ok(out)
     }
 
     /// Breadth-first over the tree, one level at a time, parents fetched concurrently.

@@ -189,4 +189,127 @@ impl LiveWrite for Aws {
             .map_err(|e| map_sdk_error("DeleteResourcePolicy", e))?;
         Ok(())
     }
+
+    async fn enable_policy_type(
+        &self,
+        root_id: &str,
+        policy_type: &str,
+    ) -> Result<String, LiveError> {
+        use aws_sdk_organizations::types::PolicyType;
+        let out = self
+            .org
+            .enable_policy_type()
+            .root_id(root_id)
+            .policy_type(PolicyType::from(policy_type))
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("EnablePolicyType", e))?;
+        let status = out
+            .root()
+            .and_then(|r| {
+                r.policy_types()
+                    .iter()
+                    .find(|t| t.r#type().map(|x| x.as_str()) == Some(policy_type))
+            })
+            .and_then(|t| t.status())
+            .map(|s| s.as_str().to_string());
+        Ok(status.unwrap_or_else(|| "PENDING_ENABLE".into()))
+    }
+
+    async fn policy_type_status(
+        &self,
+        root_id: &str,
+        policy_type: &str,
+    ) -> Result<Option<String>, LiveError> {
+        let out = self
+            .org
+            .list_roots()
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("ListRoots", e))?;
+        Ok(out
+            .roots()
+            .iter()
+            .filter(|r| r.id() == Some(root_id))
+            .flat_map(|r| r.policy_types())
+            .find(|t| t.r#type().map(|x| x.as_str()) == Some(policy_type))
+            .and_then(|t| t.status())
+            .map(|s| s.as_str().to_string()))
+    }
+
+    async fn create_policy(
+        &self,
+        name: &str,
+        policy_type: &str,
+        description: &str,
+        content: &str,
+    ) -> Result<String, LiveError> {
+        use aws_sdk_organizations::types::PolicyType;
+        let out = self
+            .org
+            .create_policy()
+            .name(name)
+            .r#type(PolicyType::from(policy_type))
+            .description(description)
+            .content(content)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("CreatePolicy", e))?;
+        out.policy()
+            .and_then(|p| p.policy_summary())
+            .and_then(|s| s.id())
+            .map(str::to_string)
+            .ok_or_else(|| LiveError::Inconsistent("CreatePolicy returned no id".into()))
+    }
+
+    async fn update_policy(
+        &self,
+        id: &str,
+        name: &str,
+        description: &str,
+        content: &str,
+    ) -> Result<(), LiveError> {
+        self.org
+            .update_policy()
+            .policy_id(id)
+            .name(name)
+            .description(description)
+            .content(content)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("UpdatePolicy", e))?;
+        Ok(())
+    }
+
+    async fn attach_policy(&self, policy_id: &str, target_id: &str) -> Result<(), LiveError> {
+        self.org
+            .attach_policy()
+            .policy_id(policy_id)
+            .target_id(target_id)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("AttachPolicy", e))?;
+        Ok(())
+    }
+
+    async fn detach_policy(&self, policy_id: &str, target_id: &str) -> Result<(), LiveError> {
+        self.org
+            .detach_policy()
+            .policy_id(policy_id)
+            .target_id(target_id)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("DetachPolicy", e))?;
+        Ok(())
+    }
+
+    async fn delete_policy(&self, id: &str) -> Result<(), LiveError> {
+        self.org
+            .delete_policy()
+            .policy_id(id)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("DeletePolicy", e))?;
+        Ok(())
+    }
 }

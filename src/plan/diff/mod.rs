@@ -65,6 +65,7 @@ pub fn diff(desired: &Desired, live: &LiveState) -> Result<Plan, DiffError> {
     cx.trusted_access();
     cx.delegations();
     cx.delegation_policy();
+    cx.policies();
     cx.unmanaged_ous();
     if !cx.errors.is_empty() {
         return Err(DiffError(cx.errors));
@@ -485,6 +486,7 @@ impl Ctx<'_> {
     }
 }
 
+mod policies;
 mod services;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,311 @@
+//! Validation of `policies:`: names, types, the document (a JSON file relative to org.yaml,
+//! or inline), its size limit for the type, targets that name declared OUs and accounts,
+//! AWS-managed policies referenced by name, and at most 5 SCPs per target among those
+//! the file declares (the plan checks again with the live attachments).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::desired::{Desired, DesiredPolicy, PolicyTarget};
+use super::diag::{did_you_mean, Diagnostics};
+use super::schema::{OrgFile, PolicyEntry};
+use crate::catalog::orgs_delegation::POLICY_TYPES;
+
+/// AWS-managed policies a file may attach by name.
+pub const AWS_MANAGED: &[(&str, &str)] = &[
+    ("FullAWSAccess", "SERVICE_CONTROL_POLICY"),
+    ("RCPFullAWSAccess", "RESOURCE_CONTROL_POLICY"),
+];
+
+/// AWS allows at most this many SCPs (and RCPs) attached to one root, OU or account.
+pub const MAX_ATTACHED: usize = 5;
+
+/// Maximum document size in characters, per type (AWS Organizations quotas).
+pub fn max_size(policy_type: &str) -> usize {
+    match policy_type {
+        "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY" => 5_120,
+        "AISERVICES_OPT_OUT_POLICY" => 2_500,
+        _ => 10_000,
+    }
+}
+
+pub(super) fn policies(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired, base: &Path) {
+    let Some(entries) = &file.policies else {
+        return;
+    };
+    let mut result: BTreeMap<String, DesiredPolicy> = BTreeMap::new();
+    let mut scps_per_target: BTreeMap<PolicyTarget, Vec<String>> = BTreeMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        let field = format!("policies[{i}]");
+        let name = e.name.value.trim().to_string();
+        if name.is_empty() || name.chars().count() > 128 {
+            d.error(
+                &e.name,
+                &format!("{field}.name"),
+                "policy names must be 1 to 128 characters",
+                "choose a shorter name",
+            );
+        }
+        if result.contains_key(&name) {
+            d.error(
+                &e.name,
+                &format!("{field}.name"),
+                format!("policy `{name}` is declared twice"),
+                "give each policy a unique name",
+            );
+            continue;
+        }
+        let ty = e.policy_type.value.trim().to_string();
+        if !POLICY_TYPES.contains(&ty.as_str()) {
+            let hint = did_you_mean(&ty, POLICY_TYPES.iter().copied())
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| format!("use one of {}", POLICY_TYPES.join(", ")));
+            d.error(
+                &e.policy_type,
+                &format!("{field}.type"),
+                format!("`{ty}` is not an Organizations policy type"),
+                hint,
+            );
+            continue;
+        }
+        let content = policy_content(e, &field, &name, &ty, base, d);
+        let targets = policy_targets(e, &field, out, d);
+        if ty == "SERVICE_CONTROL_POLICY" {
+            for t in &targets {
+                scps_per_target
+                    .entry(t.clone())
+                    .or_default()
+                    .push(name.clone());
+            }
+        }
+        let description = e
+            .description
+            .as_ref()
+            .map(|s| s.value.clone())
+            .unwrap_or_default();
+        result.insert(
+            name.clone(),
+            DesiredPolicy {
+                name,
+                policy_type: ty,
+                description,
+                content,
+                targets,
+            },
+        );
+    }
+    for (t, names) in scps_per_target {
+        if names.len() > MAX_ATTACHED {
+            let at = entries
+                .iter()
+                .find(|e| e.name.value.trim() == names[MAX_ATTACHED])
+                .map(|e| super::diag::Pos::from(&e.name))
+                .unwrap_or_default();
+            d.error(
+                at,
+                "policies",
+                format!(
+                    "{} SCPs are attached to {t} ({}); AWS allows at most {MAX_ATTACHED}",
+                    names.len(),
+                    names.join(", ")
+                ),
+                "merge SCPs, or attach some to a parent OU instead",
+            );
+        }
+    }
+    out.policies = Some(result);
+}
+
+fn policy_content(
+    e: &PolicyEntry,
+    field: &str,
+    name: &str,
+    ty: &str,
+    base: &Path,
+    d: &mut Diagnostics,
+) -> Option<Value> {
+    let managed = AWS_MANAGED.iter().find(|(n, _)| *n == name);
+    match (&e.file, &e.content, managed) {
+        (None, None, Some((_, t))) => {
+            if *t != ty {
+                d.error(
+                    &e.policy_type,
+                    &format!("{field}.type"),
+                    format!("`{name}` is the AWS-managed {t}"),
+                    format!("set `type: {t}`"),
+                );
+            }
+            None
+        }
+        (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => {
+            d.error(
+                &e.name,
+                field,
+                format!("`{name}` is AWS-managed: its content cannot be set"),
+                "remove `file`/`content` (only its targets are managed), or rename your policy",
+            );
+            None
+        }
+        (Some(f), Some(_), None) => {
+            d.error(f, field, "both `file` and `content` are set", "keep one");
+            None
+        }
+        (None, None, None) => {
+            d.error(
+                &e.name,
+                field,
+                format!("policy `{name}` has no document"),
+                "add `file: policies/NAME.json` or inline `content:`",
+            );
+            None
+        }
+        (Some(f), None, None) => {
+            let path = base.join(f.value.trim());
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(err) => {
+                    d.error(
+                        f,
+                        &format!("{field}.file"),
+                        format!("cannot read {}: {err}", path.display()),
+                        "check the path (relative to the folder of org.yaml)",
+                    );
+                    return None;
+                }
+            };
+            match serde_json::from_str::<Value>(&text) {
+                Ok(v) => check_size(v, f, &format!("{field}.file"), ty, d),
+                Err(err) => {
+                    d.error(
+                        f,
+                        &format!("{field}.file"),
+                        format!("{} is not valid JSON: {err}", path.display()),
+                        "fix the JSON (AWS would reject it with MalformedPolicyDocumentException)",
+                    );
+                    None
+                }
+            }
+        }
+        (None, Some(c), None) => {
+            let v = match &c.value {
+                Value::String(s) => match serde_json::from_str::<Value>(s) {
+                    Ok(v) => v,
+                    Err(err) => {
+                        d.error(
+                            c,
+                            &format!("{field}.content"),
+                            format!("not valid JSON: {err}"),
+                            "write the document as a YAML mapping or a valid JSON string",
+                        );
+                        return None;
+                    }
+                },
+                v => v.clone(),
+            };
+            check_size(v, c, &format!("{field}.content"), ty, d)
+        }
+    }
+}
+
+fn check_size<T>(
+    v: Value,
+    at: &serde_saphyr::Spanned<T>,
+    field: &str,
+    ty: &str,
+    d: &mut Diagnostics,
+) -> Option<Value> {
+    let size = serde_json::to_string(&v)
+        .map(|s| s.chars().count())
+        .unwrap_or(0);
+    if size > max_size(ty) {
+        d.error(
+            at,
+            field,
+            format!(
+                "the document is {size} characters (minified); AWS allows {} for {ty}",
+                max_size(ty)
+            ),
+            "split it into several policies",
+        );
+    }
+    if !v.is_object() {
+        d.error(
+            at,
+            field,
+            "a policy document is a JSON object",
+            "write the document as a mapping",
+        );
+    }
+    Some(v)
+}
+
+fn policy_targets(
+    e: &PolicyEntry,
+    field: &str,
+    out: &Desired,
+    d: &mut Diagnostics,
+) -> BTreeSet<PolicyTarget> {
+    let mut set = BTreeSet::new();
+    let Some(ts) = &e.targets else { return set };
+    for t in &ts.value {
+        let t = t.trim();
+        let target = if t == "root" {
+            Some(PolicyTarget::Root)
+        } else if let Some(p) = t.strip_prefix("ou:") {
+            let p = p.trim_matches('/');
+            if out.ous.contains_key(p) {
+                Some(PolicyTarget::Ou(p.to_string()))
+            } else {
+                let hint = did_you_mean(p, out.ous.keys().map(String::as_str))
+                    .map(|s| format!("did you mean `ou:{s}`?"))
+                    .unwrap_or_else(|| "declare the OU under organizational_units".into());
+                d.error(
+                    ts,
+                    &format!("{field}.targets"),
+                    format!("unknown OU `{p}`"),
+                    hint,
+                );
+                None
+            }
+        } else if let Some(a) = t.strip_prefix("account:") {
+            match super::validate::account_ref(a.trim(), &out.accounts) {
+                Some(r) => Some(PolicyTarget::Account(r)),
+                None => {
+                    let hint = did_you_mean(a, out.accounts.keys().map(String::as_str))
+                        .map(|s| format!("did you mean `account:{s}`?"))
+                        .unwrap_or_else(|| {
+                            "declare the account under accounts:, or give its 12-digit id".into()
+                        });
+                    d.error(
+                        ts,
+                        &format!("{field}.targets"),
+                        format!("unknown account `{a}`"),
+                        hint,
+                    );
+                    None
+                }
+            }
+        } else {
+            d.error(
+                ts,
+                &format!("{field}.targets"),
+                format!("`{t}` is not a target"),
+                "write `root`, `ou:PATH` or `account:NAME`",
+            );
+            None
+        };
+        if let Some(x) = target {
+            if !set.insert(x) {
+                d.error(
+                    ts,
+                    &format!("{field}.targets"),
+                    format!("`{t}` is listed twice"),
+                    "remove the duplicate",
+                );
+            }
+        }
+    }
+    set
+}

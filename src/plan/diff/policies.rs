@@ -1,0 +1,332 @@
+//! The diff of Organizations policies (`policies:`): policy types enabled on the root
+//! before policies of that type, policies created or updated (documents compared as
+//! normalised JSON, shown as a text diff), attachments (attach before detach), unmanaged
+//! policies and attachments (listed, or deleted under prune), and the SCP invariants AWS
+//! enforces (at most 5 per target, never none). Changes are planned for the account the
+//! delegation policy lets manage that policy type, else the management account.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{json, Value};
+
+use super::{address, Ctx};
+use crate::model::desired::{AccountRef, PolicyTarget, Unmanaged};
+use crate::model::{AWS_MANAGED, MAX_ATTACHED};
+use crate::plan::change::{Action, Change, Executor, Op, Risk, UnmanagedItem};
+use crate::plan::delegation_policy::{canonical, same};
+
+const SCP: &str = "SERVICE_CONTROL_POLICY";
+
+pub(super) fn policy(name: &str) -> String {
+    format!("policy[{name:?}]")
+}
+
+fn policy_type_addr(t: &str) -> String {
+    format!("policy_type[{t:?}]")
+}
+
+fn attachment(name: &str, target: &str) -> String {
+    format!("{}.attachment[{target:?}]", policy(name))
+}
+
+/// Parses a live document (a string) for comparison and display.
+fn doc(s: &str) -> Value {
+    serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_string()))
+}
+
+impl Ctx<'_> {
+    /// Who executes changes to policies of `ty`, and the dependency on a delegation policy
+    /// that this plan puts first.
+    fn policy_executor(&self, ty: &str) -> (Executor, Vec<String>) {
+        let grants = self
+            .desired
+            .organizations_delegation
+            .clone()
+            .unwrap_or_default();
+        let delegate = grants
+            .iter()
+            .find(|g| !g.policy_actions.is_empty() && g.policy_types.contains(ty));
+        match delegate {
+            Some(g) => {
+                let (id, name) = match &g.account {
+                    AccountRef::Name(n) => (self.matched.get(n).map(|i| i.to_string()).unwrap_or_default(), n.clone()),
+                    AccountRef::Id(i) => (i.to_string(), self.live.accounts.get(i).map(|a| a.name.clone()).unwrap_or_else(|| i.to_string())),
+                };
+                let why = format!("organizations_delegation lets {name} manage {ty} policies (AWS: a member account the delegation policy names may create, update, attach and detach them)");
+                let deps = self.changes.iter().filter(|c| c.address == address::ORGANIZATIONS_DELEGATION).map(|c| c.address.clone()).collect();
+                (Executor { account_id: id, account_name: name, why }, deps)
+            }
+            None => (self.management(&format!("no organizations_delegation grant covers {ty}: AWS reserves its management to the management account")), Vec::new()),
+        }
+    }
+
+    /// Target id for a desired target, if it exists already.
+    fn target_id(&self, t: &PolicyTarget) -> Option<String> {
+        match t {
+            PolicyTarget::Root => Some(self.live.root_id.clone()),
+            PolicyTarget::Ou(p) => self.live.ou_id(p).map(str::to_string),
+            PolicyTarget::Account(AccountRef::Id(i)) => Some(i.to_string()),
+            PolicyTarget::Account(AccountRef::Name(n)) => {
+                self.matched.get(n).map(|i| i.to_string())
+            }
+        }
+    }
+
+    /// Changes that create a target (an OU or account made by this plan).
+    fn target_deps(&self, t: &PolicyTarget) -> Vec<String> {
+        match t {
+            PolicyTarget::Ou(p) if self.live.ou_id(p).is_none() => vec![address::ou(p)],
+            PolicyTarget::Account(AccountRef::Name(n)) if !self.matched.contains_key(n) => {
+                vec![address::account(n)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub(super) fn policies(&mut self) {
+        let Some(wanted) = self.desired.policies.clone() else {
+            return;
+        };
+        // Policy types the declared policies need.
+        let mut enabling = BTreeSet::new();
+        for ty in wanted
+            .values()
+            .map(|p| p.policy_type.clone())
+            .collect::<BTreeSet<_>>()
+        {
+            if self.live.root_policy_types.get(&ty).map(String::as_str) == Some("ENABLED") {
+                continue;
+            }
+            let (executor, deps) = self.policy_executor(&ty);
+            enabling.insert(ty.clone());
+            self.changes.push(Change {
+                address: policy_type_addr(&ty),
+                action: Action::Create,
+                summary: format!("enable the {ty} policy type on the root"),
+                before: Some(json!({ "status": self.live.root_policy_types.get(&ty).cloned().unwrap_or_else(|| "DISABLED".into()) })),
+                after: Some(json!({ "status": "ENABLED" })),
+                executor,
+                risk: Risk::Low,
+                risk_reason: String::new(),
+                depends_on: deps,
+                op: Op::EnablePolicyType { policy_type: ty },
+            });
+        }
+        // Final SCP attachments per target (target display name → policy names), to check
+        // AWS's limits after the plan.
+        let mut scps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut touched: BTreeSet<String> = BTreeSet::new();
+        for p in self.live.policies.values().filter(|p| p.policy_type == SCP) {
+            for t in &p.targets {
+                scps.entry(self.live.target_name(t))
+                    .or_default()
+                    .insert(p.name.clone());
+            }
+        }
+        let before_scps = scps.clone();
+        for (name, want) in &wanted {
+            let live = self
+                .live
+                .policies
+                .values()
+                .find(|p| &p.name == name && p.policy_type == want.policy_type)
+                .cloned();
+            let (executor, mut deps) = self.policy_executor(&want.policy_type);
+            if enabling.contains(&want.policy_type) {
+                deps.push(policy_type_addr(&want.policy_type));
+            }
+            let managed = AWS_MANAGED.iter().any(|(n, _)| n == name);
+            let live_targets: BTreeSet<String> =
+                live.as_ref().map(|l| l.targets.clone()).unwrap_or_default();
+            match (&live, &want.content) {
+                (None, None) => {
+                    self.errors.push(format!("{}: the AWS-managed policy {name} does not exist in this organization (is {} enabled?)", policy(name), want.policy_type));
+                    continue;
+                }
+                (Some(_), None) => {}
+                (None, Some(content)) => self.changes.push(Change {
+                    address: policy(name),
+                    action: Action::Create,
+                    summary: format!("create {} {name}", want.policy_type),
+                    before: None,
+                    after: Some(json!({ "description": want.description, "content": canonical(content, false) })),
+                    executor: executor.clone(),
+                    risk: Risk::Low,
+                    risk_reason: String::new(),
+                    depends_on: deps.clone(),
+                    op: Op::CreatePolicy { name: name.clone(), policy_type: want.policy_type.clone(), description: want.description.clone(), content: content.clone() },
+                }),
+                (Some(l), Some(content)) => {
+                    if !same(&doc(&l.content), content) || l.description != want.description {
+                        let in_force = !l.targets.is_empty();
+                        self.changes.push(Change {
+                            address: policy(name),
+                            action: Action::Update,
+                            summary: format!("update {} {name} ({})", want.policy_type, if in_force { format!("in force on {} target(s)", l.targets.len()) } else { "not attached".into() }),
+                            before: Some(json!({ "description": l.description, "content": canonical(&doc(&l.content), false) })),
+                            after: Some(json!({ "description": want.description, "content": canonical(content, false) })),
+                            executor: executor.clone(),
+                            risk: if in_force && matches!(want.policy_type.as_str(), SCP | "RESOURCE_CONTROL_POLICY") { Risk::High } else { Risk::Low },
+                            risk_reason: if in_force { "the change takes effect at once wherever the policy is attached".into() } else { String::new() },
+                            depends_on: deps.clone(),
+                            op: Op::UpdatePolicy { id: l.id.clone(), name: name.clone(), description: want.description.clone(), content: content.clone() },
+                        });
+                    }
+                }
+            }
+            // Attachments: attach what is missing; detach (prune) what the file omits.
+            let wanted_ids: BTreeSet<String> = want
+                .targets
+                .iter()
+                .filter_map(|t| self.target_id(t))
+                .collect();
+            for t in &want.targets {
+                let shown = t.to_string();
+                let present = self
+                    .target_id(t)
+                    .is_some_and(|id| live_targets.contains(&id));
+                if present {
+                    continue;
+                }
+                let mut d = deps.clone();
+                if live.is_none() {
+                    d.push(policy(name));
+                }
+                d.extend(self.target_deps(t));
+                if want.policy_type == SCP {
+                    scps.entry(shown_name(self, t))
+                        .or_default()
+                        .insert(name.clone());
+                    touched.insert(shown_name(self, t));
+                }
+                self.changes.push(Change {
+                    address: attachment(name, &shown),
+                    action: Action::Create,
+                    summary: format!("attach {name} to {shown}"),
+                    before: None,
+                    after: Some(json!({ "attached": true })),
+                    executor: executor.clone(),
+                    risk: if want.policy_type == SCP
+                        || want.policy_type == "RESOURCE_CONTROL_POLICY"
+                    {
+                        Risk::High
+                    } else {
+                        Risk::Low
+                    },
+                    risk_reason: if want.policy_type == SCP
+                        || want.policy_type == "RESOURCE_CONTROL_POLICY"
+                    {
+                        format!("the policy starts restricting everything under {shown}")
+                    } else {
+                        String::new()
+                    },
+                    depends_on: d,
+                    op: Op::AttachPolicy {
+                        policy: name.clone(),
+                        target: t.clone(),
+                    },
+                });
+            }
+            for tid in live_targets.difference(&wanted_ids) {
+                let shown = self.live.target_name(tid);
+                if self.desired.unmanaged != Unmanaged::Prune {
+                    self.unmanaged.push(UnmanagedItem {
+                        address: attachment(name, &shown),
+                        note: "attached, not in the file's targets; left attached".into(),
+                    });
+                    continue;
+                }
+                if want.policy_type == SCP {
+                    if let Some(set) = scps.get_mut(&shown) {
+                        set.remove(name);
+                    }
+                    touched.insert(shown.clone());
+                }
+                let l = live.as_ref().map(|l| l.id.clone()).unwrap_or_default();
+                self.changes.push(Change {
+                    address: attachment(name, &shown),
+                    action: Action::Delete,
+                    summary: format!("detach {name} from {shown}"),
+                    before: Some(json!({ "attached": true })),
+                    after: None,
+                    executor: executor.clone(),
+                    risk: Risk::High,
+                    risk_reason: if managed { format!("detaching {name} removes the default allow-all: only what other policies allow stays allowed under {shown}") } else { format!("{name} stops applying under {shown}") },
+                    depends_on: deps.clone(),
+                    op: Op::DetachPolicy { policy_id: l, target_id: tid.clone() },
+                });
+            }
+        }
+        self.unmanaged_policies(&wanted, &mut scps, &mut touched);
+        for t in touched {
+            let n = scps.get(&t).map(|s| s.len()).unwrap_or(0);
+            if n > MAX_ATTACHED {
+                self.errors.push(format!("{t}: {n} SCPs would be attached ({}); AWS allows at most {MAX_ATTACHED} (fix: detach some, or attach them to a parent OU)", scps[&t].iter().cloned().collect::<Vec<_>>().join(", ")));
+            }
+            if n == 0 && before_scps.get(&t).is_some_and(|s| !s.is_empty()) {
+                self.errors.push(format!("{t}: the plan would leave it with no SCP; AWS requires at least one on every root, OU and account (fix: keep FullAWSAccess or another SCP attached)"));
+            }
+        }
+    }
+
+    /// Customer-managed policies of the read types that the file does not declare.
+    fn unmanaged_policies(
+        &mut self,
+        wanted: &BTreeMap<String, crate::model::desired::DesiredPolicy>,
+        scps: &mut BTreeMap<String, BTreeSet<String>>,
+        touched: &mut BTreeSet<String>,
+    ) {
+        let extra: Vec<crate::live::LivePolicy> = self
+            .live
+            .policies
+            .values()
+            .filter(|p| !p.aws_managed && !wanted.contains_key(&p.name))
+            .cloned()
+            .collect();
+        for p in extra {
+            if self.desired.unmanaged != Unmanaged::Prune {
+                self.unmanaged.push(UnmanagedItem {
+                    address: policy(&p.name),
+                    note: format!(
+                        "{} {} attached to {} target(s); not in the file, left as is",
+                        p.policy_type,
+                        p.id,
+                        p.targets.len()
+                    ),
+                });
+                continue;
+            }
+            let (executor, deps) = self.policy_executor(&p.policy_type);
+            if p.policy_type == SCP {
+                for t in &p.targets {
+                    let shown = self.live.target_name(t);
+                    if let Some(set) = scps.get_mut(&shown) {
+                        set.remove(&p.name);
+                    }
+                    touched.insert(shown);
+                }
+            }
+            let targets: Vec<String> = p.targets.iter().map(|t| self.live.target_name(t)).collect();
+            self.changes.push(Change {
+                address: policy(&p.name),
+                action: Action::Delete,
+                summary: if targets.is_empty() { format!("delete {} {}", p.policy_type, p.name) } else { format!("detach {} from {} and delete it", p.name, targets.join(", ")) },
+                before: Some(json!({ "description": p.description, "content": canonical(&doc(&p.content), false), "targets": targets })),
+                after: None,
+                executor,
+                risk: Risk::High,
+                risk_reason: "the policy stops applying wherever it was attached; AWS keeps no copy".into(),
+                depends_on: deps,
+                op: Op::DeletePolicy { id: p.id.clone(), targets: p.targets.iter().cloned().collect() },
+            });
+        }
+    }
+}
+
+/// The display name of a target, the same whether it exists yet or not.
+fn shown_name(cx: &Ctx<'_>, t: &PolicyTarget) -> String {
+    match cx.target_id(t) {
+        Some(id) => cx.live.target_name(&id),
+        None => t.to_string(),
+    }
+}
