@@ -103,6 +103,10 @@ pub struct ReadScope {
     /// Policy types whose policies (content and targets) are read.
     #[serde(default)]
     pub policy_types: BTreeSet<String>,
+    /// Also read the policies of every type enabled on the root (set when the file manages
+    /// policies, so policies it dropped are seen: reported, or pruned).
+    #[serde(default)]
+    pub enabled_policy_types: bool,
 }
 
 impl ReadScope {
@@ -116,6 +120,7 @@ impl ReadScope {
         }
         if let Some(p) = &d.policies {
             s.policy_types = p.values().map(|x| x.policy_type.clone()).collect();
+            s.enabled_policy_types = true;
         }
         for a in d.accounts.values().filter(|a| a.tags.is_some()) {
             match (&a.id, &a.email) {

@@ -364,3 +364,60 @@ fn organizations_delegation_grants_read_plus_policy_management() {
     assert!(g.policy_actions.contains("CreatePolicy") && g.policy_actions.contains("AttachPolicy"));
     assert_eq!(g.policy_types.iter().collect::<Vec<_>>(), ["BACKUP_POLICY"]);
 }
+
+#[test]
+fn policy_rules() {
+    let y = format!(
+        "{HEAD}{ACCTS}policies:\n  - name: a\n    type: SERVICE_CONTROL_POLCY\n    content: {{}}\n  - name: b\n    type: TAG_POLICY\n  - name: c\n    type: TAG_POLICY\n    file: does/not/exist.json\n  - name: FullAWSAccess\n    type: SERVICE_CONTROL_POLICY\n    content: {{}}\n  - name: d\n    type: TAG_POLICY\n    content: {{}}\n    targets: [\"ou:Nope\", \"account:sec-opz\", everywhere]\n  - name: e\n    type: TAG_POLICY\n    content: \"{{not json\"\n"
+    );
+    assert_error(
+        &y,
+        "policies[0].type",
+        10,
+        "not an Organizations policy type",
+    );
+    assert!(errors(&y)
+        .iter()
+        .any(|d| d.fix.contains("SERVICE_CONTROL_POLICY")));
+    assert_error(&y, "policies[1]", 12, "has no document");
+    assert_error(&y, "policies[2].file", 16, "cannot read");
+    assert_error(&y, "policies[3]", 17, "AWS-managed");
+    assert_error(&y, "policies[4].targets", 23, "unknown OU `Nope`");
+    assert_error(&y, "policies[4].targets", 23, "unknown account `sec-opz`");
+    assert_error(
+        &y,
+        "policies[4].targets",
+        23,
+        "`everywhere` is not a target",
+    );
+    assert_error(&y, "policies[5].content", 26, "not valid JSON");
+}
+
+#[test]
+fn policy_size_and_scp_count_limits() {
+    let big = format!("{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Deny\", \"Action\": [{}], \"Resource\": \"*\"}}]}}", (0..400).map(|i| format!("\"s3:Action{i}\"")).collect::<Vec<_>>().join(","));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("big.json"), &big).unwrap();
+    let mut y = format!(
+        "{HEAD}policies:\n  - name: big\n    type: SERVICE_CONTROL_POLICY\n    file: big.json\n"
+    );
+    for i in 0..6 {
+        y.push_str(&format!("  - name: s{i}\n    type: SERVICE_CONTROL_POLICY\n    content: {{Version: \"2012-10-17\", Statement: []}}\n    targets: [root]\n"));
+    }
+    let path = dir.path().join("org.yaml");
+    std::fs::write(&path, &y).unwrap();
+    let e = match crate::model::load(&path) {
+        Err(LoadError::Invalid { diagnostics, .. }) => diagnostics,
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        e.iter()
+            .any(|d| d.field == "policies[0].file" && d.message.contains("AWS allows 5120")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter()
+            .any(|d| d.message.contains("6 SCPs are attached to root")),
+        "{e:?}"
+    );
+}

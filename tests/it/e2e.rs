@@ -678,3 +678,243 @@ async fn the_delegation_policy_is_created_updated_and_only_pruned_with_allow_des
         "deleted"
     );
 }
+
+const POLICIES: &str = r#"organizations_delegation:
+  - account: sec-ops
+    allow: [policies]
+    policy_types: [SERVICE_CONTROL_POLICY, TAG_POLICY, BACKUP_POLICY]
+policies:
+  - name: deny-leave
+    type: SERVICE_CONTROL_POLICY
+    description: members may not leave
+    file: policies/deny-leave.json
+    targets: ["ou:Workloads/Prod", "account:app"]
+  - name: team-tag
+    type: TAG_POLICY
+    content: { tags: { team: { tag_key: { "@@assign": team } } } }
+    targets: [root]
+  - name: daily-backups
+    type: BACKUP_POLICY
+    content: { plans: { daily: { regions: { "@@assign": [us-east-1] } } } }
+    targets: ["ou:Security"]
+  - name: ai-opt-out
+    type: AISERVICES_OPT_OUT_POLICY
+    content: { services: { default: { opt_out_policy: { "@@assign": optOut } } } }
+    targets: [root]
+"#;
+
+const DENY_LEAVE: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}"#;
+
+/// Policy names → (type, attached target ids).
+async fn policies(org: &aws_sdk_organizations::Client) -> BTreeMap<String, (String, Vec<String>)> {
+    use aws_sdk_organizations::types::PolicyType;
+    let mut out = BTreeMap::new();
+    for ty in [
+        "SERVICE_CONTROL_POLICY",
+        "TAG_POLICY",
+        "BACKUP_POLICY",
+        "AISERVICES_OPT_OUT_POLICY",
+    ] {
+        let list = org
+            .list_policies()
+            .filter(PolicyType::from(ty))
+            .send()
+            .await
+            .unwrap();
+        for p in list.policies() {
+            let id = p.id().unwrap();
+            let mut targets: Vec<String> = org
+                .list_targets_for_policy()
+                .policy_id(id)
+                .send()
+                .await
+                .unwrap()
+                .targets()
+                .iter()
+                .map(|t| t.target_id().unwrap().to_string())
+                .collect();
+            targets.sort();
+            out.insert(p.name().unwrap().to_string(), (ty.to_string(), targets));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn policies_of_every_type_apply_from_the_delegated_account() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    std::fs::create_dir_all(emu.dir.path().join("policies")).unwrap();
+    emu.write("policies/deny-leave.json", DENY_LEAVE);
+    let f = emu.write("org.yaml", &format!("{SMALL}{POLICIES}"));
+    let f = f.to_str().unwrap().to_string();
+
+    // The management account does its share and leaves sec-ops' share, saying so.
+    let r = emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(1);
+    assert!(
+        r.stdout().contains("done policy[\"ai-opt-out\"]"),
+        "{}",
+        r.stdout()
+    );
+    assert!(
+        r.stdout()
+            .contains("left policy[\"deny-leave\"] — run it from sec-ops"),
+        "{}",
+        r.stdout()
+    );
+    let org = emu.mgmt();
+    let sec = accounts(&org).await["sec-ops"].0.clone();
+    let as_sec = emu.member(&sec).await;
+
+    // sec-ops plans and applies its own share, without the management account.
+    let plan = emu
+        .orgctl_as(
+            &as_sec,
+            &[
+                "plan",
+                "-f",
+                &f,
+                "--executor",
+                "sec-ops",
+                "--format",
+                "json",
+            ],
+        )
+        .expect(0)
+        .json();
+    assert!(
+        changes(&plan).iter().all(|(a, _)| a.starts_with("policy")),
+        "{plan}"
+    );
+    assert!(plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["executor"]["account_name"] == "sec-ops"));
+    emu.orgctl_as(
+        &as_sec,
+        &["apply", "-f", &f, "--executor", "sec-ops", "--auto-approve"],
+    )
+    .expect(0);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+
+    let (ous, accts, pols) = (ous(&org).await, accounts(&org).await, policies(&org).await);
+    let mut deny_targets = vec![ous["Workloads/Prod"].clone(), accts["app"].0.clone()];
+    deny_targets.sort();
+    assert_eq!(
+        pols["deny-leave"],
+        ("SERVICE_CONTROL_POLICY".to_string(), deny_targets)
+    );
+    assert_eq!(pols["daily-backups"].1, vec![ous["Security"].clone()]);
+    assert_eq!(pols["team-tag"].0, "TAG_POLICY");
+    assert_eq!(pols["ai-opt-out"].0, "AISERVICES_OPT_OUT_POLICY");
+
+    // A document change: one update, shown as a diff, applied by sec-ops.
+    emu.write(
+        "policies/deny-leave.json",
+        &DENY_LEAVE.replace(
+            "organizations:LeaveOrganization",
+            "organizations:CloseAccount",
+        ),
+    );
+    let text = emu
+        .orgctl_as(&as_sec, &["plan", "-f", &f])
+        .expect(0)
+        .stdout();
+    assert!(
+        text.contains("~ policy[\"deny-leave\"]  [high risk]"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with('+') && l.contains("organizations:CloseAccount")),
+        "{text}"
+    );
+    emu.orgctl_as(
+        &as_sec,
+        &["apply", "-f", &f, "--executor", "sec-ops", "--auto-approve"],
+    )
+    .expect(0);
+
+    // Pruning a policy the file dropped needs --allow-destroy.
+    let pruned = format!("{SMALL}{POLICIES}").replace(
+        "management_account_id: \"123456789012\"",
+        "management_account_id: \"123456789012\"\n  unmanaged: prune",
+    );
+    let i = pruned.find("  - name: team-tag").unwrap();
+    let j = pruned.find("  - name: daily-backups").unwrap();
+    std::fs::write(&f, format!("{}{}", &pruned[..i], &pruned[j..])).unwrap();
+    let r = emu
+        .orgctl_as(
+            &as_sec,
+            &["apply", "-f", &f, "--executor", "sec-ops", "--auto-approve"],
+        )
+        .expect(1);
+    assert!(
+        r.stderr().contains("policy[\"team-tag\"] (delete)"),
+        "{}",
+        r.stderr()
+    );
+    assert!(policies(&org).await.contains_key("team-tag"));
+    emu.orgctl_as(
+        &as_sec,
+        &[
+            "apply",
+            "-f",
+            &f,
+            "--executor",
+            "sec-ops",
+            "--auto-approve",
+            "--allow-destroy",
+        ],
+    )
+    .expect(0);
+    assert!(!policies(&org).await.contains_key("team-tag"));
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+}
+
+#[tokio::test]
+async fn without_a_delegation_policy_sec_ops_cannot_manage_policies() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    std::fs::create_dir_all(emu.dir.path().join("policies")).unwrap();
+    emu.write("policies/deny-leave.json", DENY_LEAVE);
+    let no_grant = POLICIES
+        .split("policies:\n  - name: deny-leave")
+        .nth(1)
+        .map(|rest| format!("policies:\n  - name: deny-leave{rest}"))
+        .unwrap();
+    let f = emu.write("org.yaml", &format!("{SMALL}{no_grant}"));
+    let f = f.to_str().unwrap().to_string();
+    emu.orgctl(&["apply", "-f", &f, "--executor", MGMT, "--auto-approve"])
+        .expect(0);
+    // A new SCP: planned for the management account, and sec-ops may not make it.
+    std::fs::write(&f, format!("{SMALL}{no_grant}  - name: extra\n    type: SERVICE_CONTROL_POLICY\n    file: policies/deny-leave.json\n")).unwrap();
+    let sec = accounts(&emu.mgmt()).await["sec-ops"].0.clone();
+    let as_sec = emu.member(&sec).await;
+    let r = emu
+        .orgctl_as(&as_sec, &["apply", "-f", &f, "--auto-approve"])
+        .expect(1);
+    assert!(
+        r.stdout()
+            .contains("left policy[\"extra\"] — run it from master (123456789012)"),
+        "{}",
+        r.stdout()
+    );
+    let e = emu
+        .org(&as_sec)
+        .create_policy()
+        .name("x")
+        .r#type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .content(DENY_LEAVE)
+        .description("")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.into_service_error().meta().code(),
+        Some("AccessDeniedException")
+    );
+}

@@ -54,7 +54,11 @@ impl LiveRead for Aws {
         st.trusted_access = self.trusted_access().await?;
         self.read_delegated_admins(&mut st).await?;
         st.delegation_policy = self.delegation_policy().await?;
-        for ty in &scope.policy_types {
+        let mut types = scope.policy_types.clone();
+        if scope.enabled_policy_types {
+            types.extend(st.root_policy_types.iter().filter(|(_, s)| s.as_str() == "ENABLED").map(|(t, _)| t.clone()));
+        }
+        for ty in &types {
             for p in self.policies_of_type(ty).await? {
                 st.policies.insert(p.id.clone(), p);
             }
