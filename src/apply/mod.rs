@@ -254,7 +254,19 @@ pub async fn execute<W: LiveWrite>(
                 break;
             }
             i += 1;
-            if let Some(o) = pre {
+            if let Some(mut o) = pre {
+                // An executor created earlier in this run has an id now.
+                if let Outcome::LeftForExecutor {
+                    account_id,
+                    account_name,
+                } = &mut o
+                {
+                    if account_id.is_empty() {
+                        if let Some(id) = r.account_ids.get(account_name.as_str()) {
+                            *account_id = id.to_string();
+                        }
+                    }
+                }
                 finish(c, o, &mut report, &mut blocked, &mut stopped, progress);
             } else if is_create {
                 batch.push((i - 1, c));

@@ -54,7 +54,7 @@ fn change_block(out: &mut String, c: &Change, p: &Paint) {
         "      {} {} ({}): {}",
         p.c("2", "run by"),
         c.executor.account_name,
-        c.executor.account_id,
+        super::shown_id(&c.executor.account_id),
         p.c("2", &c.executor.why)
     );
     if c.risk == Risk::High {

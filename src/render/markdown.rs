@@ -61,7 +61,7 @@ pub fn plan(plan: &Plan) -> String {
         groups
             .entry((
                 c.executor.account_name.clone(),
-                c.executor.account_id.clone(),
+                super::shown_id(&c.executor.account_id).to_string(),
             ))
             .or_default()
             .push(c);

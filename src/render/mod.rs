@@ -14,6 +14,15 @@ pub enum Format {
     Markdown,
 }
 
+/// An executor's account id for display; empty while the account is still to be created.
+pub(crate) fn shown_id(id: &str) -> &str {
+    if id.is_empty() {
+        "to be created"
+    } else {
+        id
+    }
+}
+
 /// The plan as pretty JSON (the same document `--out` writes).
 pub fn json(plan: &Plan) -> String {
     serde_json::to_string_pretty(plan).unwrap_or_default() + "\n"

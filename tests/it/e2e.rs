@@ -682,7 +682,7 @@ async fn the_delegation_policy_is_created_updated_and_only_pruned_with_allow_des
 const POLICIES: &str = r#"organizations_delegation:
   - account: sec-ops
     allow: [policies]
-    policy_types: [SERVICE_CONTROL_POLICY, TAG_POLICY, BACKUP_POLICY]
+    policy_types: [SERVICE_CONTROL_POLICY, TAG_POLICY, BACKUP_POLICY, AISERVICES_OPT_OUT_POLICY]
 policies:
   - name: deny-leave
     type: SERVICE_CONTROL_POLICY
@@ -746,13 +746,51 @@ async fn policies_of_every_type_apply_from_the_delegated_account() {
     new_org(&emu).await;
     std::fs::create_dir_all(emu.dir.path().join("policies")).unwrap();
     emu.write("policies/deny-leave.json", DENY_LEAVE);
-    let f = emu.write("org.yaml", &format!("{SMALL}{POLICIES}"));
+    // Every other policy type too, granted to sec-ops and attached to the root.
+    let others = [
+        "BEDROCK_POLICY",
+        "CHATBOT_POLICY",
+        "DECLARATIVE_POLICY_EC2",
+        "INSPECTOR_POLICY",
+        "NETWORK_SECURITY_DIRECTOR_POLICY",
+        "RESOURCE_CONTROL_POLICY",
+        "S3_POLICY",
+        "SECURITYHUB_POLICY",
+        "UPGRADE_ROLLOUT_POLICY",
+    ];
+    let mut all = POLICIES.replace(
+        "[SERVICE_CONTROL_POLICY, TAG_POLICY, BACKUP_POLICY, AISERVICES_OPT_OUT_POLICY]",
+        &format!(
+            "[SERVICE_CONTROL_POLICY, TAG_POLICY, BACKUP_POLICY, AISERVICES_OPT_OUT_POLICY, {}]",
+            others.join(", ")
+        ),
+    );
+    for ty in others {
+        let content = if ty == "RESOURCE_CONTROL_POLICY" {
+            r#"{ Version: "2012-10-17", Statement: [{ Effect: Deny, Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] }"#
+        } else {
+            r#"{ note: { "@@assign": orgctl } }"#
+        };
+        all.push_str(&format!(
+            "  - name: p-{}\n    type: {ty}\n    content: {content}\n    targets: [root]\n",
+            ty.to_lowercase()
+        ));
+    }
+    let f = emu.write("org.yaml", &format!("{SMALL}{all}"));
     let f = f.to_str().unwrap().to_string();
 
     // The management account does its share and leaves sec-ops' share, saying so.
     let r = emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(1);
     assert!(
-        r.stdout().contains("done policy[\"ai-opt-out\"]"),
+        r.stdout().contains("done organizations_delegation"),
+        "{}",
+        r.stdout()
+    );
+    let sec = accounts(&emu.mgmt()).await["sec-ops"].0.clone();
+    assert!(
+        r.stdout().contains(&format!(
+            "left policy[\"ai-opt-out\"] — run it from sec-ops ({sec})"
+        )),
         "{}",
         r.stdout()
     );
@@ -809,6 +847,38 @@ async fn policies_of_every_type_apply_from_the_delegated_account() {
     assert_eq!(pols["daily-backups"].1, vec![ous["Security"].clone()]);
     assert_eq!(pols["team-tag"].0, "TAG_POLICY");
     assert_eq!(pols["ai-opt-out"].0, "AISERVICES_OPT_OUT_POLICY");
+    for ty in others {
+        let root = org.list_roots().send().await.unwrap().roots()[0].clone();
+        assert!(
+            root.policy_types()
+                .iter()
+                .any(|t| t.r#type().map(|x| x.as_str()) == Some(ty)
+                    && t.status().map(|x| x.as_str()) == Some("ENABLED")),
+            "{ty} enabled"
+        );
+        let listed = org
+            .list_policies()
+            .filter(aws_sdk_organizations::types::PolicyType::from(ty))
+            .send()
+            .await
+            .unwrap();
+        let p = listed
+            .policies()
+            .iter()
+            .find(|p| p.name() == Some(&format!("p-{}", ty.to_lowercase())))
+            .unwrap_or_else(|| panic!("{ty} policy"));
+        let targets = org
+            .list_targets_for_policy()
+            .policy_id(p.id().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            targets.targets()[0].target_id(),
+            root.id(),
+            "{ty} attached to the root"
+        );
+    }
 
     // A document change: one update, shown as a diff, applied by sec-ops.
     emu.write(
@@ -838,7 +908,7 @@ async fn policies_of_every_type_apply_from_the_delegated_account() {
     .expect(0);
 
     // Pruning a policy the file dropped needs --allow-destroy.
-    let pruned = format!("{SMALL}{POLICIES}").replace(
+    let pruned = format!("{SMALL}{all}").replace(
         "management_account_id: \"123456789012\"",
         "management_account_id: \"123456789012\"\n  unmanaged: prune",
     );

@@ -56,7 +56,12 @@ impl LiveRead for Aws {
         st.delegation_policy = self.delegation_policy().await?;
         let mut types = scope.policy_types.clone();
         if scope.enabled_policy_types {
-            types.extend(st.root_policy_types.iter().filter(|(_, s)| s.as_str() == "ENABLED").map(|(t, _)| t.clone()));
+            types.extend(
+                st.root_policy_types
+                    .iter()
+                    .filter(|(_, s)| s.as_str() == "ENABLED")
+                    .map(|(t, _)| t.clone()),
+            );
         }
         for ty in &types {
             for p in self.policies_of_type(ty).await? {
