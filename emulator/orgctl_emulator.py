@@ -37,7 +37,8 @@ Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/la
       attached -> PolicyNotAttachedException, of the last SCP -> MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED;
       malformed JSON -> MalformedPolicyDocumentException; over the type's size ->
       POLICY_CONTENT_LIMIT_EXCEEDED; a member account the delegation policy grants policy actions
-      may make them for the granted types (R8 otherwise denies)
+      may make them for the granted types (R8 otherwise denies); CreatePolicy with Tags and
+      Tag/UntagResource also need organizations:TagResource granted
           (API_AttachPolicy, API_DetachPolicy, API_CreatePolicy, API_EnablePolicyType;
            orgs_reference_limits; orgs_delegate_policies)
   R10 Put/Describe/DeleteResourcePolicy (the delegation policy; moto: HTTP 500): invalid JSON ->
@@ -662,7 +663,11 @@ def _access(self, action):
     if (action.startswith("List") or action.startswith("Describe")) and (is_admin or _grants(mb, acct, action, None)):
         self._orgctl_backend_account = master[0]
         return
-    if action in POLICY_WRITES and _grants(mb, acct, action, _request_policy_type(self, action, mb)):
+    if action in ("TagResource", "UntagResource") and _grants(mb, acct, action, None):
+        self._orgctl_backend_account = master[0]
+        return
+    tags_ok = action != "CreatePolicy" or not self.request_params.get("Tags") or _grants(mb, acct, "TagResource", None)
+    if action in POLICY_WRITES and tags_ok and _grants(mb, acct, action, _request_policy_type(self, action, mb)):
         # A policy write the delegation policy grants this member account (orgs_delegate_policies).
         self._orgctl_backend_account = master[0]
         return

@@ -427,6 +427,7 @@ async fn run_op<W: LiveWrite>(op: &Op, r: &mut Resolver, w: &W) -> Result<(Strin
             let id = match target {
                 TagTarget::Ou(p) => r.parent(&Parent::Ou(p.clone()))?,
                 TagTarget::Account(a) => r.account(a)?.to_string(),
+                TagTarget::Policy(p) => r.policy(p)?,
             };
             if !set.is_empty() {
                 w.tag(&id, set).await.map_err(err)?;
@@ -476,9 +477,10 @@ async fn run_op<W: LiveWrite>(op: &Op, r: &mut Resolver, w: &W) -> Result<(Strin
             policy_type,
             description,
             content,
+            tags,
         } => {
             let body = serde_json::to_string(content).map_err(|e| e.to_string())?;
-            let id = w.create_policy(name, policy_type, description, &body).await.map_err(|e| match code_of(&e) {
+            let id = w.create_policy(name, policy_type, description, &body, tags).await.map_err(|e| match code_of(&e) {
                 "DuplicatePolicyException" => format!("{e}\n  fix: a policy named {name} appeared since the plan was made; run plan again"),
                 _ => err(e),
             })?;

@@ -163,6 +163,7 @@ impl LiveWrite for Fake {
         t: &str,
         _: &str,
         _: &str,
+        _: &Tags,
     ) -> Result<String, LiveError> {
         self.log(format!("CreatePolicy {name} {t}"));
         Ok(format!("p-{name}"))

@@ -58,6 +58,7 @@ pub trait LiveWrite {
         policy_type: &str,
         description: &str,
         content: &str,
+        tags: &Tags,
     ) -> Result<String, LiveError>;
     async fn update_policy(
         &self,

@@ -54,6 +54,9 @@ pub struct LivePolicy {
     pub content: String,
     /// Root, OU and account ids it is attached to.
     pub targets: BTreeSet<String>,
+    /// Its tags, when the read scope asked for them.
+    #[serde(default)]
+    pub tags: Option<Tags>,
 }
 
 /// An account-creation request that has not finished.
@@ -107,6 +110,9 @@ pub struct ReadScope {
     /// policies, so policies it dropped are seen: reported, or pruned).
     #[serde(default)]
     pub enabled_policy_types: bool,
+    /// Policies (by name) whose tags are read.
+    #[serde(default)]
+    pub tag_policy_names: BTreeSet<String>,
 }
 
 impl ReadScope {
@@ -121,6 +127,11 @@ impl ReadScope {
         if let Some(p) = &d.policies {
             s.policy_types = p.values().map(|x| x.policy_type.clone()).collect();
             s.enabled_policy_types = true;
+            s.tag_policy_names = p
+                .values()
+                .filter(|x| x.tags.is_some())
+                .map(|x| x.name.clone())
+                .collect();
         }
         for a in d.accounts.values().filter(|a| a.tags.is_some()) {
             match (&a.id, &a.email) {

@@ -162,6 +162,8 @@ pub struct DesiredPolicy {
     /// The document; `None` for an AWS-managed policy referenced by name.
     pub content: Option<serde_json::Value>,
     pub targets: BTreeSet<PolicyTarget>,
+    /// Tags to enforce; `None` leaves tags unmanaged.
+    pub tags: Option<Tags>,
 }
 
 /// The whole desired organization.

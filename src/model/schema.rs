@@ -71,6 +71,10 @@ pub struct PolicyEntry {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub targets: Option<Spanned<Vec<String>>>,
+    /// Tags the policy must carry. Absent: tags are not managed.
+    #[serde(default)]
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    pub tags: Option<Spanned<BTreeMap<String, String>>>,
 }
 
 /// One grant of the Organizations delegation policy.

@@ -107,7 +107,7 @@ fn check_region(r: &Spanned<String>, field: &str, d: &mut Diagnostics) {
     }
 }
 
-fn check_tags(tags: &Spanned<Tags>, field: &str, d: &mut Diagnostics) {
+pub(super) fn check_tags(tags: &Spanned<Tags>, field: &str, d: &mut Diagnostics) {
     if tags.value.len() > MAX_TAGS {
         d.error(
             tags,

@@ -85,6 +85,18 @@ pub(super) fn policies(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired, b
             .as_ref()
             .map(|s| s.value.clone())
             .unwrap_or_default();
+        if let Some(t) = &e.tags {
+            super::validate::check_tags(t, &format!("{field}.tags"), d);
+            if AWS_MANAGED.iter().any(|(n, _)| *n == name) {
+                d.error(
+                    t,
+                    &format!("{field}.tags"),
+                    format!("`{name}` is AWS-managed: it cannot be tagged"),
+                    "remove `tags`",
+                );
+            }
+        }
+        let tags = e.tags.as_ref().map(|t| t.value.clone());
         result.insert(
             name.clone(),
             DesiredPolicy {
@@ -93,6 +105,7 @@ pub(super) fn policies(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired, b
                 description,
                 content,
                 targets,
+                tags,
             },
         );
     }

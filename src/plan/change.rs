@@ -56,6 +56,8 @@ pub struct Executor {
 pub enum TagTarget {
     Ou(String),
     Account(AccountRef),
+    /// A policy, by name.
+    Policy(String),
 }
 
 /// What `apply` does for a change (Organizations calls, resolved at execution time).
@@ -115,6 +117,8 @@ pub enum Op {
         policy_type: String,
         description: String,
         content: Value,
+        #[serde(default)]
+        tags: Tags,
     },
     /// `UpdatePolicy` (content and description).
     UpdatePolicy {

@@ -681,7 +681,7 @@ async fn the_delegation_policy_is_created_updated_and_only_pruned_with_allow_des
 
 const POLICIES: &str = r#"organizations_delegation:
   - account: sec-ops
-    allow: [policies]
+    allow: [policies, organizations:TagResource]
     policy_types: [SERVICE_CONTROL_POLICY, TAG_POLICY, BACKUP_POLICY, AISERVICES_OPT_OUT_POLICY]
 policies:
   - name: deny-leave
@@ -689,6 +689,7 @@ policies:
     description: members may not leave
     file: policies/deny-leave.json
     targets: ["ou:Workloads/Prod", "account:app"]
+    tags: { owner: security }
   - name: team-tag
     type: TAG_POLICY
     content: { tags: { team: { tag_key: { "@@assign": team } } } }
@@ -846,6 +847,30 @@ async fn policies_of_every_type_apply_from_the_delegated_account() {
     );
     assert_eq!(pols["daily-backups"].1, vec![ous["Security"].clone()]);
     assert_eq!(pols["team-tag"].0, "TAG_POLICY");
+    let deny_id = org
+        .list_policies()
+        .filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap()
+        .policies()
+        .iter()
+        .find(|p| p.name() == Some("deny-leave"))
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_string();
+    let tags = org
+        .list_tags_for_resource()
+        .resource_id(&deny_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (tags.tags()[0].key(), tags.tags()[0].value()),
+        ("owner", "security"),
+        "tags set by sec-ops at creation"
+    );
     assert_eq!(pols["ai-opt-out"].0, "AISERVICES_OPT_OUT_POLICY");
     for ty in others {
         let root = org.list_roots().send().await.unwrap().roots()[0].clone();

@@ -64,7 +64,12 @@ impl LiveRead for Aws {
             );
         }
         for ty in &types {
-            for p in self.policies_of_type(ty).await? {
+            for mut p in self.policies_of_type(ty).await? {
+                if scope.tag_policy_names.contains(&p.name) {
+                    let tags = self.tags(&p.id).await?;
+                    st.tags.insert(p.id.clone(), tags.clone());
+                    p.tags = Some(tags);
+                }
                 st.policies.insert(p.id.clone(), p);
             }
         }
@@ -74,7 +79,7 @@ impl LiveRead for Aws {
             .buffer_unordered(self.concurrency)
             .try_collect()
             .await?;
-        st.tags = tags.into_iter().collect();
+        st.tags.extend(tags);
         Ok(st)
     }
 
@@ -195,6 +200,7 @@ impl Aws {
                     aws_managed: s.aws_managed(),
                     content,
                     targets,
+                    tags: None,
                 })
             })
             .buffer_unordered(self.concurrency)

@@ -243,6 +243,7 @@ impl LiveWrite for Aws {
         policy_type: &str,
         description: &str,
         content: &str,
+        tags: &Tags,
     ) -> Result<String, LiveError> {
         use aws_sdk_organizations::types::PolicyType;
         let out = self
@@ -252,6 +253,7 @@ impl LiveWrite for Aws {
             .r#type(PolicyType::from(policy_type))
             .description(description)
             .content(content)
+            .set_tags((!tags.is_empty()).then(|| sdk_tags(tags)).transpose()?)
             .send()
             .await
             .map_err(|e| map_sdk_error("CreatePolicy", e))?;

@@ -257,6 +257,19 @@ impl Ctx<'_> {
 
     /// Tag update (set/change keys) plus, under prune, one delete per unmanaged key.
     fn tag_change(&mut self, addr: &str, resource_id: &str, target: TagTarget, want: &Tags) {
+        let executor = self.management(why::TAGS);
+        self.tag_change_by(addr, resource_id, target, want, executor);
+    }
+
+    /// As `tag_change`, run by `executor`.
+    pub(super) fn tag_change_by(
+        &mut self,
+        addr: &str,
+        resource_id: &str,
+        target: TagTarget,
+        want: &Tags,
+        executor: Executor,
+    ) {
         let have = self.live.tags.get(resource_id).cloned().unwrap_or_default();
         let set: Tags = want
             .iter()
@@ -278,7 +291,7 @@ impl Ctx<'_> {
                 summary: format!("set {} tag(s)", set.len()),
                 before: Some(tags_json(&have)),
                 after: Some(tags_json(&after)),
-                executor: self.management(why::TAGS),
+                executor: executor.clone(),
                 risk: Risk::Low,
                 risk_reason: String::new(),
                 depends_on: Vec::new(),
@@ -299,7 +312,7 @@ impl Ctx<'_> {
                     summary: format!("remove tag {k}"),
                     before: Some(json!({ k.clone(): v })),
                     after: None,
-                    executor: self.management(why::TAGS),
+                    executor: executor.clone(),
                     risk: Risk::High,
                     risk_reason:
                         "tag-based access control (ABAC) and cost allocation may depend on this tag"

@@ -60,6 +60,19 @@ impl Ctx<'_> {
         }
     }
 
+    /// Whether the account managing `ty` policies (by delegation) may also tag them.
+    fn delegate_may_tag(&self, ty: &str) -> bool {
+        let grants = self
+            .desired
+            .organizations_delegation
+            .clone()
+            .unwrap_or_default();
+        grants
+            .iter()
+            .find(|g| !g.policy_actions.is_empty() && g.policy_types.contains(ty))
+            .is_some_and(|g| g.actions.contains("TagResource"))
+    }
+
     /// Target id for a desired target, if it exists already.
     fn target_id(&self, t: &PolicyTarget) -> Option<String> {
         match t {
@@ -149,12 +162,12 @@ impl Ctx<'_> {
                     action: Action::Create,
                     summary: format!("create {} {name}", want.policy_type),
                     before: None,
-                    after: Some(json!({ "description": want.description, "content": canonical(content, false) })),
+                    after: Some(json!({ "description": want.description, "content": canonical(content, false), "tags": want.tags.clone().unwrap_or_default() })),
                     executor: executor.clone(),
                     risk: Risk::Low,
                     risk_reason: String::new(),
                     depends_on: deps.clone(),
-                    op: Op::CreatePolicy { name: name.clone(), policy_type: want.policy_type.clone(), description: want.description.clone(), content: content.clone() },
+                    op: Op::CreatePolicy { name: name.clone(), policy_type: want.policy_type.clone(), description: want.description.clone(), content: content.clone(), tags: want.tags.clone().unwrap_or_default() },
                 }),
                 (Some(l), Some(content)) => {
                     if !same(&doc(&l.content), content) || l.description != want.description {
@@ -173,6 +186,25 @@ impl Ctx<'_> {
                         });
                     }
                 }
+            }
+            if want.tags.as_ref().is_some_and(|t| !t.is_empty())
+                && executor.account_id != self.live.organization.management_account_id
+                && !self.delegate_may_tag(&want.policy_type)
+            {
+                self.errors.push(format!(
+                    "{}: the policy has tags and {} manages it, but its organizations_delegation grant lacks organizations:TagResource, which AWS requires to tag a policy (fix: add organizations:TagResource to its `allow`, or drop the tags)",
+                    policy(name),
+                    executor.account_name
+                ));
+            }
+            if let (Some(l), Some(tags)) = (&live, &want.tags) {
+                self.tag_change_by(
+                    &policy(name),
+                    &l.id.clone(),
+                    crate::plan::change::TagTarget::Policy(name.clone()),
+                    tags,
+                    executor.clone(),
+                );
             }
             // Attachments: attach what is missing; detach (prune) what the file omits.
             let wanted_ids: BTreeSet<String> = want

@@ -566,6 +566,7 @@ fn with_policies() -> LiveState {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
+            tags: None,
         },
     );
     l
@@ -639,6 +640,7 @@ fn a_changed_document_is_an_update_and_an_equal_one_is_not() {
             aws_managed: false,
             content: content.into(),
             targets: ["ou-wl".to_string()].into(),
+            tags: None,
         },
     );
     l.policies
@@ -710,6 +712,7 @@ fn more_than_five_scps_on_a_target_is_refused_at_plan_time() {
                 aws_managed: false,
                 content: "{}".into(),
                 targets: ["ou-wl".to_string()].into(),
+                tags: None,
             },
         );
     }
@@ -717,4 +720,60 @@ fn more_than_five_scps_on_a_target_is_refused_at_plan_time() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("ou:Workloads: 6 SCPs would be attached"), "{e}");
+}
+
+#[test]
+fn policy_tags_travel_with_creation_and_are_updated_later() {
+    let f = policies_file("").replace(
+        "    targets: [\"ou:Workloads\"]\n",
+        "    targets: [\"ou:Workloads\"]\n    tags: { owner: security }\n",
+    );
+    let p = diff(&desired(&f), &with_policies()).unwrap();
+    match &p
+        .changes
+        .iter()
+        .find(|c| c.address == "policy[\"deny-leave\"]")
+        .unwrap()
+        .op
+    {
+        Op::CreatePolicy { tags, .. } => {
+            assert_eq!(tags.get("owner").map(String::as_str), Some("security"))
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut l = with_policies();
+    l.policies.insert(
+        "p-deny".into(),
+        crate::live::LivePolicy { id: "p-deny".into(), name: "deny-leave".into(), policy_type: "SERVICE_CONTROL_POLICY".into(), description: String::new(), aws_managed: false, content: serde_json::to_string(&serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]})).unwrap(), targets: ["ou-wl".to_string()].into(), tags: None },
+    );
+    l.tags.insert(
+        "p-deny".into(),
+        BTreeMap::from([("owner".to_string(), "platform".to_string())]),
+    );
+    let p = diff(&desired(&f), &l).unwrap();
+    assert_eq!(
+        addresses(&p),
+        vec![("policy[\"deny-leave\"].tags".to_string(), Action::Update)]
+    );
+}
+
+#[test]
+fn a_delegate_without_tag_resource_cannot_manage_tagged_policies() {
+    let grant = "organizations_delegation:\n  - account: sec-ops\n    allow: [policies]\n    policy_types: [SERVICE_CONTROL_POLICY]\n";
+    let f = policies_file(grant).replace(
+        "    targets: [\"ou:Workloads\"]\n",
+        "    targets: [\"ou:Workloads\"]\n    tags: { owner: security }\n",
+    );
+    let e = diff(&desired(&f), &with_policies())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("lacks organizations:TagResource"), "{e}");
+    assert!(diff(
+        &desired(&f.replace(
+            "allow: [policies]",
+            "allow: [policies, organizations:TagResource]"
+        )),
+        &with_policies()
+    )
+    .is_ok());
 }
