@@ -167,6 +167,21 @@ pub struct UnmanagedItem {
     pub note: String,
 }
 
+/// One SCP in force on a target, and where it is attached (the target or an ancestor).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScpInForce {
+    pub policy: String,
+    pub attached_to: String,
+}
+
+/// The SCPs in force on a target after the plan (effective-policy preview).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EffectiveScps {
+    /// `root`, `ou:PATH` or `account:NAME`.
+    pub target: String,
+    pub in_force: Vec<ScpInForce>,
+}
+
 /// Counts per action.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
@@ -212,6 +227,10 @@ pub struct Plan {
     pub unmanaged: Vec<UnmanagedItem>,
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// For each target whose directly attached SCPs change: the SCPs in force after the plan,
+    /// inherited ones included.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effective_scps: Vec<EffectiveScps>,
     /// Account names → ids known when planning (for display and executor lookup).
     #[serde(default)]
     pub account_ids: BTreeMap<String, String>,

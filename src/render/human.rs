@@ -110,6 +110,36 @@ pub fn plan(plan: &Plan, color: bool) -> String {
         }
         out.push('\n');
     }
+    if !plan.effective_scps.is_empty() {
+        let _ = writeln!(
+            out,
+            "SCPs in force after this plan (targets whose SCPs change; inherited ones included):"
+        );
+        for e in &plan.effective_scps {
+            let list: Vec<String> = e
+                .in_force
+                .iter()
+                .map(|s| {
+                    if s.attached_to == e.target {
+                        s.policy.clone()
+                    } else {
+                        format!("{} (from {})", s.policy, s.attached_to)
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                e.target,
+                if list.is_empty() {
+                    "none".to_string()
+                } else {
+                    list.join(", ")
+                }
+            );
+        }
+        out.push('\n');
+    }
     for w in &plan.warnings {
         let _ = writeln!(out, "{} {w}", p.c("33", "warning:"));
     }

@@ -104,6 +104,28 @@ pub fn plan(plan: &Plan) -> String {
         }
         let _ = writeln!(out, "\n</details>\n");
     }
+    if !plan.effective_scps.is_empty() {
+        let _ = writeln!(out, "<details><summary>SCPs in force after this plan: {} target(s) whose SCPs change</summary>\n", plan.effective_scps.len());
+        let _ = writeln!(
+            out,
+            "| target | SCPs in force (inherited from) |\n|---|---|"
+        );
+        for e in &plan.effective_scps {
+            let list: Vec<String> = e
+                .in_force
+                .iter()
+                .map(|s| {
+                    if s.attached_to == e.target {
+                        format!("`{}`", s.policy)
+                    } else {
+                        format!("`{}` ({})", s.policy, s.attached_to)
+                    }
+                })
+                .collect();
+            let _ = writeln!(out, "| `{}` | {} |", e.target, list.join(", "));
+        }
+        let _ = writeln!(out, "\n</details>\n");
+    }
     for w in &plan.warnings {
         let _ = writeln!(out, "- ⚠️ {}", cell(w));
     }

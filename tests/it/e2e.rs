@@ -821,6 +821,28 @@ async fn policies_of_every_type_apply_from_the_delegated_account() {
         )
         .expect(0)
         .json();
+    let preview = plan["effective_scps"].as_array().unwrap();
+    let prod = preview
+        .iter()
+        .find(|e| e["target"] == "ou:Workloads/Prod")
+        .unwrap_or_else(|| panic!("{plan}"));
+    let in_force: Vec<String> = prod["in_force"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{}@{}",
+                s["policy"].as_str().unwrap(),
+                s["attached_to"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        in_force.contains(&"deny-leave@ou:Workloads/Prod".to_string())
+            && in_force.contains(&"FullAWSAccess@root".to_string()),
+        "{in_force:?}"
+    );
     assert!(
         changes(&plan).iter().all(|(a, _)| a.starts_with("policy")),
         "{plan}"

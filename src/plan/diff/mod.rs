@@ -46,6 +46,7 @@ struct Ctx<'a> {
     unmanaged: Vec<UnmanagedItem>,
     warnings: Vec<String>,
     errors: Vec<String>,
+    effective_scps: Vec<super::change::EffectiveScps>,
 }
 
 /// Computes the ordered plan.
@@ -58,6 +59,7 @@ pub fn diff(desired: &Desired, live: &LiveState) -> Result<Plan, DiffError> {
         unmanaged: Vec::new(),
         warnings: Vec::new(),
         errors: Vec::new(),
+        effective_scps: Vec::new(),
     };
     cx.match_accounts();
     cx.ous();
@@ -91,6 +93,7 @@ pub fn diff(desired: &Desired, live: &LiveState) -> Result<Plan, DiffError> {
         changes,
         unmanaged: cx.unmanaged,
         warnings: cx.warnings,
+        effective_scps: cx.effective_scps,
         account_ids,
         executor_filter: None,
     })

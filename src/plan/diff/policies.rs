@@ -136,6 +136,29 @@ impl Ctx<'_> {
                     .insert(p.name.clone());
             }
         }
+        // AWS attaches FullAWSAccess to every OU and account created while SCPs are enabled.
+        let full_access = self
+            .live
+            .policies
+            .values()
+            .any(|p| p.aws_managed && p.name == "FullAWSAccess");
+        if full_access {
+            let new_ous = self
+                .desired
+                .ous
+                .keys()
+                .filter(|p| self.live.ou_id(p).is_none())
+                .map(|p| format!("ou:{p}"));
+            let new_accounts = self
+                .desired
+                .accounts
+                .iter()
+                .filter(|(n, a)| a.id.is_none() && !self.matched.contains_key(*n))
+                .map(|(n, _)| format!("account:{n}"));
+            for t in new_ous.chain(new_accounts).collect::<Vec<_>>() {
+                scps.entry(t).or_default().insert("FullAWSAccess".into());
+            }
+        }
         let before_scps = scps.clone();
         for (name, want) in &wanted {
             let live = self
@@ -290,6 +313,27 @@ impl Ctx<'_> {
             }
         }
         self.unmanaged_policies(&wanted, &mut scps, &mut touched);
+        for t in touched
+            .iter()
+            .filter(|t| before_scps.get(*t) != scps.get(*t))
+        {
+            let mut in_force = Vec::new();
+            let mut cur = Some(t.clone());
+            while let Some(c) = cur {
+                for p in scps.get(&c).into_iter().flatten() {
+                    in_force.push(crate::plan::change::ScpInForce {
+                        policy: p.clone(),
+                        attached_to: c.clone(),
+                    });
+                }
+                cur = self.parent_target(&c);
+            }
+            self.effective_scps
+                .push(crate::plan::change::EffectiveScps {
+                    target: t.clone(),
+                    in_force,
+                });
+        }
         for t in touched {
             let n = scps.get(&t).map(|s| s.len()).unwrap_or(0);
             if n > MAX_ATTACHED {
@@ -352,6 +396,30 @@ impl Ctx<'_> {
                 op: Op::DeletePolicy { id: p.id.clone(), targets: p.targets.iter().cloned().collect() },
             });
         }
+    }
+}
+
+impl Ctx<'_> {
+    /// The parent of a target, by display name (`ou:A/B` → `ou:A` → `root`), as it will be
+    /// after the plan (declared accounts are where the file puts them).
+    fn parent_target(&self, t: &str) -> Option<String> {
+        use crate::model::desired::Parent;
+        let shown = |p: &Parent| match p {
+            Parent::Root => "root".to_string(),
+            Parent::Ou(x) => format!("ou:{x}"),
+        };
+        if t == "root" {
+            return None;
+        }
+        if let Some(path) = t.strip_prefix("ou:") {
+            return Some(shown(&Parent::of_path(path)));
+        }
+        let name = t.strip_prefix("account:")?;
+        if let Some(a) = self.desired.accounts.get(name) {
+            return Some(shown(&a.parent));
+        }
+        let live = self.live.accounts.values().find(|a| a.name == name)?;
+        self.live.parent_of_id(&live.parent_id).map(|p| shown(&p))
     }
 }
 

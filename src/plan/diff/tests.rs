@@ -777,3 +777,59 @@ fn a_delegate_without_tag_resource_cannot_manage_tagged_policies() {
     )
     .is_ok());
 }
+
+#[test]
+fn the_plan_previews_the_scps_in_force_on_changed_targets() {
+    let p = diff(&desired(&policies_file("")), &with_policies()).unwrap();
+    assert_eq!(p.effective_scps.len(), 1, "{:?}", p.effective_scps);
+    let e = &p.effective_scps[0];
+    assert_eq!(e.target, "ou:Workloads");
+    let got: Vec<(&str, &str)> = e
+        .in_force
+        .iter()
+        .map(|s| (s.policy.as_str(), s.attached_to.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("FullAWSAccess", "ou:Workloads"),
+            ("deny-leave", "ou:Workloads"),
+            ("FullAWSAccess", "root")
+        ]
+    );
+    let text = render::human::plan(&p, false);
+    assert!(
+        text.contains("ou:Workloads: FullAWSAccess, deny-leave, FullAWSAccess (from root)"),
+        "{text}"
+    );
+    // A new OU starts with the FullAWSAccess AWS attaches at creation, under its parent's.
+    let f = policies_file("")
+        .replace(
+            "  - path: Workloads\n",
+            "  - path: Workloads\n  - path: Workloads/Prod\n",
+        )
+        .replace(
+            "targets: [\"ou:Workloads\"]",
+            "targets: [\"ou:Workloads/Prod\"]",
+        );
+    let p = diff(&desired(&f), &with_policies()).unwrap();
+    let e = p
+        .effective_scps
+        .iter()
+        .find(|e| e.target == "ou:Workloads/Prod")
+        .unwrap();
+    let got: Vec<(&str, &str)> = e
+        .in_force
+        .iter()
+        .map(|s| (s.policy.as_str(), s.attached_to.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("FullAWSAccess", "ou:Workloads/Prod"),
+            ("deny-leave", "ou:Workloads/Prod"),
+            ("FullAWSAccess", "ou:Workloads"),
+            ("FullAWSAccess", "root")
+        ]
+    );
+}
