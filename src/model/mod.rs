@@ -6,6 +6,7 @@ pub mod desired;
 pub mod diag;
 pub mod schema;
 pub mod validate;
+mod validate_delegation;
 mod validate_policies;
 
 pub use validate_policies::{max_size, AWS_MANAGED, MAX_ATTACHED};

@@ -503,6 +503,8 @@ impl Ctx<'_> {
 }
 
 mod policies;
+#[cfg(test)]
+mod policy_tests;
 mod services;
 #[cfg(test)]
 mod tests;
