@@ -22,9 +22,26 @@ echo
 echo "== orgctl plan -f examples/org.yaml"
 $BIN plan -f examples/org.yaml
 echo
-echo "== orgctl apply -f examples/org.yaml --auto-approve"
-$BIN apply -f examples/org.yaml --auto-approve
+echo "== management account: orgctl apply --executor 123456789012 (only what AWS reserves to it)"
+$BIN apply -f examples/org.yaml --executor 123456789012 --auto-approve
 echo
+# Each delegated team applies its own share from its own account (STS AssumeRole, as on AWS).
+for team in sec-ops infra-ops; do
+  creds=$($VPY - "$url" "$team" <<'PY'
+import boto3, sys
+url, name = sys.argv[1], sys.argv[2]
+kw = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+acct = next(a["Id"] for p in boto3.client("organizations", **kw).get_paginator("list_accounts").paginate() for a in p["Accounts"] if a["Name"] == name)
+c = boto3.client("sts", **kw).assume_role(RoleArn=f"arn:aws:iam::{acct}:role/OrganizationAccountAccessRole", RoleSessionName="orgctl-demo")["Credentials"]
+print(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+PY
+)
+  read -r key secret token <<<"$creds"
+  echo "== $team: orgctl apply --executor $team (with $team's own credentials)"
+  AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret AWS_SESSION_TOKEN=$token \
+    $BIN apply -f examples/org.yaml --executor "$team" --auto-approve
+  echo
+done
 echo "== orgctl plan -f examples/org.yaml --detailed-exitcode   (no changes expected)"
 set +e
 $BIN plan -f examples/org.yaml --detailed-exitcode

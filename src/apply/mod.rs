@@ -240,7 +240,8 @@ pub async fn execute<W: LiveWrite>(
 ) -> ApplyReport {
     let mut r = Resolver::new(plan, live);
     let mut report = ApplyReport::default();
-    let mut blocked: BTreeSet<String> = BTreeSet::new();
+    // Changes of other accounts' shares (left out by --executor) are not applied yet.
+    let mut blocked: BTreeSet<String> = plan.omitted.iter().cloned().collect();
     let mut stopped = false;
     let mut i = 0;
     while i < plan.changes.len() {
@@ -371,7 +372,7 @@ fn precheck(
         .iter()
         .find(|d| blocked.contains(*d))
         .map(|d| Outcome::NotAttempted {
-            reason: format!("depends on {d}, which was not applied"),
+            reason: format!("depends on {d}, which was not applied (if it is another account's, run that account's share first)"),
         })
 }
 

@@ -79,6 +79,13 @@ pub fn executor_id(plan: &Plan, wanted: &str) -> Result<String, OpsError> {
 pub fn restrict_to_executor(plan: &mut Plan, wanted: &str) -> Result<(), OpsError> {
     let id = executor_id(plan, wanted)?;
     let before = plan.changes.len();
+    let omitted: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.executor.account_id != id)
+        .map(|c| c.address.clone())
+        .collect();
+    plan.omitted.extend(omitted);
     plan.changes.retain(|c| c.executor.account_id == id);
     let omitted = before - plan.changes.len();
     if omitted > 0 {

@@ -234,6 +234,10 @@ pub struct Plan {
     /// Account names → ids known when planning (for display and executor lookup).
     #[serde(default)]
     pub account_ids: BTreeMap<String, String>,
+    /// Changes left out by `--executor` (other accounts' shares): what depends on them is
+    /// not attempted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub omitted: Vec<String>,
     /// Set when the plan was restricted with `--executor`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executor_filter: Option<String>,

@@ -197,6 +197,24 @@ async fn brownfield_plan_is_exactly_the_difference() {
         ),
         ("delegation[\"sso.amazonaws.com\"]", "replace"),
         ("organizations_delegation", "create"),
+        ("policy_type[\"BACKUP_POLICY\"]", "create"),
+        ("policy_type[\"SERVICE_CONTROL_POLICY\"]", "create"),
+        ("policy_type[\"TAG_POLICY\"]", "create"),
+        ("policy[\"cost-center-tags\"]", "create"),
+        ("policy[\"daily-backups\"]", "create"),
+        ("policy[\"deny-leave-organization\"]", "create"),
+        (
+            "policy[\"cost-center-tags\"].attachment[\"root\"]",
+            "create",
+        ),
+        (
+            "policy[\"daily-backups\"].attachment[\"ou:Workloads/Prod\"]",
+            "create",
+        ),
+        (
+            "policy[\"deny-leave-organization\"].attachment[\"ou:Workloads\"]",
+            "create",
+        ),
     ]
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .to_vec();
@@ -260,9 +278,17 @@ async fn destructive_changes_need_allow_destroy_and_nothing_runs_without_it() {
             .to_string()]
     );
 
-    emu.orgctl(&["apply", "-f", f, "--auto-approve", "--allow-destroy"])
-        .expect(0);
-    emu.orgctl(&["plan", "-f", f, "--detailed-exitcode"])
+    emu.orgctl(&[
+        "apply",
+        "-f",
+        f,
+        "--executor",
+        MGMT,
+        "--auto-approve",
+        "--allow-destroy",
+    ])
+    .expect(0);
+    emu.orgctl(&["plan", "-f", f, "--executor", MGMT, "--detailed-exitcode"])
         .expect(0);
     assert_eq!(
         admins(&org, "sso.amazonaws.com").await,
@@ -369,8 +395,7 @@ async fn changes_for_another_executor_are_left_with_the_account_to_run_them_from
     assert!(r.stdout().contains("Applied 0 of"), "{}", r.stdout());
     assert!(!accounts(&emu.mgmt()).await.contains_key("networking"));
 
-    // --executor: infra-ops' own share is empty in this file; asking for another's share with
-    // infra-ops' credentials is refused.
+    // --executor: infra-ops' own share is the backup policy (organizations_delegation names it).
     let own = emu
         .orgctl_as(
             &infra,
@@ -385,13 +410,47 @@ async fn changes_for_another_executor_are_left_with_the_account_to_run_them_from
                 "--detailed-exitcode",
             ],
         )
-        .expect(0)
+        .expect(2)
         .json();
-    assert!(changes(&own).is_empty());
+    assert_eq!(
+        changes(&own),
+        [
+            ("policy_type[\"BACKUP_POLICY\"]", "create"),
+            ("policy[\"daily-backups\"]", "create"),
+            (
+                "policy[\"daily-backups\"].attachment[\"ou:Workloads/Prod\"]",
+                "create"
+            )
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .to_vec()
+    );
     assert!(own["warnings"][0]
         .as_str()
         .unwrap()
         .contains("for other executors are not part of this plan"));
+    // Before the management account has put the delegation policy, infra-ops' share waits for it.
+    let early = emu
+        .orgctl_as(
+            &infra,
+            &[
+                "apply",
+                "-f",
+                f,
+                "--executor",
+                "infra-ops",
+                "--auto-approve",
+            ],
+        )
+        .expect(1);
+    assert!(
+        early
+            .stdout()
+            .contains("not attempted: depends on organizations_delegation"),
+        "{}",
+        early.stdout()
+    );
+    // Asking for another's share with infra-ops' credentials is refused.
     let r = emu
         .orgctl_as(
             &infra,
@@ -404,9 +463,29 @@ async fn changes_for_another_executor_are_left_with_the_account_to_run_them_from
         r.stderr()
     );
 
-    // The management account's share, run by the management account, converges.
+    // Each share, run by its own account, converges: management, then the delegated teams.
     emu.orgctl(&["apply", "-f", f, "--executor", MGMT, "--auto-approve"])
         .expect(0);
+    emu.orgctl_as(
+        &infra,
+        &[
+            "apply",
+            "-f",
+            f,
+            "--executor",
+            "infra-ops",
+            "--auto-approve",
+        ],
+    )
+    .expect(0);
+    let sec = emu
+        .member(seeded["accounts"]["sec-ops"].as_str().unwrap())
+        .await;
+    emu.orgctl_as(
+        &sec,
+        &["apply", "-f", f, "--executor", "sec-ops", "--auto-approve"],
+    )
+    .expect(0);
     emu.orgctl(&["plan", "-f", f, "--detailed-exitcode"])
         .expect(0);
 }
@@ -506,7 +585,15 @@ async fn throttling_and_empty_pages_do_not_change_the_result() {
     let f = example();
     let f = f.to_str().unwrap();
     let r = emu
-        .orgctl(&["--api-stats", "apply", "-f", f, "--auto-approve"])
+        .orgctl(&[
+            "--api-stats",
+            "apply",
+            "-f",
+            f,
+            "--executor",
+            MGMT,
+            "--auto-approve",
+        ])
         .expect(0);
     let stats: serde_json::Value = serde_json::from_str(
         r.stderr()
@@ -519,7 +606,7 @@ async fn throttling_and_empty_pages_do_not_change_the_result() {
         stats["total_attempts"].as_u64().unwrap() > stats["total_calls"].as_u64().unwrap(),
         "throttled calls were retried: {stats}"
     );
-    emu.orgctl(&["plan", "-f", f, "--detailed-exitcode"])
+    emu.orgctl(&["plan", "-f", f, "--executor", MGMT, "--detailed-exitcode"])
         .expect(0);
 }
 

@@ -95,6 +95,7 @@ pub fn diff(desired: &Desired, live: &LiveState) -> Result<Plan, DiffError> {
         warnings: cx.warnings,
         effective_scps: cx.effective_scps,
         account_ids,
+        omitted: Vec::new(),
         executor_filter: None,
     })
 }
