@@ -480,3 +480,160 @@ async fn r10_the_delegation_policy_apis() {
         .into_service_error();
     assert_eq!(code(&e), "ResourcePolicyNotFoundException");
 }
+
+#[tokio::test]
+async fn r11_policy_types_attachments_and_documents() {
+    use aws_sdk_organizations::types::{PolicyType, PolicyTypeStatus};
+    let emu = Emulator::start(&["--create-delay", "0"]);
+    let (org, root) = setup(&emu).await;
+    let ou = new_ou(&org, &root, "A").await;
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#;
+    // All 13 types can be created (moto alone fails on BACKUP_POLICY).
+    let backup = org
+        .create_policy()
+        .name("b")
+        .r#type(PolicyType::BackupPolicy)
+        .content(r#"{"plans":{}}"#)
+        .description("")
+        .send()
+        .await
+        .unwrap();
+    let backup_id = backup
+        .policy()
+        .unwrap()
+        .policy_summary()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_string();
+    // Attaching a type that is not enabled fails; EnablePolicyType is asynchronous.
+    let e = org
+        .attach_policy()
+        .policy_id(&backup_id)
+        .target_id(&ou)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&e), "PolicyTypeNotEnabledException");
+    let en = org
+        .enable_policy_type()
+        .root_id(&root)
+        .policy_type(PolicyType::BackupPolicy)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        en.root().unwrap().policy_types()[0].status(),
+        Some(&PolicyTypeStatus::PendingEnable)
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    org.attach_policy()
+        .policy_id(&backup_id)
+        .target_id(&ou)
+        .send()
+        .await
+        .unwrap();
+    let e = org
+        .attach_policy()
+        .policy_id(&backup_id)
+        .target_id(&ou)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&e), "DuplicatePolicyAttachmentException");
+    // SCPs: a malformed document, the 5-per-target maximum, never the last one detached.
+    let e = org
+        .create_policy()
+        .name("bad")
+        .r#type(PolicyType::ServiceControlPolicy)
+        .content("{nope")
+        .description("")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&e), "MalformedPolicyDocumentException");
+    org.enable_policy_type()
+        .root_id(&root)
+        .policy_type(PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let p = org
+            .create_policy()
+            .name(format!("s{i}"))
+            .r#type(PolicyType::ServiceControlPolicy)
+            .content(doc)
+            .description("")
+            .send()
+            .await
+            .unwrap();
+        ids.push(
+            p.policy()
+                .unwrap()
+                .policy_summary()
+                .unwrap()
+                .id()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    // The OU already has FullAWSAccess: four more make five, a fifth extra is refused.
+    for id in &ids[..4] {
+        org.attach_policy()
+            .policy_id(id)
+            .target_id(&ou)
+            .send()
+            .await
+            .unwrap();
+    }
+    let e = org
+        .attach_policy()
+        .policy_id(&ids[4])
+        .target_id(&ou)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        format!("{e:?}").contains("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
+            || format!("{e:?}").contains("MaxPolicyTypeAttachmentLimitExceeded"),
+        "{e:?}"
+    );
+    let full = "p-FullAWSAccess";
+    let e = org
+        .detach_policy()
+        .policy_id(&ids[4])
+        .target_id(&ou)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&e), "PolicyNotAttachedException");
+    for id in &ids[..4] {
+        org.detach_policy()
+            .policy_id(id)
+            .target_id(&ou)
+            .send()
+            .await
+            .unwrap();
+    }
+    let e = org
+        .detach_policy()
+        .policy_id(full)
+        .target_id(&ou)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        format!("{e:?}").contains("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
+            || format!("{e:?}").contains("MinPolicyTypeAttachmentLimitExceeded"),
+        "{e:?}"
+    );
+}
