@@ -498,6 +498,8 @@ async fn run_op<W: LiveWrite>(op: &Op, r: &mut Resolver, w: &W) -> Result<(Strin
             w.update_policy(id, name, description, &body)
                 .await
                 .map_err(err)?;
+            // A renamed policy is known by its new name to the rest of the run.
+            r.policy_ids.insert(name.clone(), id.clone());
             Ok((format!("updated {id}"), false))
         }
         Op::AttachPolicy { policy, target } => {

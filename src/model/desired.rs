@@ -157,6 +157,8 @@ impl fmt::Display for PolicyTarget {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DesiredPolicy {
     pub name: String,
+    /// The live policy's id, when the file adopts it by id (a changed name renames it).
+    pub id: Option<String>,
     pub policy_type: String,
     pub description: String,
     /// The document; `None` for an AWS-managed policy referenced by name.

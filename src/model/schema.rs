@@ -56,6 +56,10 @@ pub struct PolicyEntry {
     #[serde(rename = "type")]
     #[schemars(with = "String")]
     pub policy_type: Spanned<String>,
+    /// Adopt an existing policy by id (`p-…`); with it, a changed `name` renames the policy.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub id: Option<Spanned<String>>,
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub description: Option<Spanned<String>>,

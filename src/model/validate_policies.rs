@@ -97,10 +97,22 @@ pub(super) fn policies(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired, b
             }
         }
         let tags = e.tags.as_ref().map(|t| t.value.clone());
+        let id = e.id.as_ref().map(|i| i.value.trim().to_string());
+        if let (Some(i), Some(s)) = (&id, &e.id) {
+            let ok = i.starts_with("p-")
+                && i.len() > 2
+                && i[2..]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !ok {
+                d.error(s, &format!("{field}.id"), format!("`{i}` is not a policy id"), "policy ids look like p-examplepolicyid111 (see `aws organizations list-policies`)");
+            }
+        }
         result.insert(
             name.clone(),
             DesiredPolicy {
                 name,
+                id,
                 policy_type: ty,
                 description,
                 content,

@@ -161,12 +161,25 @@ impl Ctx<'_> {
         }
         let before_scps = scps.clone();
         for (name, want) in &wanted {
-            let live = self
-                .live
-                .policies
-                .values()
-                .find(|p| &p.name == name && p.policy_type == want.policy_type)
-                .cloned();
+            let live = match &want.id {
+                Some(id) => match self.live.policies.get(id) {
+                    Some(p) if p.policy_type == want.policy_type => Some(p.clone()),
+                    _ => {
+                        self.errors.push(format!(
+                            "{}: there is no {} policy with id {id} (fix: check the id, or remove `id` to create the policy)",
+                            policy(name),
+                            want.policy_type
+                        ));
+                        continue;
+                    }
+                },
+                None => self
+                    .live
+                    .policies
+                    .values()
+                    .find(|p| &p.name == name && p.policy_type == want.policy_type)
+                    .cloned(),
+            };
             let (executor, mut deps) = self.policy_executor(&want.policy_type);
             if enabling.contains(&want.policy_type) {
                 deps.push(policy_type_addr(&want.policy_type));
@@ -193,14 +206,14 @@ impl Ctx<'_> {
                     op: Op::CreatePolicy { name: name.clone(), policy_type: want.policy_type.clone(), description: want.description.clone(), content: content.clone(), tags: want.tags.clone().unwrap_or_default() },
                 }),
                 (Some(l), Some(content)) => {
-                    if !same(&doc(&l.content), content) || l.description != want.description {
+                    if !same(&doc(&l.content), content) || l.description != want.description || &l.name != name {
                         let in_force = !l.targets.is_empty();
                         self.changes.push(Change {
                             address: policy(name),
                             action: Action::Update,
                             summary: format!("update {} {name} ({})", want.policy_type, if in_force { format!("in force on {} target(s)", l.targets.len()) } else { "not attached".into() }),
-                            before: Some(json!({ "description": l.description, "content": canonical(&doc(&l.content), false) })),
-                            after: Some(json!({ "description": want.description, "content": canonical(content, false) })),
+                            before: Some(json!({ "name": l.name, "description": l.description, "content": canonical(&doc(&l.content), false) })),
+                            after: Some(json!({ "name": name, "description": want.description, "content": canonical(content, false) })),
                             executor: executor.clone(),
                             risk: if in_force && matches!(want.policy_type.as_str(), SCP | "RESOURCE_CONTROL_POLICY") { Risk::High } else { Risk::Low },
                             risk_reason: if in_force { "the change takes effect at once wherever the policy is attached".into() } else { String::new() },
@@ -352,11 +365,12 @@ impl Ctx<'_> {
         scps: &mut BTreeMap<String, BTreeSet<String>>,
         touched: &mut BTreeSet<String>,
     ) {
+        let adopted: BTreeSet<&String> = wanted.values().filter_map(|w| w.id.as_ref()).collect();
         let extra: Vec<crate::live::LivePolicy> = self
             .live
             .policies
             .values()
-            .filter(|p| !p.aws_managed && !wanted.contains_key(&p.name))
+            .filter(|p| !p.aws_managed && !wanted.contains_key(&p.name) && !adopted.contains(&p.id))
             .cloned()
             .collect();
         for p in extra {

@@ -302,3 +302,90 @@ fn the_plan_previews_the_scps_in_force_on_changed_targets() {
         ]
     );
 }
+
+#[test]
+fn moving_an_scp_attaches_the_new_target_before_detaching_the_old() {
+    let mut l = with_policies();
+    add_ou(&mut l, "ou-sb", "Sandbox", "r-root");
+    l.policies
+        .get_mut("p-full")
+        .unwrap()
+        .targets
+        .insert("ou-sb".into());
+    let content = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}"#;
+    l.policies.insert(
+        "p-deny".into(),
+        crate::live::LivePolicy {
+            id: "p-deny".into(),
+            name: "deny-leave".into(),
+            policy_type: "SERVICE_CONTROL_POLICY".into(),
+            description: String::new(),
+            aws_managed: false,
+            content: content.into(),
+            targets: ["ou-sb".to_string()].into(),
+            tags: None,
+        },
+    );
+    let f = policies_file("").replace(
+        "  - path: Workloads\n",
+        "  - path: Workloads\n  - path: Sandbox\n",
+    );
+    let mut d = desired(&f);
+    d.unmanaged = crate::model::desired::Unmanaged::Prune;
+    let p = diff(&d, &l).unwrap();
+    assert_eq!(
+        addresses(&p),
+        vec![
+            (
+                "policy[\"deny-leave\"].attachment[\"ou:Workloads\"]".to_string(),
+                Action::Create
+            ),
+            (
+                "policy[\"deny-leave\"].attachment[\"ou:Sandbox\"]".to_string(),
+                Action::Delete
+            ),
+        ]
+    );
+    let targets: Vec<&str> = p.effective_scps.iter().map(|e| e.target.as_str()).collect();
+    assert_eq!(targets, ["ou:Sandbox", "ou:Workloads"]);
+}
+
+#[test]
+fn a_policy_adopted_by_id_is_renamed_in_place() {
+    let mut l = with_policies();
+    let content = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}"#;
+    l.policies.insert(
+        "p-deny".into(),
+        crate::live::LivePolicy {
+            id: "p-deny".into(),
+            name: "old-name".into(),
+            policy_type: "SERVICE_CONTROL_POLICY".into(),
+            description: String::new(),
+            aws_managed: false,
+            content: content.into(),
+            targets: ["ou-wl".to_string()].into(),
+            tags: None,
+        },
+    );
+    let f = policies_file("").replace(
+        "    type: SERVICE_CONTROL_POLICY\n    content:",
+        "    type: SERVICE_CONTROL_POLICY\n    id: p-deny\n    content:",
+    );
+    let p = diff(&desired(&f), &l).unwrap();
+    assert_eq!(
+        addresses(&p),
+        vec![("policy[\"deny-leave\"]".to_string(), Action::Update)]
+    );
+    assert_eq!(p.changes[0].before.as_ref().unwrap()["name"], "old-name");
+    assert!(
+        p.unmanaged.iter().all(|u| !u.address.contains("old-name")),
+        "the adopted policy is not unmanaged"
+    );
+    let e = diff(&desired(&f.replace("p-deny", "p-nothere")), &l)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("there is no SERVICE_CONTROL_POLICY policy with id p-nothere"),
+        "{e}"
+    );
+}
