@@ -12,4 +12,4 @@ pub mod plan;
 pub mod render;
 
 #[cfg(test)]
-mod testutil;
+mod tests;

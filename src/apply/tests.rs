@@ -11,7 +11,7 @@ use super::*;
 use crate::live::{CreateRequest, LiveError};
 use crate::model::desired::{AccountId, Tags};
 use crate::plan::diff::diff;
-use crate::testutil::{add_account, desired, empty_org, id, MGMT};
+use crate::tests::{add_account, desired, empty_org, id, MGMT};
 
 #[derive(Default)]
 struct Fake {

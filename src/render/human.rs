@@ -116,17 +116,7 @@ pub fn plan(plan: &Plan, color: bool) -> String {
             "SCPs in force after this plan (targets whose SCPs change; inherited ones included):"
         );
         for e in &plan.effective_scps {
-            let list: Vec<String> = e
-                .in_force
-                .iter()
-                .map(|s| {
-                    if s.attached_to == e.target {
-                        s.policy.clone()
-                    } else {
-                        format!("{} (from {})", s.policy, s.attached_to)
-                    }
-                })
-                .collect();
+            let list = super::in_force(e, |p: &str| p.to_string());
             let _ = writeln!(
                 out,
                 "  {}: {}",

@@ -111,17 +111,7 @@ pub fn plan(plan: &Plan) -> String {
             "| target | SCPs in force (inherited from) |\n|---|---|"
         );
         for e in &plan.effective_scps {
-            let list: Vec<String> = e
-                .in_force
-                .iter()
-                .map(|s| {
-                    if s.attached_to == e.target {
-                        format!("`{}`", s.policy)
-                    } else {
-                        format!("`{}` ({})", s.policy, s.attached_to)
-                    }
-                })
-                .collect();
+            let list = super::in_force(e, |p: &str| format!("`{p}`"));
             let _ = writeln!(out, "| `{}` | {} |", e.target, list.join(", "));
         }
         let _ = writeln!(out, "\n</details>\n");

@@ -23,6 +23,24 @@ pub(crate) fn shown_id(id: &str) -> &str {
     }
 }
 
+/// The SCPs in force on a target, each named with `name` and, when inherited, with where
+/// it is attached.
+pub(crate) fn in_force(
+    e: &crate::plan::change::EffectiveScps,
+    name: impl Fn(&str) -> String,
+) -> Vec<String> {
+    e.in_force
+        .iter()
+        .map(|s| {
+            if s.attached_to == e.target {
+                name(&s.policy)
+            } else {
+                format!("{} (from {})", name(&s.policy), s.attached_to)
+            }
+        })
+        .collect()
+}
+
 /// The plan as pretty JSON (the same document `--out` writes).
 pub fn json(plan: &Plan) -> String {
     serde_json::to_string_pretty(plan).unwrap_or_default() + "\n"

@@ -9,7 +9,7 @@ use crate::plan::change::{Action, Op, Risk};
 use crate::plan::diff::diff;
 use crate::plan::order;
 use crate::render;
-use crate::testutil::{add_ou, desired, MGMT};
+use crate::tests::{add_ou, desired, MGMT};
 
 const SCP_DOC: &str = "{Version: \"2012-10-17\", Statement: [{Effect: Deny, Action: \"organizations:LeaveOrganization\", Resource: \"*\"}]}";
 

@@ -8,7 +8,7 @@ use crate::plan::change::{Action, Op, Plan, Risk};
 use crate::plan::diff::diff;
 use crate::plan::order;
 use crate::render;
-use crate::testutil::{add_account, add_ou, desired, empty_org, id, MGMT};
+use crate::tests::{add_account, add_ou, desired, empty_org, id, MGMT};
 
 const BROWNFIELD_FILE: &str = r#"organizational_units:
   - path: Security
