@@ -561,6 +561,68 @@ def _grants(mb, acct, action, policy_type):
     return False
 
 
+# --- R12: GuardDuty's delegated administrator (per Region) -------------------------------------
+
+from moto.core.exceptions import JsonRESTError  # noqa: E402
+from moto.guardduty import responses as gdr  # noqa: E402
+from moto.guardduty import urls as gdu  # noqa: E402
+
+# moto routes no DisableOrganizationAdminAccount (HTTP 404).
+gdu.url_paths["{0}/admin/disable$"] = gdr.GuardDutyResponse.dispatch
+GD = "guardduty.amazonaws.com"
+
+
+class GdBadRequest(JsonRESTError):
+    code = 400
+
+    def __init__(self, message):
+        super().__init__("BadRequestException", message)
+
+
+def _gd_org(resp):
+    ob = om.organizations_backends[resp.current_account][resp.partition]
+    if ob.org is None:
+        raise GdBadRequest("The request is rejected because the caller is not the management account of an organization.")
+    return ob
+
+
+def gd_enable(self):
+    admin = self._get_param("adminAccountId")
+    ob = _gd_org(self)
+    if admin == self.current_account:
+        raise GdBadRequest("The request is rejected because the management account cannot be the delegated administrator.")
+    if not any(a.id == admin for a in ob.accounts):
+        raise GdBadRequest(f"The request is rejected because {admin} is not a member of the organization.")
+    if not any(s["ServicePrincipal"] == GD for s in ob.services):
+        raise GdBadRequest("The request is rejected because trusted access for GuardDuty is not enabled in AWS Organizations.")
+    others = [a.account.id for a in ob.admins if GD in a.services and a.account.id != admin]
+    if others:
+        raise GdBadRequest(f"The request is rejected because {others[0]} is the delegated administrator: it must be the same account in every Region.")
+    backend = self.guardduty_backend
+    if backend.admin_account_ids and admin not in backend.admin_account_ids:
+        raise GdBadRequest("The request is rejected because this Region already has a delegated administrator.")
+    if admin not in backend.admin_account_ids:
+        backend.admin_account_ids.append(admin)
+    # AWS: the first designation registers the account as the Organizations delegated administrator.
+    if not any(a.account.id == admin and GD in a.services for a in ob.admins):
+        ob.register_delegated_administrator(AccountId=admin, ServicePrincipal=GD)
+    return "{}"
+
+
+def gd_disable(self):
+    admin = self._get_param("adminAccountId")
+    _gd_org(self)
+    backend = self.guardduty_backend
+    if admin not in backend.admin_account_ids:
+        raise GdBadRequest(f"The request is rejected because {admin} is not the delegated administrator in this Region.")
+    backend.admin_account_ids.remove(admin)
+    return "{}"
+
+
+gdr.GuardDutyResponse.enable_organization_admin_account = gd_enable
+gdr.GuardDutyResponse.disable_organization_admin_account = gd_disable
+
+
 # --- R7: pages of at most 20 ------------------------------------------------------------------
 
 LISTS = {

@@ -538,6 +538,14 @@ async fn run_op<W: LiveWrite>(op: &Op, r: &mut Resolver, w: &W) -> Result<(Strin
                 Err(e) => Err(err(e)),
             }
         }
+        Op::ServiceAdmins {
+            service,
+            principal,
+            admin,
+            disable,
+            deregister,
+            enable,
+        } => service_admins(service, principal, admin, disable, deregister, enable, r, w).await,
         Op::DeleteDelegationPolicy => match w.delete_delegation_policy().await {
             Ok(()) => Ok(("deleted the delegation policy".into(), false)),
             Err(e) if code_of(&e) == "ResourcePolicyNotFoundException" => {
@@ -545,6 +553,98 @@ async fn run_op<W: LiveWrite>(op: &Op, r: &mut Resolver, w: &W) -> Result<(Strin
             }
             Err(e) => Err(err(e)),
         },
+    }
+}
+
+/// A service's own delegated-admin API, in AWS's order: disable the old admin Region by Region
+/// (waiting until it is gone), deregister it from Organizations, then enable the new admin in
+/// each Region (waiting until it is ENABLED). Already-done steps are skipped, so a re-run
+/// after a failure converges.
+#[allow(clippy::too_many_arguments)]
+async fn service_admins<W: LiveWrite>(
+    service: &str,
+    principal: &str,
+    admin: &AccountRef,
+    disable: &[(String, AccountId)],
+    deregister: &[AccountId],
+    enable: &[String],
+    r: &Resolver,
+    w: &W,
+) -> Result<(String, bool), String> {
+    let mut notes = Vec::new();
+    for (region, old) in disable {
+        if w.service_admins(service, region)
+            .await
+            .map_err(|e| e.to_string())?
+            .contains_key(old.as_str())
+        {
+            w.service_admin_disable(service, region, old.as_str())
+                .await
+                .map_err(|e| e.to_string())?;
+            wait_service_admin(service, region, old.as_str(), None, w).await?;
+            notes.push(format!("disabled {old} in {region}"));
+        }
+    }
+    for old in deregister {
+        match w.deregister_admin(old, principal).await {
+            Ok(()) => notes.push(format!("deregistered {old}")),
+            Err(e) if code_of(&e) == "AccountNotRegisteredException" => {}
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    let id = r.account(admin)?;
+    for region in enable {
+        let now = w
+            .service_admins(service, region)
+            .await
+            .map_err(|e| e.to_string())?;
+        if now.get(id.as_str()).map(String::as_str) == Some("ENABLED") {
+            continue;
+        }
+        w.service_admin_enable(service, region, id.as_str())
+            .await
+            .map_err(|e| e.to_string())?;
+        wait_service_admin(service, region, id.as_str(), Some("ENABLED"), w).await?;
+        notes.push(format!("enabled {id} in {region}"));
+    }
+    let converged = notes.is_empty();
+    Ok((
+        if converged {
+            "already as wanted".into()
+        } else {
+            notes.join("; ")
+        },
+        converged,
+    ))
+}
+
+/// Polls a service's admin list until `account` has `status` (`None`: until it is gone).
+async fn wait_service_admin<W: LiveWrite>(
+    service: &str,
+    region: &str,
+    account: &str,
+    status: Option<&str>,
+    w: &W,
+) -> Result<(), String> {
+    let start = Instant::now();
+    let mut delay = Duration::from_millis(250);
+    loop {
+        let now = w
+            .service_admins(service, region)
+            .await
+            .map_err(|e| e.to_string())?;
+        if now.get(account).map(String::as_str) == status {
+            return Ok(());
+        }
+        if start.elapsed() > Duration::from_secs(300) {
+            return Err(format!(
+                "{service} admin {account} in {region} is {:?} after {:?}",
+                now.get(account),
+                start.elapsed()
+            ));
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(5));
     }
 }
 

@@ -180,6 +180,21 @@ impl LiveWrite for Fake {
         self.log(format!("DetachPolicy {p} {t}"));
         Ok(())
     }
+    async fn service_admins(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> Result<BTreeMap<String, String>, LiveError> {
+        Ok(BTreeMap::new())
+    }
+    async fn service_admin_enable(&self, s: &str, r: &str, a: &str) -> Result<(), LiveError> {
+        self.log(format!("Enable {s} {r} {a}"));
+        Ok(())
+    }
+    async fn service_admin_disable(&self, s: &str, r: &str, a: &str) -> Result<(), LiveError> {
+        self.log(format!("Disable {s} {r} {a}"));
+        Ok(())
+    }
     async fn delete_policy(&self, id: &str) -> Result<(), LiveError> {
         self.log(format!("DeletePolicy {id}"));
         Ok(())

@@ -2,6 +2,8 @@
 //! implements it in `live/aws/write.rs`; tests use a recording fake. This is the single
 //! seam where a dry run or a fake remote plugs in.
 
+use std::collections::BTreeMap;
+
 use crate::live::{CreateRequest, LiveError};
 use crate::model::desired::{AccountId, Tags};
 
@@ -70,4 +72,22 @@ pub trait LiveWrite {
     async fn attach_policy(&self, policy_id: &str, target_id: &str) -> Result<(), LiveError>;
     async fn detach_policy(&self, policy_id: &str, target_id: &str) -> Result<(), LiveError>;
     async fn delete_policy(&self, id: &str) -> Result<(), LiveError>;
+    /// A service's delegated administrators in `region` (account → status).
+    async fn service_admins(
+        &self,
+        service: &str,
+        region: &str,
+    ) -> Result<BTreeMap<String, String>, LiveError>;
+    async fn service_admin_enable(
+        &self,
+        service: &str,
+        region: &str,
+        account: &str,
+    ) -> Result<(), LiveError>;
+    async fn service_admin_disable(
+        &self,
+        service: &str,
+        region: &str,
+        account: &str,
+    ) -> Result<(), LiveError>;
 }

@@ -84,6 +84,9 @@ pub struct Resolved {
     pub principal: &'static str,
 }
 
+/// Services whose own delegation API orgctl executes (per Region where regional).
+pub const NATIVE: &[&str] = &["guardduty"];
+
 /// Finds a service by catalog id, principal or extra principal (case-insensitive).
 pub fn lookup(key: &str) -> Option<Resolved> {
     let key = key.trim().to_ascii_lowercase();

@@ -94,6 +94,10 @@ pub struct LiveState {
     /// Policies of the types in the read scope, by id.
     #[serde(default)]
     pub policies: BTreeMap<String, LivePolicy>,
+    /// Service-side delegated administrators (GuardDuty, …): principal → Region → account →
+    /// status (ENABLED, DISABLE_IN_PROGRESS).
+    #[serde(default)]
+    pub service_admins: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>,
 }
 
 /// Which objects' tags to read: those whose tags the file declares.
@@ -113,6 +117,9 @@ pub struct ReadScope {
     /// Policies (by name) whose tags are read.
     #[serde(default)]
     pub tag_policy_names: BTreeSet<String>,
+    /// Service principals whose own delegated-admin API is read, and in which Regions.
+    #[serde(default)]
+    pub service_regions: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl ReadScope {
@@ -132,6 +139,15 @@ impl ReadScope {
                 .filter(|x| x.tags.is_some())
                 .map(|x| x.name.clone())
                 .collect();
+        }
+        for del in d.delegations.values() {
+            if del
+                .service_id
+                .is_some_and(|id| crate::catalog::NATIVE.contains(&id))
+            {
+                s.service_regions
+                    .insert(del.principal.clone(), del.regions.iter().cloned().collect());
+            }
         }
         for a in d.accounts.values().filter(|a| a.tags.is_some()) {
             match (&a.id, &a.email) {

@@ -109,6 +109,19 @@ pub enum Op {
     },
     /// `DeleteResourcePolicy`.
     DeleteDelegationPolicy,
+    /// A service's own delegated-admin API (GuardDuty): disable the old admin in each Region
+    /// listed, deregister it from Organizations, then enable `admin` in each Region of
+    /// `enable` — the order AWS documents for changing the admin.
+    ServiceAdmins {
+        service: String,
+        principal: String,
+        admin: AccountRef,
+        #[serde(default)]
+        disable: Vec<(String, AccountId)>,
+        #[serde(default)]
+        deregister: Vec<AccountId>,
+        enable: Vec<String>,
+    },
     /// `EnablePolicyType` on the root, then wait until it is ENABLED.
     EnablePolicyType { policy_type: String },
     /// `CreatePolicy`.

@@ -1122,3 +1122,106 @@ async fn without_a_delegation_policy_sec_ops_cannot_manage_policies() {
         Some("AccessDeniedException")
     );
 }
+
+async fn guardduty_admins(emu: &Emulator, region: &str) -> Vec<String> {
+    let out = emu
+        .guardduty(region)
+        .list_organization_admin_accounts()
+        .send()
+        .await
+        .unwrap();
+    out.admin_accounts()
+        .iter()
+        .map(|a| a.admin_account_id().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_one_replace() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    let gd = SMALL.replace("  sso: { admin: sec-ops }\n", "  sso: { admin: sec-ops }\n  guardduty: { admin: sec-ops, regions: [us-east-1, eu-west-1] }\n");
+    let f = emu.write("org.yaml", &gd);
+    let f = f.to_str().unwrap().to_string();
+    // Accounts first; then sec-ops is made GuardDuty admin by hand in one Region only.
+    let small = emu.write("small.yaml", SMALL);
+    emu.orgctl(&["apply", "-f", small.to_str().unwrap(), "--auto-approve"])
+        .expect(0);
+    let org = emu.mgmt();
+    let accts = accounts(&org).await;
+    let (sec, app) = (accts["sec-ops"].0.clone(), accts["app"].0.clone());
+    org.enable_aws_service_access()
+        .service_principal("guardduty.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    emu.guardduty("us-east-1")
+        .enable_organization_admin_account()
+        .admin_account_id(&sec)
+        .send()
+        .await
+        .unwrap();
+
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    assert_eq!(
+        changes(&plan),
+        vec![(
+            "delegation[\"guardduty.amazonaws.com\"].region[\"eu-west-1\"]".to_string(),
+            "create".to_string()
+        )]
+    );
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+    for r in ["us-east-1", "eu-west-1"] {
+        assert_eq!(guardduty_admins(&emu, r).await, vec![sec.clone()], "{r}");
+    }
+    assert_eq!(
+        admins(&org, "guardduty.amazonaws.com").await,
+        vec![sec.clone()],
+        "registered in Organizations as a side effect"
+    );
+
+    // Moving the admin: one replace, refused without --allow-destroy, then teardown and re-designation.
+    std::fs::write(
+        &f,
+        gd.replace("guardduty: { admin: sec-ops", "guardduty: { admin: app"),
+    )
+    .unwrap();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    assert_eq!(
+        changes(&plan),
+        vec![(
+            "delegation[\"guardduty.amazonaws.com\"]".to_string(),
+            "replace".to_string()
+        )]
+    );
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(1);
+    assert_eq!(
+        guardduty_admins(&emu, "eu-west-1").await,
+        vec![sec.clone()],
+        "nothing changed"
+    );
+    let r = emu
+        .orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .expect(0);
+    assert!(r.stdout().contains(&format!("disabled {sec} in eu-west-1; disabled {sec} in us-east-1; deregistered {sec}; enabled {app} in eu-west-1; enabled {app} in us-east-1")), "{}", r.stdout());
+    for r in ["us-east-1", "eu-west-1"] {
+        assert_eq!(guardduty_admins(&emu, r).await, vec![app.clone()], "{r}");
+    }
+    assert_eq!(
+        admins(&org, "guardduty.amazonaws.com").await,
+        vec![app.clone()]
+    );
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+    // A re-run changes nothing.
+    let again = emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    assert!(again.stdout().contains("No changes."), "{}", again.stdout());
+}

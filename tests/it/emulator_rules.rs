@@ -637,3 +637,90 @@ async fn r11_policy_types_attachments_and_documents() {
         "{e:?}"
     );
 }
+
+#[tokio::test]
+async fn r12_guardduty_delegated_admin_rules() {
+    let emu = Emulator::start(&["--create-delay", "0"]);
+    let (org, _) = setup(&emu).await;
+    let (a, b) = (create(&org, "a").await, create(&org, "b").await);
+    let (east, west) = (emu.guardduty("us-east-1"), emu.guardduty("eu-west-1"));
+    let msg = |e: &aws_sdk_guardduty::operation::enable_organization_admin_account::EnableOrganizationAdminAccountError| e.meta().message().unwrap_or_default().to_string();
+    let e = east
+        .enable_organization_admin_account()
+        .admin_account_id(&a)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        msg(&e).contains("trusted access for GuardDuty is not enabled"),
+        "{e:?}"
+    );
+    org.enable_aws_service_access()
+        .service_principal("guardduty.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    let e = east
+        .enable_organization_admin_account()
+        .admin_account_id(crate::emulator::MGMT)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        msg(&e).contains("management account cannot be the delegated administrator"),
+        "{e:?}"
+    );
+    east.enable_organization_admin_account()
+        .admin_account_id(&a)
+        .send()
+        .await
+        .unwrap();
+    // The first designation registers the Organizations delegated administrator.
+    let das = org
+        .list_delegated_administrators()
+        .service_principal("guardduty.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(das.delegated_administrators()[0].id(), Some(a.as_str()));
+    // The same account in every Region.
+    let e = west
+        .enable_organization_admin_account()
+        .admin_account_id(&b)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        msg(&e).contains("must be the same account in every Region"),
+        "{e:?}"
+    );
+    let e = west
+        .disable_organization_admin_account()
+        .admin_account_id(&a)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        e.meta()
+            .message()
+            .unwrap_or_default()
+            .contains("not the delegated administrator in this Region"),
+        "{e:?}"
+    );
+    east.disable_organization_admin_account()
+        .admin_account_id(&a)
+        .send()
+        .await
+        .unwrap();
+    assert!(east
+        .list_organization_admin_accounts()
+        .send()
+        .await
+        .unwrap()
+        .admin_accounts()
+        .is_empty());
+}

@@ -74,6 +74,7 @@ fn aws_with(rules: &[&Rule]) -> Aws {
         sts,
         stats: ApiStats::default(),
         concurrency: 2,
+        config: None,
     }
 }
 

@@ -3,6 +3,7 @@
 //! organization read (`read.rs`) and the writes used by `apply` (`write.rs`).
 
 mod errors;
+mod guardduty;
 mod read;
 mod stats;
 mod write;
@@ -34,6 +35,9 @@ pub struct Aws {
     pub sts: aws_sdk_sts::Client,
     pub stats: ApiStats,
     pub concurrency: usize,
+    /// The shared configuration, for per-Region clients of regional services (`None` in
+    /// tests that mock only Organizations).
+    pub config: Option<aws_config::SdkConfig>,
 }
 
 impl Aws {
@@ -88,6 +92,7 @@ impl Aws {
             sts,
             stats,
             concurrency: concurrency.max(1),
+            config: Some(cfg.clone()),
         }
     }
 }

@@ -73,6 +73,27 @@ impl LiveRead for Aws {
                 st.policies.insert(p.id.clone(), p);
             }
         }
+        // Service-side delegated administrators, per Region, concurrently.
+        let pairs: Vec<(String, String)> = scope
+            .service_regions
+            .iter()
+            .flat_map(|(p, rs)| rs.iter().map(move |r| (p.clone(), r.clone())))
+            .collect();
+        let admins: Vec<(String, String, std::collections::BTreeMap<String, String>)> =
+            stream::iter(pairs)
+                .map(|(p, r)| async move {
+                    let m = match p.as_str() {
+                        "guardduty.amazonaws.com" => self.guardduty_admins(&r).await?,
+                        _ => Default::default(),
+                    };
+                    Ok::<_, LiveError>((p, r, m))
+                })
+                .buffer_unordered(self.concurrency)
+                .try_collect()
+                .await?;
+        for (p, r, m) in admins {
+            st.service_admins.entry(p).or_default().insert(r, m);
+        }
         let ids: Vec<String> = scope.resource_ids(&st).into_iter().collect();
         let tags: Vec<(String, Tags)> = stream::iter(ids)
             .map(|id| async move { self.tags(&id).await.map(|t| (id, t)) })

@@ -314,4 +314,45 @@ impl LiveWrite for Aws {
             .map_err(|e| map_sdk_error("DeletePolicy", e))?;
         Ok(())
     }
+
+    async fn service_admins(
+        &self,
+        service: &str,
+        region: &str,
+    ) -> Result<std::collections::BTreeMap<String, String>, LiveError> {
+        match service {
+            "guardduty" => self.guardduty_admins(region).await,
+            other => Err(LiveError::Inconsistent(format!(
+                "orgctl does not execute {other}'s delegation API"
+            ))),
+        }
+    }
+
+    async fn service_admin_enable(
+        &self,
+        service: &str,
+        region: &str,
+        account: &str,
+    ) -> Result<(), LiveError> {
+        match service {
+            "guardduty" => self.guardduty_enable(region, account).await,
+            other => Err(LiveError::Inconsistent(format!(
+                "orgctl does not execute {other}'s delegation API"
+            ))),
+        }
+    }
+
+    async fn service_admin_disable(
+        &self,
+        service: &str,
+        region: &str,
+        account: &str,
+    ) -> Result<(), LiveError> {
+        match service {
+            "guardduty" => self.guardduty_disable(region, account).await,
+            other => Err(LiveError::Inconsistent(format!(
+                "orgctl does not execute {other}'s delegation API"
+            ))),
+        }
+    }
 }

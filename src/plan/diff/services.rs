@@ -102,6 +102,10 @@ impl Ctx<'_> {
             if let Some(r) = catalog::lookup(p) {
                 match r.service.mechanism {
                     Mechanism::Organizations => {}
+                    Mechanism::ServiceApi(_) if catalog::NATIVE.contains(&r.service.id) => {
+                        self.native_delegation(p, d, r.service);
+                        continue;
+                    }
                     Mechanism::ServiceApi(api) => {
                         self.errors.push(format!(
                             "{}: {} must be delegated through its own API ({api}); registering it with the generic Organizations call would leave the integration half-configured, and this orgctl version does not execute {api} yet (fix: remove the entry for now and designate the admin with {api})",
@@ -345,5 +349,112 @@ impl Ctx<'_> {
             .find(|(_, v)| *v == id)
             .map(|(n, _)| AccountRef::Name(n.clone()))
             .unwrap_or_else(|| AccountRef::Id(id.clone()))
+    }
+
+    /// A delegation through the service's own API, per Region (GuardDuty): enable the admin
+    /// in each Region where it is missing (one change per Region); if another account is the
+    /// admin anywhere (in a Region or in Organizations), one `replace` that disables it Region
+    /// by Region, deregisters it from Organizations, then enables the new admin everywhere.
+    pub(super) fn native_delegation(
+        &mut self,
+        p: &str,
+        d: &crate::model::desired::DesiredDelegation,
+        service: &'static catalog::Service,
+    ) {
+        let Some(admin) = d.admins.iter().next().cloned() else {
+            return;
+        };
+        let want: Option<AccountId> = match &admin {
+            AccountRef::Name(n) => self.matched.get(n).cloned(),
+            AccountRef::Id(i) => Some(i.clone()),
+        };
+        let mut deps = Vec::new();
+        if let AccountRef::Name(n) = &admin {
+            if want.is_none() {
+                deps.push(address::account(n));
+            }
+        }
+        if self.wanted_trusted_access().contains(p) && !self.live.trusted_access.contains(p) {
+            deps.push(address::trusted_access(p));
+        }
+        let live = self.live.service_admins.get(p).cloned().unwrap_or_default();
+        let mut disable = Vec::new();
+        let mut others = BTreeSet::new();
+        for r in &d.regions {
+            for acct in live
+                .get(r)
+                .map(|m| m.keys().cloned().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                if want.as_ref().map(|w| w.as_str()) != Some(acct.as_str()) {
+                    if let Some(id) = AccountId::parse(&acct) {
+                        others.insert(id.clone());
+                        disable.push((r.clone(), id));
+                    }
+                }
+            }
+        }
+        for id in self.live.delegated_admins.get(p).into_iter().flatten() {
+            if want.as_ref() != Some(id) {
+                others.insert(id.clone());
+            }
+        }
+        let executor = self.management(&format!("AWS reserves {}'s Enable/DisableOrganizationAdminAccount and Organizations' DeregisterDelegatedAdministrator to the management account", service.name));
+        let shown_admin = self.show_account(&admin);
+        if !others.is_empty() {
+            let gone: Vec<String> = others.iter().map(|i| self.show_id(i)).collect();
+            self.changes.push(Change {
+                address: address::delegation(p),
+                action: Action::Replace,
+                summary: format!(
+                    "replace {}'s delegated administrator: disable {} in {}, deregister it from Organizations, then enable {} in {}",
+                    service.name,
+                    gone.join(", "),
+                    if disable.is_empty() { "no Region".to_string() } else { disable.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>().join(", ") },
+                    shown_admin,
+                    d.regions.join(", ")
+                ),
+                before: Some(json!({ "admin": gone, "regions": live.iter().filter(|(_, m)| !m.is_empty()).map(|(r, _)| r.clone()).collect::<Vec<_>>() })),
+                after: Some(json!({ "admin": [shown_admin], "regions": d.regions })),
+                executor,
+                risk: Risk::High,
+                risk_reason: format!("{} stops administering {} for the organization; AWS also asks the old admin to stop auto-enable and disassociate its members first (orgctl does not do that part)", gone.join(", "), service.name),
+                depends_on: deps,
+                op: Op::ServiceAdmins { service: service.id.into(), principal: p.into(), admin, disable, deregister: others.into_iter().collect(), enable: d.regions.clone() },
+            });
+            return;
+        }
+        for r in &d.regions {
+            let enabled = want.as_ref().is_some_and(|w| {
+                live.get(r)
+                    .and_then(|m| m.get(w.as_str()))
+                    .is_some_and(|s| s == "ENABLED")
+            });
+            if enabled {
+                continue;
+            }
+            self.changes.push(Change {
+                address: format!("{}.region[{r:?}]", address::delegation(p)),
+                action: Action::Create,
+                summary: format!(
+                    "designate {shown_admin} as {}'s delegated administrator in {r}",
+                    service.name
+                ),
+                before: Some(json!({ "admin": null })),
+                after: Some(json!({ "admin": shown_admin })),
+                executor: executor.clone(),
+                risk: Risk::Low,
+                risk_reason: String::new(),
+                depends_on: deps.clone(),
+                op: Op::ServiceAdmins {
+                    service: service.id.into(),
+                    principal: p.into(),
+                    admin: admin.clone(),
+                    disable: Vec::new(),
+                    deregister: Vec::new(),
+                    enable: vec![r.clone()],
+                },
+            });
+        }
     }
 }

@@ -324,12 +324,12 @@ fn absence_is_not_deletion_but_prune_deletes_in_safe_order() {
 
 #[test]
 fn service_api_delegations_are_refused_with_the_mechanism_named() {
-    let head_regions = "accounts:\n  - { name: sec-ops, email: sec@example.com, ou: root }\ndelegations:\n  guardduty: { admin: sec-ops, regions: [us-east-1] }\n  ipam: { admin: sec-ops }\n";
+    let head_regions = "accounts:\n  - { name: sec-ops, email: sec@example.com, ou: root }\ndelegations:\n  inspector2: { admin: sec-ops, regions: [us-east-1] }\n  ipam: { admin: sec-ops }\n";
     let e = diff(&desired(head_regions), &empty_org()).unwrap_err();
     let msg = e.to_string();
     assert!(
-        msg.contains("delegation[\"guardduty.amazonaws.com\"]")
-            && msg.contains("guardduty:EnableOrganizationAdminAccount"),
+        msg.contains("delegation[\"inspector2.amazonaws.com\"]")
+            && msg.contains("inspector2:EnableDelegatedAdminAccount"),
         "{msg}"
     );
     assert!(
@@ -540,4 +540,114 @@ fn a_grant_to_an_account_created_by_the_plan_waits_for_it() {
         .unwrap();
     assert_eq!(c.depends_on, vec!["account[\"sec-ops\"]".to_string()]);
     assert!(order::violations(&p.changes).is_empty());
+}
+
+fn guardduty_file(admin: &str) -> String {
+    format!("accounts:\n  - {{ name: sec-ops, email: sec@example.com, ou: root }}\n  - {{ name: infra-ops, email: infra@example.com, ou: root }}\ndelegations:\n  guardduty: {{ admin: {admin}, regions: [us-east-1, eu-west-1] }}\n")
+}
+
+fn gd_live() -> LiveState {
+    let mut l = with_sec_ops();
+    add_account(
+        &mut l,
+        "333333333333",
+        "infra-ops",
+        "infra@example.com",
+        "r-root",
+    );
+    l.trusted_access.insert("guardduty.amazonaws.com".into());
+    l
+}
+
+#[test]
+fn guardduty_is_designated_per_region_where_missing() {
+    let mut l = gd_live();
+    l.service_admins
+        .entry("guardduty.amazonaws.com".into())
+        .or_default()
+        .insert(
+            "us-east-1".into(),
+            BTreeMap::from([("222222222222".to_string(), "ENABLED".to_string())]),
+        );
+    l.delegated_admins.insert(
+        "guardduty.amazonaws.com".into(),
+        BTreeSet::from([id("222222222222")]),
+    );
+    let p = diff(&desired(&guardduty_file("sec-ops")), &l).unwrap();
+    assert_eq!(
+        addresses(&p),
+        vec![(
+            "delegation[\"guardduty.amazonaws.com\"].region[\"eu-west-1\"]".to_string(),
+            Action::Create
+        )]
+    );
+    match &p.changes[0].op {
+        Op::ServiceAdmins {
+            service,
+            enable,
+            disable,
+            ..
+        } => {
+            assert_eq!(
+                (service.as_str(), enable.as_slice(), disable.len()),
+                ("guardduty", ["eu-west-1".to_string()].as_slice(), 0)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(p.changes[0]
+        .executor
+        .why
+        .contains("Enable/DisableOrganizationAdminAccount"));
+}
+
+#[test]
+fn moving_guardduty_is_one_replace_that_tears_down_region_by_region() {
+    let mut l = gd_live();
+    for r in ["us-east-1", "eu-west-1"] {
+        l.service_admins
+            .entry("guardduty.amazonaws.com".into())
+            .or_default()
+            .insert(
+                r.into(),
+                BTreeMap::from([("222222222222".to_string(), "ENABLED".to_string())]),
+            );
+    }
+    l.delegated_admins.insert(
+        "guardduty.amazonaws.com".into(),
+        BTreeSet::from([id("222222222222")]),
+    );
+    let p = diff(&desired(&guardduty_file("infra-ops")), &l).unwrap();
+    assert_eq!(
+        addresses(&p),
+        vec![(
+            "delegation[\"guardduty.amazonaws.com\"]".to_string(),
+            Action::Replace
+        )]
+    );
+    let c = &p.changes[0];
+    assert_eq!(c.risk, Risk::High);
+    match &c.op {
+        Op::ServiceAdmins {
+            disable,
+            deregister,
+            enable,
+            ..
+        } => {
+            assert_eq!(
+                disable,
+                &vec![
+                    ("eu-west-1".to_string(), id("222222222222")),
+                    ("us-east-1".to_string(), id("222222222222"))
+                ]
+            );
+            assert_eq!(deregister, &vec![id("222222222222")]);
+            assert_eq!(
+                enable,
+                &vec!["eu-west-1".to_string(), "us-east-1".to_string()]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(c.summary.contains("disable sec-ops (222222222222) in eu-west-1, us-east-1, deregister it from Organizations, then enable infra-ops (333333333333)"), "{}", c.summary);
 }
