@@ -215,13 +215,13 @@ fn regional_service_needs_regions_and_global_takes_none() {
 
 #[test]
 fn regional_service_inherits_organization_regions() {
-    let y = format!("{HEAD}  regions: [us-east-1, eu-west-1]\n{ACCTS}delegations:\n  guardduty:\n    admin: sec-ops\n  inspector2:\n    admin: sec-ops\n");
+    let y = format!("{HEAD}  regions: [us-east-1, eu-west-1]\n{ACCTS}delegations:\n  guardduty:\n    admin: sec-ops\n  macie:\n    admin: sec-ops\n");
     let l = load_str("org.yaml", &y).unwrap();
     assert_eq!(
         l.desired.delegations["guardduty.amazonaws.com"].regions,
         vec!["eu-west-1", "us-east-1"]
     );
-    // GuardDuty's own API is executed; Inspector's is recognised, and a warning says plan will refuse it.
+    // GuardDuty's own API is executed; Macie's is recognised, and a warning says plan will refuse it.
     assert!(
         !l.warnings.iter().any(|w| w.message.contains("guardduty:")),
         "{:?}",
@@ -230,7 +230,7 @@ fn regional_service_inherits_organization_regions() {
     assert!(
         l.warnings
             .iter()
-            .any(|w| w.message.contains("inspector2:EnableDelegatedAdminAccount")),
+            .any(|w| w.message.contains("macie2:EnableOrganizationAdminAccount")),
         "{:?}",
         l.warnings
     );

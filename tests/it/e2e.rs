@@ -1225,3 +1225,65 @@ async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_on
     let again = emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
     assert!(again.stdout().contains("No changes."), "{}", again.stdout());
 }
+
+async fn inspector_admins(emu: &Emulator, region: &str) -> Vec<String> {
+    let out = emu
+        .inspector2(region)
+        .list_delegated_admin_accounts()
+        .send()
+        .await
+        .unwrap();
+    out.delegated_admin_accounts()
+        .iter()
+        .map(|a| a.account_id().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn inspector_is_delegated_per_region_and_moved_with_one_replace() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    let file = SMALL.replace("  sso: { admin: sec-ops }\n", "  sso: { admin: sec-ops }\n  inspector2: { admin: sec-ops, regions: [us-east-1, eu-west-1] }\n");
+    let f = emu.write("org.yaml", &file);
+    let f = f.to_str().unwrap().to_string();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    let ch = changes(&plan);
+    let pos = |a: &str| {
+        ch.iter()
+            .position(|(x, _)| x == a)
+            .unwrap_or_else(|| panic!("{a} in {ch:?}"))
+    };
+    assert!(
+        pos("trusted_access[\"inspector2.amazonaws.com\"]")
+            < pos("delegation[\"inspector2.amazonaws.com\"].region[\"eu-west-1\"]")
+    );
+    assert!(
+        pos("account[\"sec-ops\"]")
+            < pos("delegation[\"inspector2.amazonaws.com\"].region[\"us-east-1\"]")
+    );
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+    let org = emu.mgmt();
+    let accts = accounts(&org).await;
+    let (sec, app) = (accts["sec-ops"].0.clone(), accts["app"].0.clone());
+    for r in ["us-east-1", "eu-west-1"] {
+        assert_eq!(inspector_admins(&emu, r).await, vec![sec.clone()], "{r}");
+    }
+    std::fs::write(
+        &f,
+        file.replace("inspector2: { admin: sec-ops", "inspector2: { admin: app"),
+    )
+    .unwrap();
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .expect(0);
+    for r in ["us-east-1", "eu-west-1"] {
+        assert_eq!(inspector_admins(&emu, r).await, vec![app.clone()], "{r}");
+    }
+    assert_eq!(admins(&org, "inspector2.amazonaws.com").await, vec![app]);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+}

@@ -128,6 +128,18 @@ impl Emulator {
         aws_sdk_guardduty::Client::from_conf(conf)
     }
 
+    /// An Inspector client in `region`, as the management account.
+    pub fn inspector2(&self, region: &str) -> aws_sdk_inspector2::Client {
+        let c = Credentials::new("testing", "testing", None, None, "test");
+        let conf = aws_sdk_inspector2::Config::builder()
+            .behavior_version(aws_sdk_inspector2::config::BehaviorVersion::latest())
+            .region(aws_sdk_inspector2::config::Region::new(region.to_string()))
+            .endpoint_url(&self.url)
+            .credentials_provider(c)
+            .build();
+        aws_sdk_inspector2::Client::from_conf(conf)
+    }
+
     /// The management account's client (the emulator's default identity).
     pub fn mgmt(&self) -> aws_sdk_organizations::Client {
         self.org(&Creds::management())

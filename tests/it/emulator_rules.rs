@@ -724,3 +724,56 @@ async fn r12_guardduty_delegated_admin_rules() {
         .admin_accounts()
         .is_empty());
 }
+
+#[tokio::test]
+async fn r13_inspector_delegated_admin_rules() {
+    let emu = Emulator::start(&["--create-delay", "0"]);
+    let (org, _) = setup(&emu).await;
+    let (a, b) = (create(&org, "a").await, create(&org, "b").await);
+    let (east, west) = (emu.inspector2("us-east-1"), emu.inspector2("eu-west-1"));
+    let e = east
+        .enable_delegated_admin_account()
+        .delegated_admin_account_id(crate::emulator::MGMT)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&e), "ValidationException");
+    east.enable_delegated_admin_account()
+        .delegated_admin_account_id(&a)
+        .send()
+        .await
+        .unwrap();
+    // Trusted access and the Organizations registration come with the designation.
+    let ta = org
+        .list_aws_service_access_for_organization()
+        .send()
+        .await
+        .unwrap();
+    assert!(ta
+        .enabled_service_principals()
+        .iter()
+        .any(|p| p.service_principal() == Some("inspector2.amazonaws.com")));
+    let e = west
+        .enable_delegated_admin_account()
+        .delegated_admin_account_id(&b)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&e), "ConflictException");
+    east.disable_delegated_admin_account()
+        .delegated_admin_account_id(&a)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        east.list_delegated_admin_accounts()
+            .send()
+            .await
+            .unwrap()
+            .delegated_admin_accounts()
+            .is_empty(),
+        "a disabled admin is not listed"
+    );
+}

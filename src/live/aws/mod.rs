@@ -4,6 +4,7 @@
 
 mod errors;
 mod guardduty;
+mod inspector2;
 mod read;
 mod stats;
 mod write;

@@ -84,6 +84,7 @@ impl LiveRead for Aws {
                 .map(|(p, r)| async move {
                     let m = match p.as_str() {
                         "guardduty.amazonaws.com" => self.guardduty_admins(&r).await?,
+                        "inspector2.amazonaws.com" => self.inspector2_admins(&r).await?,
                         _ => Default::default(),
                     };
                     Ok::<_, LiveError>((p, r, m))

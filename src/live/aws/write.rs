@@ -322,6 +322,7 @@ impl LiveWrite for Aws {
     ) -> Result<std::collections::BTreeMap<String, String>, LiveError> {
         match service {
             "guardduty" => self.guardduty_admins(region).await,
+            "inspector2" => self.inspector2_admins(region).await,
             other => Err(LiveError::Inconsistent(format!(
                 "orgctl does not execute {other}'s delegation API"
             ))),
@@ -336,6 +337,7 @@ impl LiveWrite for Aws {
     ) -> Result<(), LiveError> {
         match service {
             "guardduty" => self.guardduty_enable(region, account).await,
+            "inspector2" => self.inspector2_enable(region, account).await,
             other => Err(LiveError::Inconsistent(format!(
                 "orgctl does not execute {other}'s delegation API"
             ))),
@@ -350,6 +352,7 @@ impl LiveWrite for Aws {
     ) -> Result<(), LiveError> {
         match service {
             "guardduty" => self.guardduty_disable(region, account).await,
+            "inspector2" => self.inspector2_disable(region, account).await,
             other => Err(LiveError::Inconsistent(format!(
                 "orgctl does not execute {other}'s delegation API"
             ))),
