@@ -177,6 +177,8 @@ async fn brownfield_plan_is_exactly_the_difference() {
             "trusted_access[\"cost-optimization-hub.bcm.amazonaws.com\"]",
             "create",
         ),
+        ("trusted_access[\"guardduty.amazonaws.com\"]", "create"),
+        ("trusted_access[\"inspector2.amazonaws.com\"]", "create"),
         (
             "trusted_access[\"tagpolicies.tag.amazonaws.com\"]",
             "create",
@@ -193,6 +195,22 @@ async fn brownfield_plan_is_exactly_the_difference() {
         ("delegation[\"backup.amazonaws.com\"]", "create"),
         (
             "delegation[\"cost-optimization-hub.bcm.amazonaws.com\"]",
+            "create",
+        ),
+        (
+            "delegation[\"guardduty.amazonaws.com\"].region[\"eu-west-1\"]",
+            "create",
+        ),
+        (
+            "delegation[\"guardduty.amazonaws.com\"].region[\"us-east-1\"]",
+            "create",
+        ),
+        (
+            "delegation[\"inspector2.amazonaws.com\"].region[\"eu-west-1\"]",
+            "create",
+        ),
+        (
+            "delegation[\"inspector2.amazonaws.com\"].region[\"us-east-1\"]",
             "create",
         ),
         ("delegation[\"sso.amazonaws.com\"]", "replace"),
@@ -229,9 +247,9 @@ async fn brownfield_plan_is_exactly_the_difference() {
         unmanaged,
         ["ou[\"Sandbox\"]", "trusted_access[\"ram.amazonaws.com\"]"]
     );
-    let sso = &plan["changes"][14];
+    let sso = &plan["changes"][20];
     assert_eq!(
-        plan["changes"][15]["executor"]["why"],
+        plan["changes"][21]["executor"]["why"],
         "AWS reserves PutResourcePolicy/DeleteResourcePolicy to the management account"
     );
     assert_eq!(sso["risk"], "high");
