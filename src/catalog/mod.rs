@@ -85,7 +85,7 @@ pub struct Resolved {
 }
 
 /// Services whose own delegation API orgctl executes (per Region where regional).
-pub const NATIVE: &[&str] = &["guardduty", "inspector2"];
+pub const NATIVE: &[&str] = &["guardduty", "inspector2", "macie", "securityhub"];
 
 /// Finds a service by catalog id, principal or extra principal (case-insensitive).
 pub fn lookup(key: &str) -> Option<Resolved> {

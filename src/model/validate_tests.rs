@@ -44,7 +44,7 @@ fn the_example_file_is_valid() {
     let l = load_str("examples/org.yaml", &text).unwrap();
     assert_eq!(l.desired.accounts.len(), 4);
     assert!(l.desired.ous.contains_key("Workloads"), "implied parent OU");
-    assert_eq!(l.desired.delegations.len(), 4);
+    assert_eq!(l.desired.delegations.len(), 6);
     assert!(l.warnings.is_empty(), "{:?}", l.warnings);
 }
 
@@ -215,22 +215,22 @@ fn regional_service_needs_regions_and_global_takes_none() {
 
 #[test]
 fn regional_service_inherits_organization_regions() {
-    let y = format!("{HEAD}  regions: [us-east-1, eu-west-1]\n{ACCTS}delegations:\n  guardduty:\n    admin: sec-ops\n  macie:\n    admin: sec-ops\n");
+    let y = format!("{HEAD}  regions: [us-east-1, eu-west-1]\n{ACCTS}delegations:\n  guardduty:\n    admin: sec-ops\n  detective:\n    admin: sec-ops\n");
     let l = load_str("org.yaml", &y).unwrap();
     assert_eq!(
         l.desired.delegations["guardduty.amazonaws.com"].regions,
         vec!["eu-west-1", "us-east-1"]
     );
-    // GuardDuty's own API is executed; Macie's is recognised, and a warning says plan will refuse it.
+    // GuardDuty's own API is executed; Detective's is recognised, and a warning says plan will refuse it.
     assert!(
         !l.warnings.iter().any(|w| w.message.contains("guardduty:")),
         "{:?}",
         l.warnings
     );
     assert!(
-        l.warnings
-            .iter()
-            .any(|w| w.message.contains("macie2:EnableOrganizationAdminAccount")),
+        l.warnings.iter().any(|w| w
+            .message
+            .contains("detective:EnableOrganizationAdminAccount")),
         "{:?}",
         l.warnings
     );

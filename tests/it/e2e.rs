@@ -1305,3 +1305,70 @@ async fn inspector_is_delegated_per_region_and_moved_with_one_replace() {
     emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
         .expect(0);
 }
+
+#[tokio::test]
+async fn macie_and_security_hub_are_delegated_per_region_and_moved_with_one_replace() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    let file = SMALL.replace(
+        "  sso: { admin: sec-ops }\n",
+        "  sso: { admin: sec-ops }\n  macie: { admin: sec-ops, regions: [us-east-1, eu-west-1] }\n  securityhub: { admin: sec-ops, regions: [us-east-1, eu-west-1] }\n",
+    );
+    let f = emu.write("org.yaml", &file);
+    let f = f.to_str().unwrap().to_string();
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+    let org = emu.mgmt();
+    let accts = accounts(&org).await;
+    let (sec, app) = (accts["sec-ops"].0.clone(), accts["app"].0.clone());
+    for (svc, principal) in [
+        ("macie", "macie.amazonaws.com"),
+        ("securityhub", "securityhub.amazonaws.com"),
+    ] {
+        for r in ["us-east-1", "eu-west-1"] {
+            assert_eq!(
+                emu.service_admins(svc, r).await,
+                vec![sec.clone()],
+                "{svc} {r}"
+            );
+        }
+        assert_eq!(admins(&org, principal).await, vec![sec.clone()], "{svc}");
+    }
+    std::fs::write(
+        &f,
+        file.replace("macie: { admin: sec-ops", "macie: { admin: app")
+            .replace("securityhub: { admin: sec-ops", "securityhub: { admin: app"),
+    )
+    .unwrap();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    assert_eq!(
+        changes(&plan),
+        vec![
+            (
+                "delegation[\"macie.amazonaws.com\"]".to_string(),
+                "replace".to_string()
+            ),
+            (
+                "delegation[\"securityhub.amazonaws.com\"]".to_string(),
+                "replace".to_string()
+            )
+        ]
+    );
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .expect(0);
+    for svc in ["macie", "securityhub"] {
+        for r in ["us-east-1", "eu-west-1"] {
+            assert_eq!(
+                emu.service_admins(svc, r).await,
+                vec![app.clone()],
+                "{svc} {r}"
+            );
+        }
+    }
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+}

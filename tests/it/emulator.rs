@@ -140,6 +140,47 @@ impl Emulator {
         aws_sdk_inspector2::Client::from_conf(conf)
     }
 
+    /// Delegated administrators (account ids) of a regional service, read with its own API.
+    pub async fn service_admins(&self, service: &str, region: &str) -> Vec<String> {
+        let c = Credentials::new("testing", "testing", None, None, "test");
+        let r = region.to_string();
+        macro_rules! client {
+            ($k:ident) => {
+                $k::Client::from_conf(
+                    $k::Config::builder()
+                        .behavior_version($k::config::BehaviorVersion::latest())
+                        .region($k::config::Region::new(r.clone()))
+                        .endpoint_url(&self.url)
+                        .credentials_provider(c.clone())
+                        .build(),
+                )
+            };
+        }
+        let mut out: Vec<String> = match service {
+            "macie" => client!(aws_sdk_macie2)
+                .list_organization_admin_accounts()
+                .send()
+                .await
+                .unwrap()
+                .admin_accounts()
+                .iter()
+                .filter_map(|a| a.account_id().map(str::to_string))
+                .collect(),
+            "securityhub" => client!(aws_sdk_securityhub)
+                .list_organization_admin_accounts()
+                .send()
+                .await
+                .unwrap()
+                .admin_accounts()
+                .iter()
+                .filter_map(|a| a.account_id().map(str::to_string))
+                .collect(),
+            other => panic!("no client for {other}"),
+        };
+        out.sort();
+        out
+    }
+
     /// The management account's client (the emulator's default identity).
     pub fn mgmt(&self) -> aws_sdk_organizations::Client {
         self.org(&Creds::management())

@@ -5,6 +5,7 @@
 mod errors;
 mod guardduty;
 mod inspector2;
+mod macie_securityhub;
 mod read;
 mod stats;
 mod write;

@@ -85,6 +85,8 @@ impl LiveRead for Aws {
                     let m = match p.as_str() {
                         "guardduty.amazonaws.com" => self.guardduty_admins(&r).await?,
                         "inspector2.amazonaws.com" => self.inspector2_admins(&r).await?,
+                        "macie.amazonaws.com" => self.macie_admins(&r).await?,
+                        "securityhub.amazonaws.com" => self.securityhub_admins(&r).await?,
                         _ => Default::default(),
                     };
                     Ok::<_, LiveError>((p, r, m))

@@ -323,6 +323,8 @@ impl LiveWrite for Aws {
         match service {
             "guardduty" => self.guardduty_admins(region).await,
             "inspector2" => self.inspector2_admins(region).await,
+            "macie" => self.macie_admins(region).await,
+            "securityhub" => self.securityhub_admins(region).await,
             other => Err(LiveError::Inconsistent(format!(
                 "orgctl does not execute {other}'s delegation API"
             ))),
@@ -338,6 +340,8 @@ impl LiveWrite for Aws {
         match service {
             "guardduty" => self.guardduty_enable(region, account).await,
             "inspector2" => self.inspector2_enable(region, account).await,
+            "macie" => self.macie_enable(region, account).await,
+            "securityhub" => self.securityhub_enable(region, account).await,
             other => Err(LiveError::Inconsistent(format!(
                 "orgctl does not execute {other}'s delegation API"
             ))),
@@ -353,6 +357,8 @@ impl LiveWrite for Aws {
         match service {
             "guardduty" => self.guardduty_disable(region, account).await,
             "inspector2" => self.inspector2_disable(region, account).await,
+            "macie" => self.macie_disable(region, account).await,
+            "securityhub" => self.securityhub_disable(region, account).await,
             other => Err(LiveError::Inconsistent(format!(
                 "orgctl does not execute {other}'s delegation API"
             ))),
