@@ -63,7 +63,9 @@ impl Ctx<'_> {
             .live
             .trusted_access
             .iter()
-            .filter(|p| !want.contains(*p))
+            // Trusted access that a declared delegation's own API enables (Macie, Security Hub,
+            // Inspector, IPAM) belongs to that delegation: never unmanaged, never pruned.
+            .filter(|p| !want.contains(*p) && !self.desired.delegations.contains_key(*p))
         {
             if self.desired.unmanaged == Unmanaged::Prune {
                 let deps = if self

@@ -651,3 +651,37 @@ fn moving_guardduty_is_one_replace_that_tears_down_region_by_region() {
     }
     assert!(c.summary.contains("disable sec-ops (222222222222) in eu-west-1, us-east-1, deregister it from Organizations, then enable infra-ops (333333333333)"), "{}", c.summary);
 }
+
+#[test]
+fn trusted_access_a_delegation_enabled_itself_is_not_pruned() {
+    let mut l = gd_live();
+    l.trusted_access.insert("macie.amazonaws.com".into());
+    for r in ["us-east-1", "eu-west-1"] {
+        l.service_admins
+            .entry("macie.amazonaws.com".into())
+            .or_default()
+            .insert(
+                r.into(),
+                BTreeMap::from([("222222222222".to_string(), "ENABLED".to_string())]),
+            );
+    }
+    l.delegated_admins.insert(
+        "macie.amazonaws.com".into(),
+        BTreeSet::from([id("222222222222")]),
+    );
+    let f = "accounts:\n  - { name: sec-ops, email: sec@example.com, ou: root }\ndelegations:\n  macie: { admin: sec-ops, regions: [us-east-1, eu-west-1] }\n";
+    let mut d = desired(f);
+    d.unmanaged = crate::model::desired::Unmanaged::Prune;
+    let p = diff(&d, &l).unwrap();
+    assert!(
+        !p.changes
+            .iter()
+            .any(|c| c.address == "trusted_access[\"macie.amazonaws.com\"]"),
+        "{:?}",
+        addresses(&p)
+    );
+    assert!(!p
+        .unmanaged
+        .iter()
+        .any(|u| u.address == "trusted_access[\"macie.amazonaws.com\"]"));
+}
