@@ -54,6 +54,12 @@ Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/la
       and InvalidInputException (Security Hub); the management account may be the admin, as AWS
       allows for Macie and Security Hub CSPM      (macie accounts-mgmt-ao-integrate; securityhub
                                                    designate-orgs-admin-account)
+  R15 CloudTrail Register/DeregisterOrganizationDelegatedAdmin (moto: absent): management account
+      only (NotOrganizationManagementAccountException), trusted access first
+      (CloudTrailAccessNotEnabledException), never the management account
+      (CannotDelegateManagementAccountException), at most 3 (DelegatedAdminAccountLimitExceededException),
+      AccountRegistered/AccountNotRegisteredException; the Organizations DA follows
+                        (awscloudtrail cloudtrail-delegated-administrator; botocore cloudtrail errors)
   R10 Put/Describe/DeleteResourcePolicy (the delegation policy; moto: HTTP 500): invalid JSON ->
       INVALID_RESOURCE_POLICY_JSON; a non-delegable action -> UNSUPPORTED_ACTION_IN_RESOURCE_POLICY;
       a principal that is not a member account -> INVALID_PRINCIPAL; over 40,000 characters
@@ -786,6 +792,55 @@ m2r.MacieResponse.disable_organization_admin_account = macie_disable
 shr.SecurityHubResponse.enable_organization_admin_account = hub_enable
 shr.SecurityHubResponse.list_organization_admin_accounts = hub_list
 shr.SecurityHubResponse.disable_organization_admin_account = hub_disable
+
+
+# --- R15: CloudTrail's delegated administrator (org-wide) ---------------------------------------
+
+from moto.cloudtrail import responses as ctr  # noqa: E402
+
+CT = "cloudtrail.amazonaws.com"
+
+
+def _ct_params(resp):
+    try:
+        return json.loads(resp.body or "{}")
+    except ValueError:
+        return {}
+
+
+def ct_register(self):
+    admin = _ct_params(self).get("MemberAccountId")
+    ob = om.organizations_backends[self.current_account][self.partition]
+    if ob.org is None:
+        raise JsonRESTError("NotOrganizationManagementAccountException", "This operation can be called only from the organization's management account.")
+    if admin == self.current_account:
+        raise JsonRESTError("CannotDelegateManagementAccountException", "You cannot register the management account as a delegated administrator.")
+    if not any(a.id == admin for a in ob.accounts):
+        raise JsonRESTError("AccountNotFoundException", f"{admin} is not a member of the organization.")
+    if not any(s["ServicePrincipal"] == CT for s in ob.services):
+        raise JsonRESTError("CloudTrailAccessNotEnabledException", "Trusted access for CloudTrail is not enabled in AWS Organizations.")
+    current = [a.account.id for a in ob.admins if CT in a.services]
+    if admin in current:
+        raise JsonRESTError("AccountRegisteredException", f"{admin} is already a delegated administrator.")
+    if len(current) >= 3:
+        raise JsonRESTError("DelegatedAdminAccountLimitExceededException", "CloudTrail allows at most 3 delegated administrators.")
+    ob.register_delegated_administrator(AccountId=admin, ServicePrincipal=CT)
+    return "{}"
+
+
+def ct_deregister(self):
+    admin = _ct_params(self).get("DelegatedAdminAccountId")
+    ob = om.organizations_backends[self.current_account][self.partition]
+    if ob.org is None:
+        raise JsonRESTError("NotOrganizationManagementAccountException", "This operation can be called only from the organization's management account.")
+    if not any(a.account.id == admin and CT in a.services for a in ob.admins):
+        raise JsonRESTError("AccountNotRegisteredException", f"{admin} is not a delegated administrator.")
+    ob.deregister_delegated_administrator(AccountId=admin, ServicePrincipal=CT)
+    return "{}"
+
+
+ctr.CloudTrailResponse.register_organization_delegated_admin = ct_register
+ctr.CloudTrailResponse.deregister_organization_delegated_admin = ct_deregister
 
 
 # --- R7: pages of at most 20 ------------------------------------------------------------------

@@ -450,7 +450,8 @@ async fn run_op<W: LiveWrite>(op: &Op, r: &mut Resolver, w: &W) -> Result<(Strin
             principal,
             deregister,
             register,
-        } => delegated_admins(principal, deregister, register, r, w).await,
+            via,
+        } => delegated_admins(principal, deregister, register, via.as_deref(), r, w).await,
         Op::PutDelegationPolicy { grants } => {
             let mut ids = BTreeMap::new();
             for g in grants {
@@ -683,13 +684,18 @@ async fn delegated_admins<W: LiveWrite>(
     principal: &str,
     deregister: &[AccountId],
     register: &[AccountRef],
+    via: Option<&str>,
     r: &Resolver,
     w: &W,
 ) -> Result<(String, bool), String> {
     let mut notes = Vec::new();
     let mut all_converged = true;
     for id in deregister {
-        match w.deregister_admin(id, principal).await {
+        let res = match via {
+            Some(svc) => w.service_deregister(svc, id).await,
+            None => w.deregister_admin(id, principal).await,
+        };
+        match res {
             Ok(()) => {
                 all_converged = false;
                 notes.push(format!("deregistered {id}"));
@@ -702,12 +708,21 @@ async fn delegated_admins<W: LiveWrite>(
     }
     for a in register {
         let id = r.account(a)?;
-        match w.register_admin(&id, principal).await {
+        let res = match via {
+            Some(svc) => w.service_register(svc, &id).await,
+            None => w.register_admin(&id, principal).await,
+        };
+        match res {
             Ok(()) => {
                 all_converged = false;
                 notes.push(format!("registered {id}"));
             }
-            Err(e) if code_of(&e) == "AccountAlreadyRegisteredException" => {
+            Err(e)
+                if matches!(
+                    code_of(&e),
+                    "AccountAlreadyRegisteredException" | "AccountRegisteredException"
+                ) =>
+            {
                 notes.push(format!("{id} was already registered"))
             }
             Err(e) => {

@@ -195,6 +195,14 @@ impl LiveWrite for Fake {
         self.log(format!("Disable {s} {r} {a}"));
         Ok(())
     }
+    async fn service_register(&self, s: &str, a: &AccountId) -> Result<(), LiveError> {
+        self.log(format!("Register via {s} {a}"));
+        Ok(())
+    }
+    async fn service_deregister(&self, s: &str, a: &AccountId) -> Result<(), LiveError> {
+        self.log(format!("Deregister via {s} {a}"));
+        Ok(())
+    }
     async fn delete_policy(&self, id: &str) -> Result<(), LiveError> {
         self.log(format!("DeletePolicy {id}"));
         Ok(())

@@ -90,4 +90,8 @@ pub trait LiveWrite {
         region: &str,
         account: &str,
     ) -> Result<(), LiveError>;
+    /// An org-wide service's own delegated-admin registration (CloudTrail).
+    async fn service_register(&self, service: &str, account: &AccountId) -> Result<(), LiveError>;
+    async fn service_deregister(&self, service: &str, account: &AccountId)
+        -> Result<(), LiveError>;
 }

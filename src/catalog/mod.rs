@@ -87,6 +87,10 @@ pub struct Resolved {
 /// Services whose own delegation API orgctl executes (per Region where regional).
 pub const NATIVE: &[&str] = &["guardduty", "inspector2", "macie", "securityhub"];
 
+/// Org-wide services whose own registration API orgctl executes instead of the generic
+/// Organizations call (which would skip creating the service-linked role).
+pub const NATIVE_GLOBAL: &[&str] = &["cloudtrail"];
+
 /// Finds a service by catalog id, principal or extra principal (case-insensitive).
 pub fn lookup(key: &str) -> Option<Resolved> {
     let key = key.trim().to_ascii_lowercase();

@@ -102,6 +102,10 @@ pub enum Op {
         principal: String,
         deregister: Vec<AccountId>,
         register: Vec<AccountRef>,
+        /// Register/deregister through this service's own API (CloudTrail) instead of
+        /// Organizations'.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        via: Option<String>,
     },
     /// `PutResourcePolicy` with the document built from `grants` (ids resolved at apply).
     PutDelegationPolicy {

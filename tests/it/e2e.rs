@@ -1372,3 +1372,67 @@ async fn macie_and_security_hub_are_delegated_per_region_and_moved_with_one_repl
     emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
         .expect(0);
 }
+
+#[tokio::test]
+async fn cloudtrail_admins_are_registered_through_cloudtrails_own_api() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    let file = SMALL.replace(
+        "  sso: { admin: sec-ops }\n",
+        "  sso: { admin: sec-ops }\n  cloudtrail: { admins: [sec-ops, app] }\n",
+    );
+    let f = emu.write("org.yaml", &file);
+    let f = f.to_str().unwrap().to_string();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    let ct = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "delegation[\"cloudtrail.amazonaws.com\"]")
+        .unwrap();
+    assert_eq!(ct["op"]["via"], "cloudtrail", "{ct}");
+    assert!(ct["executor"]["why"]
+        .as_str()
+        .unwrap()
+        .contains("cloudtrail's Register/DeregisterOrganizationDelegatedAdmin"));
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+    let org = emu.mgmt();
+    let accts = accounts(&org).await;
+    let mut both = vec![accts["sec-ops"].0.clone(), accts["app"].0.clone()];
+    both.sort();
+    let mut got = admins(&org, "cloudtrail.amazonaws.com").await;
+    got.sort();
+    assert_eq!(got, both);
+    std::fs::write(
+        &f,
+        file.replace(
+            "cloudtrail: { admins: [sec-ops, app] }",
+            "cloudtrail: { admins: [sec-ops] }",
+        ),
+    )
+    .unwrap();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    assert_eq!(
+        changes(&plan),
+        vec![(
+            "delegation[\"cloudtrail.amazonaws.com\"]".to_string(),
+            "replace".to_string()
+        )]
+    );
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .expect(0);
+    assert_eq!(
+        admins(&org, "cloudtrail.amazonaws.com").await,
+        vec![accts["sec-ops"].0.clone()]
+    );
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+}

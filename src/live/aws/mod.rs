@@ -2,6 +2,7 @@
 //! Region, endpoint, retries), a call counter, error mapping at the boundary, the
 //! organization read (`read.rs`) and the writes used by `apply` (`write.rs`).
 
+mod cloudtrail;
 mod errors;
 mod guardduty;
 mod inspector2;

@@ -364,4 +364,26 @@ impl LiveWrite for Aws {
             ))),
         }
     }
+
+    async fn service_register(&self, service: &str, account: &AccountId) -> Result<(), LiveError> {
+        match service {
+            "cloudtrail" => self.cloudtrail_register(account.as_str()).await,
+            other => Err(LiveError::Inconsistent(format!(
+                "orgctl does not execute {other}'s registration API"
+            ))),
+        }
+    }
+
+    async fn service_deregister(
+        &self,
+        service: &str,
+        account: &AccountId,
+    ) -> Result<(), LiveError> {
+        match service {
+            "cloudtrail" => self.cloudtrail_deregister(account.as_str()).await,
+            other => Err(LiveError::Inconsistent(format!(
+                "orgctl does not execute {other}'s registration API"
+            ))),
+        }
+    }
 }

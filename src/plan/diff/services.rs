@@ -104,6 +104,7 @@ impl Ctx<'_> {
             if let Some(r) = catalog::lookup(p) {
                 match r.service.mechanism {
                     Mechanism::Organizations => {}
+                    Mechanism::ServiceApi(_) if catalog::NATIVE_GLOBAL.contains(&r.service.id) => {}
                     Mechanism::ServiceApi(_) if catalog::NATIVE.contains(&r.service.id) => {
                         self.native_delegation(p, d, r.service);
                         continue;
@@ -124,6 +125,10 @@ impl Ctx<'_> {
                     }
                 }
             }
+            let via = d
+                .service_id
+                .filter(|id| catalog::NATIVE_GLOBAL.contains(id))
+                .map(str::to_string);
             let mut register = Vec::new();
             let mut want_ids = BTreeSet::new();
             let mut deps = Vec::new();
@@ -207,7 +212,10 @@ impl Ctx<'_> {
                 },
                 before: Some(json!({ "admins": before })),
                 after: Some(json!({ "admins": after })),
-                executor: self.management(why::DELEGATION),
+                executor: match &via {
+                    Some(svc) => self.management(&format!("AWS reserves {svc}'s Register/DeregisterOrganizationDelegatedAdmin to the management account (registering through Organizations would skip the service-linked role)")),
+                    None => self.management(why::DELEGATION),
+                },
                 risk,
                 risk_reason,
                 depends_on: deps,
@@ -215,6 +223,7 @@ impl Ctx<'_> {
                     principal: p.clone(),
                     deregister,
                     register,
+                    via,
                 },
             });
         }
@@ -242,6 +251,7 @@ impl Ctx<'_> {
                         principal: p.clone(),
                         deregister: have.iter().cloned().collect(),
                         register: Vec::new(),
+                        via: None,
                     },
                 });
             } else {
