@@ -89,7 +89,7 @@ pub const NATIVE: &[&str] = &["guardduty", "inspector2", "macie", "securityhub"]
 
 /// Org-wide services whose own registration API orgctl executes instead of the generic
 /// Organizations call (which would skip creating the service-linked role).
-pub const NATIVE_GLOBAL: &[&str] = &["cloudtrail"];
+pub const NATIVE_GLOBAL: &[&str] = &["cloudtrail", "ipam"];
 
 /// Finds a service by catalog id, principal or extra principal (case-insensitive).
 pub fn lookup(key: &str) -> Option<Resolved> {

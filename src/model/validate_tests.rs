@@ -44,7 +44,7 @@ fn the_example_file_is_valid() {
     let l = load_str("examples/org.yaml", &text).unwrap();
     assert_eq!(l.desired.accounts.len(), 4);
     assert!(l.desired.ous.contains_key("Workloads"), "implied parent OU");
-    assert_eq!(l.desired.delegations.len(), 6);
+    assert_eq!(l.desired.delegations.len(), 7);
     assert!(l.warnings.is_empty(), "{:?}", l.warnings);
 }
 

@@ -213,6 +213,7 @@ async fn brownfield_plan_is_exactly_the_difference() {
             "delegation[\"inspector2.amazonaws.com\"].region[\"us-east-1\"]",
             "create",
         ),
+        ("delegation[\"ipam.amazonaws.com\"]", "create"),
         ("delegation[\"sso.amazonaws.com\"]", "replace"),
         ("organizations_delegation", "create"),
         ("policy_type[\"BACKUP_POLICY\"]", "create"),
@@ -247,9 +248,9 @@ async fn brownfield_plan_is_exactly_the_difference() {
         unmanaged,
         ["ou[\"Sandbox\"]", "trusted_access[\"ram.amazonaws.com\"]"]
     );
-    let sso = &plan["changes"][20];
+    let sso = &plan["changes"][21];
     assert_eq!(
-        plan["changes"][21]["executor"]["why"],
+        plan["changes"][22]["executor"]["why"],
         "AWS reserves PutResourcePolicy/DeleteResourcePolicy to the management account"
     );
     assert_eq!(sso["risk"], "high");
@@ -1431,6 +1432,67 @@ async fn cloudtrail_admins_are_registered_through_cloudtrails_own_api() {
         .expect(0);
     assert_eq!(
         admins(&org, "cloudtrail.amazonaws.com").await,
+        vec![accts["sec-ops"].0.clone()]
+    );
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+}
+
+#[tokio::test]
+async fn ipam_is_delegated_through_ec2_never_enable_aws_service_access() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    let file = SMALL.replace(
+        "  sso: { admin: sec-ops }\n",
+        "  sso: { admin: sec-ops }\n  ipam: { admin: app }\n",
+    );
+    let f = emu.write("org.yaml", &file);
+    let f = f.to_str().unwrap().to_string();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    let ch = changes(&plan);
+    assert!(
+        !ch.iter()
+            .any(|(a, _)| a == "trusted_access[\"ipam.amazonaws.com\"]"),
+        "never EnableAWSServiceAccess for IPAM: {ch:?}"
+    );
+    let ipam = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "delegation[\"ipam.amazonaws.com\"]")
+        .unwrap();
+    assert_eq!(ipam["op"]["via"], "ipam");
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    let again = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json", "--detailed-exitcode"])
+        .expect(0)
+        .json();
+    assert!(
+        !again["unmanaged"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["address"] == "trusted_access[\"ipam.amazonaws.com\"]"),
+        "IPAM's own trusted access is part of its delegation"
+    );
+    let org = emu.mgmt();
+    let accts = accounts(&org).await;
+    assert_eq!(
+        admins(&org, "ipam.amazonaws.com").await,
+        vec![accts["app"].0.clone()]
+    );
+    std::fs::write(
+        &f,
+        file.replace("ipam: { admin: app }", "ipam: { admin: sec-ops }"),
+    )
+    .unwrap();
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .expect(0);
+    assert_eq!(
+        admins(&org, "ipam.amazonaws.com").await,
         vec![accts["sec-ops"].0.clone()]
     );
     emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])

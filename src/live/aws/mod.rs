@@ -6,6 +6,7 @@ mod cloudtrail;
 mod errors;
 mod guardduty;
 mod inspector2;
+mod ipam;
 mod macie_securityhub;
 mod read;
 mod stats;

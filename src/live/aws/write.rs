@@ -368,6 +368,7 @@ impl LiveWrite for Aws {
     async fn service_register(&self, service: &str, account: &AccountId) -> Result<(), LiveError> {
         match service {
             "cloudtrail" => self.cloudtrail_register(account.as_str()).await,
+            "ipam" => self.ipam_enable(account.as_str()).await,
             other => Err(LiveError::Inconsistent(format!(
                 "orgctl does not execute {other}'s registration API"
             ))),
@@ -381,6 +382,7 @@ impl LiveWrite for Aws {
     ) -> Result<(), LiveError> {
         match service {
             "cloudtrail" => self.cloudtrail_deregister(account.as_str()).await,
+            "ipam" => self.ipam_disable(account.as_str()).await,
             other => Err(LiveError::Inconsistent(format!(
                 "orgctl does not execute {other}'s registration API"
             ))),

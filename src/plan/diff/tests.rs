@@ -324,7 +324,7 @@ fn absence_is_not_deletion_but_prune_deletes_in_safe_order() {
 
 #[test]
 fn service_api_delegations_are_refused_with_the_mechanism_named() {
-    let head_regions = "accounts:\n  - { name: sec-ops, email: sec@example.com, ou: root }\ndelegations:\n  detective: { admin: sec-ops, regions: [us-east-1] }\n  ipam: { admin: sec-ops }\n";
+    let head_regions = "accounts:\n  - { name: sec-ops, email: sec@example.com, ou: root }\ndelegations:\n  detective: { admin: sec-ops, regions: [us-east-1] }\n  fms: { admin: sec-ops }\n";
     let e = diff(&desired(head_regions), &empty_org()).unwrap_err();
     let msg = e.to_string();
     assert!(
@@ -333,8 +333,8 @@ fn service_api_delegations_are_refused_with_the_mechanism_named() {
         "{msg}"
     );
     assert!(
-        msg.contains("delegation[\"ipam.amazonaws.com\"]")
-            && msg.contains("ec2:EnableIpamOrganizationAdminAccount"),
+        msg.contains("delegation[\"fms.amazonaws.com\"]")
+            && msg.contains("fms:AssociateAdminAccount"),
         "{msg}"
     );
 }
