@@ -213,6 +213,7 @@ impl Ctx<'_> {
                 before: Some(json!({ "admins": before })),
                 after: Some(json!({ "admins": after })),
                 executor: match &via {
+                    Some(svc) if svc == "ipam" => self.management("AWS reserves ec2:Enable/DisableIpamOrganizationAdminAccount to the management account (IPAM must not use EnableAWSServiceAccess or the generic registration, which skip its service-linked role)"),
                     Some(svc) => self.management(&format!("AWS reserves {svc}'s Register/DeregisterOrganizationDelegatedAdmin to the management account (registering through Organizations would skip the service-linked role)")),
                     None => self.management(why::DELEGATION),
                 },
