@@ -9,6 +9,13 @@ use crate::apply::write::LiveWrite;
 use crate::live::{CreateRequest, LiveError};
 use crate::model::desired::{AccountId, Tags};
 
+/// A service whose own delegation API orgctl does not execute (the planner never asks).
+fn not_native(service: &str) -> LiveError {
+    LiveError::Inconsistent(format!(
+        "orgctl does not execute {service}'s delegation API"
+    ))
+}
+
 fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, LiveError> {
     tags.iter()
         .map(|(k, v)| {
@@ -325,9 +332,7 @@ impl LiveWrite for Aws {
             "inspector2" => self.inspector2_admins(region).await,
             "macie" => self.macie_admins(region).await,
             "securityhub" => self.securityhub_admins(region).await,
-            other => Err(LiveError::Inconsistent(format!(
-                "orgctl does not execute {other}'s delegation API"
-            ))),
+            other => Err(not_native(other)),
         }
     }
 
@@ -342,9 +347,7 @@ impl LiveWrite for Aws {
             "inspector2" => self.inspector2_enable(region, account).await,
             "macie" => self.macie_enable(region, account).await,
             "securityhub" => self.securityhub_enable(region, account).await,
-            other => Err(LiveError::Inconsistent(format!(
-                "orgctl does not execute {other}'s delegation API"
-            ))),
+            other => Err(not_native(other)),
         }
     }
 
@@ -359,9 +362,7 @@ impl LiveWrite for Aws {
             "inspector2" => self.inspector2_disable(region, account).await,
             "macie" => self.macie_disable(region, account).await,
             "securityhub" => self.securityhub_disable(region, account).await,
-            other => Err(LiveError::Inconsistent(format!(
-                "orgctl does not execute {other}'s delegation API"
-            ))),
+            other => Err(not_native(other)),
         }
     }
 
@@ -369,9 +370,7 @@ impl LiveWrite for Aws {
         match service {
             "cloudtrail" => self.cloudtrail_register(account.as_str()).await,
             "ipam" => self.ipam_enable(account.as_str()).await,
-            other => Err(LiveError::Inconsistent(format!(
-                "orgctl does not execute {other}'s registration API"
-            ))),
+            other => Err(not_native(other)),
         }
     }
 
@@ -383,9 +382,7 @@ impl LiveWrite for Aws {
         match service {
             "cloudtrail" => self.cloudtrail_deregister(account.as_str()).await,
             "ipam" => self.ipam_disable(account.as_str()).await,
-            other => Err(LiveError::Inconsistent(format!(
-                "orgctl does not execute {other}'s registration API"
-            ))),
+            other => Err(not_native(other)),
         }
     }
 }
