@@ -548,15 +548,7 @@ fn delegation_admins(
     let mut out = BTreeSet::new();
     for a in list {
         let a = a.trim().to_string();
-        let r = if let Some(id) = AccountId::parse(&a) {
-            // An id that a declared account carries is that account.
-            match accounts.values().find(|x| x.id.as_ref() == Some(&id)) {
-                Some(acc) => AccountRef::Name(acc.name.clone()),
-                None => AccountRef::Id(id),
-            }
-        } else if accounts.contains_key(&a) {
-            AccountRef::Name(a.clone())
-        } else {
+        let Some(r) = account_ref(&a, accounts) else {
             let hint = match did_you_mean(&a, accounts.keys().map(String::as_str)) {
                 Some(s) => format!("did you mean `{s}`? Admins must be accounts declared under `accounts:` (by name) or 12-digit ids"),
                 None => "declare the account under `accounts:` or give its 12-digit id".to_string(),
@@ -569,13 +561,7 @@ fn delegation_admins(
             );
             continue;
         };
-        let is_mgmt = match &r {
-            AccountRef::Id(id) => id.as_str() == mgmt,
-            AccountRef::Name(n) => accounts
-                .get(n)
-                .and_then(|x| x.id.as_ref())
-                .is_some_and(|id| id.as_str() == mgmt),
-        };
+        let is_mgmt = is_management(&r, mgmt, accounts);
         if is_mgmt {
             d.error(at, &format!("{field}.{sub}"), "the management account can never be a delegated administrator (AWS: CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR)", "name a member account, e.g. a dedicated security or operations account");
             continue;
@@ -660,6 +646,21 @@ fn delegation_regions(
 }
 
 /// Resolves an account reference written in the file (a declared name or a 12-digit id).
+/// Whether a reference is the management account (by id, or a declared account carrying it).
+pub(super) fn is_management(
+    r: &AccountRef,
+    mgmt: &str,
+    accounts: &BTreeMap<String, DesiredAccount>,
+) -> bool {
+    match r {
+        AccountRef::Id(id) => id.as_str() == mgmt,
+        AccountRef::Name(n) => accounts
+            .get(n)
+            .and_then(|x| x.id.as_ref())
+            .is_some_and(|id| id.as_str() == mgmt),
+    }
+}
+
 pub(super) fn account_ref(
     a: &str,
     accounts: &BTreeMap<String, DesiredAccount>,

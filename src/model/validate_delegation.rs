@@ -3,10 +3,10 @@
 //! (actions reserved to the management account are rejected, as AWS would with
 //! UNSUPPORTED_ACTION_IN_RESOURCE_POLICY), and lists valid policy types.
 
-use super::desired::{AccountRef, DelegationGrant, Desired};
+use super::desired::{DelegationGrant, Desired};
 use super::diag::{did_you_mean, Diagnostics};
 use super::schema::OrgFile;
-use super::validate::account_ref;
+use super::validate::{account_ref, is_management};
 
 pub(super) fn organizations_delegation(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired) {
     use crate::catalog::orgs_delegation::{
@@ -33,14 +33,7 @@ pub(super) fn organizations_delegation(file: &OrgFile, d: &mut Diagnostics, out:
             );
             continue;
         };
-        let is_mgmt = match &account {
-            AccountRef::Id(id) => id.as_str() == mgmt,
-            AccountRef::Name(n) => out
-                .accounts
-                .get(n)
-                .and_then(|a| a.id.as_ref())
-                .is_some_and(|id| id.as_str() == mgmt),
-        };
+        let is_mgmt = is_management(&account, mgmt, &out.accounts);
         if is_mgmt {
             d.error(&e.account, &format!("{base}.account"), "the management account already holds every permission; the delegation policy names member accounts", "name a member account");
             continue;
