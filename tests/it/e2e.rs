@@ -1142,19 +1142,6 @@ async fn without_a_delegation_policy_sec_ops_cannot_manage_policies() {
     );
 }
 
-async fn guardduty_admins(emu: &Emulator, region: &str) -> Vec<String> {
-    let out = emu
-        .guardduty(region)
-        .list_organization_admin_accounts()
-        .send()
-        .await
-        .unwrap();
-    out.admin_accounts()
-        .iter()
-        .map(|a| a.admin_account_id().unwrap().to_string())
-        .collect()
-}
-
 #[tokio::test]
 async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_one_replace() {
     let emu = Emulator::start(&["--create-delay", "0.1"]);
@@ -1196,7 +1183,11 @@ async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_on
     emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
         .expect(0);
     for r in ["us-east-1", "eu-west-1"] {
-        assert_eq!(guardduty_admins(&emu, r).await, vec![sec.clone()], "{r}");
+        assert_eq!(
+            emu.service_admins("guardduty", r).await,
+            vec![sec.clone()],
+            "{r}"
+        );
     }
     assert_eq!(
         admins(&org, "guardduty.amazonaws.com").await,
@@ -1223,7 +1214,7 @@ async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_on
     );
     emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(1);
     assert_eq!(
-        guardduty_admins(&emu, "eu-west-1").await,
+        emu.service_admins("guardduty", "eu-west-1").await,
         vec![sec.clone()],
         "nothing changed"
     );
@@ -1232,7 +1223,11 @@ async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_on
         .expect(0);
     assert!(r.stdout().contains(&format!("disabled {sec} in eu-west-1; disabled {sec} in us-east-1; deregistered {sec}; enabled {app} in eu-west-1; enabled {app} in us-east-1")), "{}", r.stdout());
     for r in ["us-east-1", "eu-west-1"] {
-        assert_eq!(guardduty_admins(&emu, r).await, vec![app.clone()], "{r}");
+        assert_eq!(
+            emu.service_admins("guardduty", r).await,
+            vec![app.clone()],
+            "{r}"
+        );
     }
     assert_eq!(
         admins(&org, "guardduty.amazonaws.com").await,
@@ -1243,19 +1238,6 @@ async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_on
     // A re-run changes nothing.
     let again = emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
     assert!(again.stdout().contains("No changes."), "{}", again.stdout());
-}
-
-async fn inspector_admins(emu: &Emulator, region: &str) -> Vec<String> {
-    let out = emu
-        .inspector2(region)
-        .list_delegated_admin_accounts()
-        .send()
-        .await
-        .unwrap();
-    out.delegated_admin_accounts()
-        .iter()
-        .map(|a| a.account_id().unwrap().to_string())
-        .collect()
 }
 
 #[tokio::test]
@@ -1290,7 +1272,11 @@ async fn inspector_is_delegated_per_region_and_moved_with_one_replace() {
     let accts = accounts(&org).await;
     let (sec, app) = (accts["sec-ops"].0.clone(), accts["app"].0.clone());
     for r in ["us-east-1", "eu-west-1"] {
-        assert_eq!(inspector_admins(&emu, r).await, vec![sec.clone()], "{r}");
+        assert_eq!(
+            emu.service_admins("inspector2", r).await,
+            vec![sec.clone()],
+            "{r}"
+        );
     }
     std::fs::write(
         &f,
@@ -1300,7 +1286,11 @@ async fn inspector_is_delegated_per_region_and_moved_with_one_replace() {
     emu.orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
         .expect(0);
     for r in ["us-east-1", "eu-west-1"] {
-        assert_eq!(inspector_admins(&emu, r).await, vec![app.clone()], "{r}");
+        assert_eq!(
+            emu.service_admins("inspector2", r).await,
+            vec![app.clone()],
+            "{r}"
+        );
     }
     assert_eq!(admins(&org, "inspector2.amazonaws.com").await, vec![app]);
     emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])

@@ -157,6 +157,26 @@ impl Emulator {
             };
         }
         let mut out: Vec<String> = match service {
+            "guardduty" => self
+                .guardduty(region)
+                .list_organization_admin_accounts()
+                .send()
+                .await
+                .unwrap()
+                .admin_accounts()
+                .iter()
+                .filter_map(|a| a.admin_account_id().map(str::to_string))
+                .collect(),
+            "inspector2" => self
+                .inspector2(region)
+                .list_delegated_admin_accounts()
+                .send()
+                .await
+                .unwrap()
+                .delegated_admin_accounts()
+                .iter()
+                .filter_map(|a| a.account_id().map(str::to_string))
+                .collect(),
             "macie" => client!(aws_sdk_macie2)
                 .list_organization_admin_accounts()
                 .send()
