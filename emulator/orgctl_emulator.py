@@ -64,6 +64,16 @@ Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/la
       only, never the management account, one admin, trusted access and the Organizations DA as
       side effects; disabling an account not registered -> IpamOrganizationAccountNotRegistered
                         (vpc/ipam enable-integ-ipam; Terraform provider ec2/errors.go for the code)
+  R17 Detective Enable/List/DisableOrganizationAdminAccount per Region (moto: absent): management
+      account only (AccessDeniedException), the admin must be the Organizations DA or the management
+      account, one admin per Region, the Organizations DA registered as a side effect when there is
+      none; Disable removes the Region's admin and keeps the DA; deregistering the DA removes the
+      admin in every Region      (botocore detective operation docs)
+  R18 Firewall Manager Associate/Get/DisassociateAdminAccount (RPC v2 CBOR; moto: absent): only the
+      management account associates, never itself, one default admin (InvalidOperationException);
+      the role goes CREATING -> READY after --create-delay; only the admin disassociates itself;
+      trusted access and the Organizations DA follow   (fms API_AssociateAdminAccount,
+      API_DisassociateAdminAccount, API_GetAdminAccount)
   R10 Put/Describe/DeleteResourcePolicy (the delegation policy; moto: HTTP 500): invalid JSON ->
       INVALID_RESOURCE_POLICY_JSON; a non-delegable action -> UNSUPPORTED_ACTION_IN_RESOURCE_POLICY;
       a principal that is not a member account -> INVALID_PRINCIPAL; over 40,000 characters
@@ -101,7 +111,7 @@ from moto.organizations import utils as outils
 HERE = os.path.dirname(os.path.abspath(__file__))
 CATALOG = os.path.join(HERE, "..", "data", "delegation-catalog.yaml")
 
-KNOBS = {"create_delay": 0.5, "throttle_every": 0, "empty_pages": False, "policy_type_delay": 0.3}
+KNOBS = {"create_delay": 0.5, "throttle_every": 0, "empty_pages": False, "policy_type_delay": 0.3, "sso_region": "us-east-1"}
 STATS = {}
 LOCK = threading.Lock()
 COUNTER = {"n": 0}
@@ -279,6 +289,11 @@ def deregister_delegated_administrator(self, **kw):
     _orig_deregister(self, **kw)
     # AWS lists an account as delegated administrator only while it has a service.
     self.admins = [a for a in self.admins if a.services]
+    if kw["ServicePrincipal"] == DETECTIVE:
+        # R17: removing Detective's Organizations DA removes it as Detective admin in every Region.
+        for (svc, mgmt, _region), state in ADMINS.items():
+            if svc == "detective" and mgmt == self.account_id:
+                state.pop(kw["AccountId"], None)
 
 
 def list_delegated_administrators(self, **kw):
@@ -893,6 +908,147 @@ EC2Response.enable_ipam_organization_admin_account = ipam_enable
 EC2Response.disable_ipam_organization_admin_account = ipam_disable
 
 
+# --- R17: Amazon Detective's administrator (REST-JSON; moto: absent) -----------------------------
+# --- R18: AWS Firewall Manager's default administrator (RPC v2 CBOR; moto: absent) ---------------
+
+import cbor2  # noqa: E402
+from moto.iam.models import get_account_id_from  # noqa: E402
+
+DETECTIVE = "detective.amazonaws.com"
+FMS = "fms.amazonaws.com"
+FMS_ADMIN = {}  # management account -> {"admin": id, "since": time}
+
+
+class Reply(Exception):
+    def __init__(self, status, code, message):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _caller(environ):
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    try:
+        cred = auth.split("Credential=")[1].split(",")[0].split("/")
+    except IndexError:
+        return None, None, None
+    return get_account_id_from(cred[0]), cred[2], cred[3]
+
+
+def _org_of(acct):
+    """(management account, its Organizations backend, caller is management)."""
+    own = om.organizations_backends[acct]["aws"]
+    if own.org is not None:
+        return acct, own, True
+    master = om.organizations_backends.master_accounts.get(acct)
+    if master is None:
+        return None, None, False
+    return master[0], om.organizations_backends[master[0]][master[1]], False
+
+
+def _enable_side_effects(ob, admin, principal):
+    if not any(x["ServicePrincipal"] == principal for x in ob.services):
+        ob.enable_aws_service_access(ServicePrincipal=principal)
+    if not any(a.account.id == admin and principal in a.services for a in ob.admins):
+        ob.register_delegated_administrator(AccountId=admin, ServicePrincipal=principal)
+
+
+def detective(acct, region, path, body):
+    mgmt, ob, is_mgmt = _org_of(acct)
+    if not is_mgmt:
+        raise Reply(403, "AccessDeniedException", "Can only be called by the organization management account.")
+    state = ADMINS.setdefault(("detective", mgmt, region), {})
+    if path == "/orgs/adminAccountslist":
+        return {"Administrators": [{"AccountId": a, "GraphArn": f"arn:aws:detective:{region}:{a}:graph:{uuid.uuid5(uuid.NAMESPACE_OID, a + region).hex}", "DelegationTime": "2026-01-01T00:00:00Z"} for a in state]}
+    if path == "/orgs/enableAdminAccount":
+        admin = body.get("AccountId")
+        if not any(a.id == admin for a in ob.accounts):
+            raise Reply(400, "ValidationException", f"{admin} is not a member of the organization.")
+        orgs_da = [a.account.id for a in ob.admins if DETECTIVE in a.services]
+        if orgs_da and admin not in orgs_da and admin != mgmt:
+            raise Reply(400, "ValidationException", f"The Detective administrator must be the Organizations delegated administrator ({orgs_da[0]}) or the management account.")
+        if state and admin not in state:
+            raise Reply(400, "ValidationException", f"{next(iter(state))} is already the Detective administrator in {region}.")
+        state[admin] = "ENABLED"
+        if admin != mgmt and not orgs_da:
+            _enable_side_effects(ob, admin, DETECTIVE)
+        return {}
+    if path == "/orgs/disableAdminAccount":
+        if not state:
+            raise Reply(400, "ValidationException", f"There is no Detective administrator in {region}.")
+        state.clear()
+        return {}
+    raise Reply(404, "ResourceNotFoundException", f"unknown Detective operation {path}")
+
+
+def fms(acct, op, body):
+    mgmt, ob, is_mgmt = _org_of(acct)
+    if ob is None:
+        raise Reply(400, "InvalidOperationException", "The account is not in an organization.")
+    cur = FMS_ADMIN.get(mgmt)
+    if op == "GetAdminAccount":
+        if cur is None or (not is_mgmt and acct != cur["admin"]):
+            raise Reply(400, "ResourceNotFoundException", "No Firewall Manager administrator is associated.")
+        ready = time.time() - cur["since"] >= float(KNOBS["create_delay"])
+        return {"AdminAccount": cur["admin"], "RoleStatus": "READY" if ready else "CREATING"}
+    if op == "AssociateAdminAccount":
+        admin = body.get("AdminAccount")
+        if not is_mgmt:
+            raise Reply(400, "InvalidOperationException", "Only the management account can set Firewall Manager's default administrator.")
+        if admin == mgmt:
+            raise Reply(400, "InvalidInputException", "The administrator must be a member account of the organization.")
+        if not any(a.id == admin for a in ob.accounts):
+            raise Reply(400, "InvalidInputException", f"{admin} is not a member of the organization.")
+        if cur is not None:
+            raise Reply(400, "InvalidOperationException", f"{cur['admin']} is already the Firewall Manager default administrator.")
+        FMS_ADMIN[mgmt] = {"admin": admin, "since": time.time()}
+        _enable_side_effects(ob, admin, FMS)
+        return {}
+    if op == "DisassociateAdminAccount":
+        if cur is None or acct != cur["admin"]:
+            raise Reply(400, "InvalidOperationException", "Only the Firewall Manager administrator can disassociate itself.")
+        del FMS_ADMIN[mgmt]
+        if any(a.account.id == acct and FMS in a.services for a in ob.admins):
+            ob.deregister_delegated_administrator(AccountId=acct, ServicePrincipal=FMS)
+        return {}
+    raise Reply(400, "UnknownOperationException", f"unknown Firewall Manager operation {op}")
+
+
+def native_app(environ, start_response):
+    """Serves Detective and Firewall Manager requests, or returns None for moto's."""
+    acct, region, service = _caller(environ)
+    path = environ.get("PATH_INFO", "")
+    if service == "detective":
+        req = Request(environ)
+        try:
+            with LOCK:
+                out = detective(acct, region, path, json.loads(req.get_data() or b"{}"))
+            return Response(json.dumps(out), mimetype="application/json")(environ, start_response)
+        except Reply as e:
+            return Response(json.dumps({"message": e.message}), status=e.status, headers={"x-amzn-ErrorType": e.code}, mimetype="application/json")(environ, start_response)
+    if service == "fms" and path.startswith("/service/AWSFMS_20180101/operation/"):
+        req = Request(environ)
+        headers = {"smithy-protocol": "rpc-v2-cbor"}
+        try:
+            data = req.get_data()
+            with LOCK:
+                out = fms(acct, path.rsplit("/", 1)[1], cbor2.loads(data) if data else {})
+            return Response(cbor2.dumps(out), headers=headers, mimetype="application/cbor")(environ, start_response)
+        except Reply as e:
+            body = cbor2.dumps({"__type": f"com.amazonaws.fms#{e.code}", "Message": e.message})
+            return Response(body, status=e.status, headers=headers, mimetype="application/cbor")(environ, start_response)
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if service == "fms" and target.startswith("AWSFMS_20180101."):
+        # The JSON 1.1 form of the same API (AWS serves both; botocore uses this one).
+        req = Request(environ)
+        try:
+            with LOCK:
+                out = fms(acct, target.split(".", 1)[1], json.loads(req.get_data() or b"{}"))
+            return Response(json.dumps(out), mimetype="application/x-amz-json-1.1")(environ, start_response)
+        except Reply as e:
+            return Response(json.dumps({"__type": e.code, "Message": e.message}), status=e.status, mimetype="application/x-amz-json-1.1")(environ, start_response)
+    return None
+
+
 # --- R7: pages of at most 20 ------------------------------------------------------------------
 
 LISTS = {
@@ -1026,6 +1182,9 @@ def call_action(self):
 R.call_action = call_action
 
 
+import emulator_sso  # noqa: E402,F401  (R19-R24: Identity Center)
+
+
 # --- server ---------------------------------------------------------------------------------
 
 def control_app(inner):
@@ -1033,16 +1192,20 @@ def control_app(inner):
         path = environ.get("PATH_INFO", "")
         if path == "/orgctl-emulator/stats":
             with LOCK:
-                body = json.dumps({"organizations": STATS, "total": sum(STATS.values())})
+                body = json.dumps({"organizations": STATS, "total": sum(STATS.values()), "sso": emulator_sso.stats()})
             return Response(body, mimetype="application/json")(environ, start_response)
         if path == "/orgctl-emulator/stats/reset" and environ["REQUEST_METHOD"] == "POST":
             with LOCK:
                 STATS.clear()
+                emulator_sso.reset_stats()
             return Response("{}", mimetype="application/json")(environ, start_response)
         if path == "/orgctl-emulator/config" and environ["REQUEST_METHOD"] == "POST":
             req = Request(environ)
             KNOBS.update({k: v for k, v in json.loads(req.get_data() or b"{}").items() if k in KNOBS})
             return Response(json.dumps(KNOBS), mimetype="application/json")(environ, start_response)
+        served = native_app(environ, start_response)
+        if served is not None:
+            return served
         return inner(environ, start_response)
 
     return app
@@ -1059,8 +1222,9 @@ def main():
     ap.add_argument("--create-delay", type=float, default=KNOBS["create_delay"], help="seconds a CreateAccount request stays IN_PROGRESS")
     ap.add_argument("--throttle-every", type=int, default=0)
     ap.add_argument("--empty-pages", action="store_true")
+    ap.add_argument("--sso-region", default=KNOBS["sso_region"], help="IAM Identity Center home Region (where the organization instance lives)")
     a = ap.parse_args()
-    KNOBS.update(create_delay=a.create_delay, throttle_every=a.throttle_every, empty_pages=a.empty_pages)
+    KNOBS.update(create_delay=a.create_delay, throttle_every=a.throttle_every, empty_pages=a.empty_pages, sso_region=a.sso_region)
     app = control_app(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", a.port, app, threaded=True, request_handler=QuietHandler)
     print(f"ORGCTL_EMULATOR_URL=http://127.0.0.1:{server.server_port}", flush=True)

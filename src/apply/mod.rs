@@ -8,6 +8,7 @@
 //! Re-running converged calls (`AccountAlreadyRegistered`, `AccountNotRegistered`, a move
 //! to the current parent) counts as converged, not as a failure.
 
+pub mod ic;
 pub mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,6 +20,7 @@ use serde::Serialize;
 use crate::live::{CreateRequest, LiveError, LiveState};
 use crate::model::desired::{AccountId, AccountRef, Parent};
 use crate::plan::change::{Change, Op, Plan, TagTarget};
+pub use ic::IcWrite;
 pub use write::LiveWrite;
 
 /// How account-creation status is polled.
@@ -150,6 +152,8 @@ struct Resolver {
     account_ids: BTreeMap<String, AccountId>,
     /// Policy name → id (live, plus those created by the run).
     policy_ids: BTreeMap<String, String>,
+    /// Identity Center ids, when it was read.
+    ic: Option<ic::IcIds>,
 }
 
 impl Resolver {
@@ -179,6 +183,7 @@ impl Resolver {
             ou_ids,
             account_ids,
             policy_ids,
+            ic: live.identity_center.as_ref().map(ic::IcIds::of),
         }
     }
 
@@ -230,7 +235,7 @@ fn code_of(e: &LiveError) -> &str {
 
 /// Runs `plan` (already checked against the live state it was made from).
 /// `in_progress` are the account-creation requests AWS reports as running.
-pub async fn execute<W: LiveWrite>(
+pub async fn execute<W: LiveWrite + IcWrite>(
     plan: &Plan,
     live: &LiveState,
     in_progress: &[CreateRequest],
@@ -245,15 +250,19 @@ pub async fn execute<W: LiveWrite>(
     let mut stopped = false;
     let mut i = 0;
     while i < plan.changes.len() {
-        // A run of account creations executes as one bounded-concurrent batch.
+        // A run of account creations, or of Identity Center assignments, executes as one
+        // bounded-concurrent batch.
         let mut batch: Vec<(usize, &Change)> = Vec::new();
+        let mut kind = None;
         while i < plan.changes.len() {
             let c = &plan.changes[i];
             let pre = precheck(c, opts, &blocked, stopped);
-            let is_create = matches!(c.op, Op::CreateAccount { .. });
-            if !batch.is_empty() && (pre.is_some() || !is_create) {
+            let this = batch_kind(&c.op);
+            let is_create = this.is_some();
+            if !batch.is_empty() && (pre.is_some() || this != kind) {
                 break;
             }
+            kind = this;
             i += 1;
             if let Some(mut o) = pre {
                 // An executor created earlier in this run has an id now.
@@ -282,6 +291,37 @@ pub async fn execute<W: LiveWrite>(
             }
         }
         if batch.is_empty() {
+            continue;
+        }
+        if kind == Some(Batch::Assignments) {
+            let mut results: Vec<(usize, &Change, Outcome)> = stream::iter(batch)
+                .map(|(idx, c)| {
+                    let r = &r;
+                    async move {
+                        progress.on(ProgressEvent::Start {
+                            address: &c.address,
+                            summary: &c.summary,
+                        });
+                        let o = match &c.op {
+                            Op::Ic(op) => match ic::assignment(op, r, w).await {
+                                Ok((detail, false)) => Outcome::Done { detail },
+                                Ok((detail, true)) => Outcome::Converged { detail },
+                                Err(error) => Outcome::Failed { error },
+                            },
+                            _ => Outcome::Failed {
+                                error: "internal: not an assignment".into(),
+                            },
+                        };
+                        (idx, c, o)
+                    }
+                })
+                .buffer_unordered(ic::MAX_ASSIGNMENT_OPS)
+                .collect()
+                .await;
+            results.sort_by_key(|(idx, _, _)| *idx);
+            for (_, c, o) in results {
+                finish(c, o, &mut report, &mut blocked, &mut stopped, progress);
+            }
             continue;
         }
         let mut results: Vec<(usize, &Change, CreateResult)> = stream::iter(batch)
@@ -322,6 +362,31 @@ pub async fn execute<W: LiveWrite>(
         }
     }
     report
+}
+
+/// Changes that run as a bounded-concurrent batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Batch {
+    /// `CreateAccount`, at most `max_creates_in_flight`.
+    Accounts,
+    /// Identity Center assignments, at most [`ic::MAX_ASSIGNMENT_OPS`].
+    Assignments,
+}
+
+fn batch_kind(op: &Op) -> Option<Batch> {
+    use crate::plan::change_ic::IcOp;
+    match op {
+        Op::CreateAccount { .. } => Some(Batch::Accounts),
+        Op::Ic(op)
+            if matches!(
+                **op,
+                IcOp::CreateAssignment { .. } | IcOp::DeleteAssignment { .. }
+            ) =>
+        {
+            Some(Batch::Assignments)
+        }
+        _ => None,
+    }
 }
 
 fn finish(
@@ -376,7 +441,7 @@ fn precheck(
         })
 }
 
-async fn run_one<W: LiveWrite>(c: &Change, r: &mut Resolver, w: &W) -> Outcome {
+async fn run_one<W: LiveWrite + IcWrite>(c: &Change, r: &mut Resolver, w: &W) -> Outcome {
     match run_op(&c.op, r, w).await {
         Ok((detail, false)) => Outcome::Done { detail },
         Ok((detail, true)) => Outcome::Converged { detail },
@@ -385,7 +450,11 @@ async fn run_one<W: LiveWrite>(c: &Change, r: &mut Resolver, w: &W) -> Outcome {
 }
 
 /// Executes one non-batched op: `(detail, already_converged)`.
-async fn run_op<W: LiveWrite>(op: &Op, r: &mut Resolver, w: &W) -> Result<(String, bool), String> {
+async fn run_op<W: LiveWrite + IcWrite>(
+    op: &Op,
+    r: &mut Resolver,
+    w: &W,
+) -> Result<(String, bool), String> {
     let err = |e: LiveError| e.to_string();
     match op {
         Op::CreateOu {
@@ -547,6 +616,7 @@ async fn run_op<W: LiveWrite>(op: &Op, r: &mut Resolver, w: &W) -> Result<(Strin
             deregister,
             enable,
         } => service_admins(service, principal, admin, disable, deregister, enable, r, w).await,
+        Op::Ic(op) => ic::run(op, r, w).await,
         Op::DeleteDelegationPolicy => match w.delete_delegation_policy().await {
             Ok(()) => Ok(("deleted the delegation policy".into(), false)),
             Err(e) if code_of(&e) == "ResourcePolicyNotFoundException" => {

@@ -45,6 +45,8 @@ impl Fake {
     }
 }
 
+impl crate::apply::IcWrite for Fake {}
+
 impl LiveWrite for Fake {
     async fn create_ou(&self, parent_id: &str, name: &str, _: &Tags) -> Result<String, LiveError> {
         self.check("CreateOrganizationalUnit")?;

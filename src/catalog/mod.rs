@@ -85,11 +85,17 @@ pub struct Resolved {
 }
 
 /// Services whose own delegation API orgctl executes (per Region where regional).
-pub const NATIVE: &[&str] = &["guardduty", "inspector2", "macie", "securityhub"];
+pub const NATIVE: &[&str] = &[
+    "detective",
+    "guardduty",
+    "inspector2",
+    "macie",
+    "securityhub",
+];
 
 /// Org-wide services whose own registration API orgctl executes instead of the generic
 /// Organizations call (which would skip creating the service-linked role).
-pub const NATIVE_GLOBAL: &[&str] = &["cloudtrail", "ipam"];
+pub const NATIVE_GLOBAL: &[&str] = &["cloudtrail", "fms", "ipam"];
 
 /// Finds a service by catalog id, principal or extra principal (case-insensitive).
 pub fn lookup(key: &str) -> Option<Resolved> {

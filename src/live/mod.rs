@@ -4,6 +4,7 @@
 //! a plan file stores so `apply` re-reads exactly the same things.
 
 pub mod aws;
+pub mod ic;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -98,6 +99,9 @@ pub struct LiveState {
     /// status (ENABLED, DISABLE_IN_PROGRESS).
     #[serde(default)]
     pub service_admins: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>,
+    /// IAM Identity Center, when the file has `identity_center:`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_center: Option<ic::LiveIc>,
 }
 
 /// Which objects' tags to read: those whose tags the file declares.
@@ -120,6 +124,9 @@ pub struct ReadScope {
     /// Service principals whose own delegated-admin API is read, and in which Regions.
     #[serde(default)]
     pub service_regions: BTreeMap<String, BTreeSet<String>>,
+    /// What to read of Identity Center (`None`: nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_center: Option<ic::IcScope>,
 }
 
 impl ReadScope {
@@ -148,6 +155,25 @@ impl ReadScope {
                 s.service_regions
                     .insert(del.principal.clone(), del.regions.iter().cloned().collect());
             }
+        }
+        if let Some(ic) = &d.identity_center {
+            s.identity_center = Some(ic::IcScope {
+                region: d.identity_center_region.clone(),
+                member_groups: ic
+                    .groups
+                    .values()
+                    .filter(|g| g.members.is_some())
+                    .map(|g| g.name.clone())
+                    .collect(),
+                tag_permission_sets: ic
+                    .permission_sets
+                    .values()
+                    .filter(|p| p.tags.is_some())
+                    .map(|p| p.name.clone())
+                    .collect(),
+                all_permission_sets: d.unmanaged == crate::model::desired::Unmanaged::Prune,
+                permission_sets: ic.permission_sets.keys().cloned().collect(),
+            });
         }
         for a in d.accounts.values().filter(|a| a.tags.is_some()) {
             match (&a.id, &a.email) {
@@ -296,6 +322,8 @@ pub enum LiveError {
         operation: &'static str,
         message: String,
     },
+    #[error("no IAM Identity Center organization instance is visible in {region}\n  fix: enable Identity Center in the management account, set organization.identity_center_region to its home Region, or run as the management account or the Identity Center delegated administrator")]
+    NoIdentityCenter { region: String },
     #[error("{0}")]
     Inconsistent(String),
 }

@@ -187,4 +187,6 @@ pub struct Desired {
     pub organizations_delegation: Option<Vec<DelegationGrant>>,
     /// `policies:` by name; `None` when the section is absent (policies are then not read).
     pub policies: Option<BTreeMap<String, DesiredPolicy>>,
+    /// `identity_center:`; `None` when the section is absent (Identity Center is then not read).
+    pub identity_center: Option<super::desired_ic::DesiredIc>,
 }

@@ -3,10 +3,13 @@
 //! [`load`] reads a file and returns the desired state plus warnings, or every error.
 
 pub mod desired;
+pub mod desired_ic;
 pub mod diag;
 pub mod schema;
+pub mod schema_ic;
 pub mod validate;
 mod validate_delegation;
+mod validate_ic;
 mod validate_policies;
 
 pub use validate_policies::{max_size, AWS_MANAGED, MAX_ATTACHED};
@@ -119,14 +122,10 @@ fn explain(msg: &str) -> (String, String, String) {
 fn explain_fix(msg: &str, quoted: impl Fn(&str) -> Option<String>) -> (String, String) {
     if msg.contains("unknown field") {
         let f = quoted(msg).unwrap_or_default();
-        let fix = if ["policies", "identity_center", "organizations_delegation"]
-            .contains(&f.as_str())
-        {
-            format!("`{f}` is part of SPEC §3 but not supported by this orgctl version yet; remove it for now")
-        } else {
-            "check the spelling; the expected keys are listed in the message (and in schemas/org.schema.json)".into()
-        };
-        (f, fix)
+        (
+            f,
+            "check the spelling; the expected keys are listed in the message (and in schemas/org.schema.json)".into(),
+        )
     } else if msg.contains("missing field") {
         let f = quoted(msg).unwrap_or_default();
         (f.clone(), format!("add `{f}:`"))

@@ -42,6 +42,10 @@ pub struct OrgFile {
     /// they are attached.
     #[serde(default)]
     pub policies: Option<Vec<PolicyEntry>>,
+    /// IAM Identity Center: users, groups, permission sets and assignments, planned for the
+    /// Identity Center delegated administrator.
+    #[serde(default)]
+    pub identity_center: Option<super::schema_ic::IdentityCenterSection>,
 }
 
 /// One Organizations policy.

@@ -31,6 +31,9 @@ pub fn build(file: &OrgFile, d: &mut Diagnostics, base: &std::path::Path) -> Des
     delegations(file, d, &mut out);
     super::validate_delegation::organizations_delegation(file, d, &mut out);
     super::validate_policies::policies(file, d, &mut out, base);
+    if let Some(ic) = &file.identity_center {
+        super::validate_ic::identity_center(ic, d, &mut out, base);
+    }
     out
 }
 
@@ -484,6 +487,14 @@ fn delegations(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired) {
                     );
                 }
             }
+            if s.id == "fms" && admins.len() > 1 {
+                d.error(
+                    key,
+                    &field,
+                    "orgctl manages Firewall Manager's default administrator only (fms:AssociateAdminAccount); several admins declared",
+                    "declare one admin; add further Firewall Manager administrators with fms:PutAdminAccount",
+                );
+            }
             match s.mechanism {
                 Mechanism::Organizations => {}
                 Mechanism::ServiceApi(_) if catalog::NATIVE.contains(&s.id) || catalog::NATIVE_GLOBAL.contains(&s.id) => {}
@@ -680,4 +691,4 @@ pub(super) fn account_ref(
 
 #[cfg(test)]
 #[path = "validate_tests.rs"]
-mod tests;
+pub(crate) mod tests;

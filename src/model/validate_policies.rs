@@ -272,8 +272,20 @@ fn policy_targets(
     out: &Desired,
     d: &mut Diagnostics,
 ) -> BTreeSet<PolicyTarget> {
+    match &e.targets {
+        Some(ts) => parse_targets(ts, &format!("{field}.targets"), out, d),
+        None => BTreeSet::new(),
+    }
+}
+
+/// `root`, `ou:PATH` and `account:NAME|ID` targets that name declared OUs and accounts.
+pub(super) fn parse_targets(
+    ts: &serde_saphyr::Spanned<Vec<String>>,
+    field: &str,
+    out: &Desired,
+    d: &mut Diagnostics,
+) -> BTreeSet<PolicyTarget> {
     let mut set = BTreeSet::new();
-    let Some(ts) = &e.targets else { return set };
     for t in &ts.value {
         let t = t.trim();
         let target = if t == "root" {
@@ -286,12 +298,7 @@ fn policy_targets(
                 let hint = did_you_mean(p, out.ous.keys().map(String::as_str))
                     .map(|s| format!("did you mean `ou:{s}`?"))
                     .unwrap_or_else(|| "declare the OU under organizational_units".into());
-                d.error(
-                    ts,
-                    &format!("{field}.targets"),
-                    format!("unknown OU `{p}`"),
-                    hint,
-                );
+                d.error(ts, field, format!("unknown OU `{p}`"), hint);
                 None
             }
         } else if let Some(a) = t.strip_prefix("account:") {
@@ -303,19 +310,14 @@ fn policy_targets(
                         .unwrap_or_else(|| {
                             "declare the account under accounts:, or give its 12-digit id".into()
                         });
-                    d.error(
-                        ts,
-                        &format!("{field}.targets"),
-                        format!("unknown account `{a}`"),
-                        hint,
-                    );
+                    d.error(ts, field, format!("unknown account `{a}`"), hint);
                     None
                 }
             }
         } else {
             d.error(
                 ts,
-                &format!("{field}.targets"),
+                field,
                 format!("`{t}` is not a target"),
                 "write `root`, `ou:PATH` or `account:NAME`",
             );
@@ -325,7 +327,7 @@ fn policy_targets(
             if !set.insert(x) {
                 d.error(
                     ts,
-                    &format!("{field}.targets"),
+                    field,
                     format!("`{t}` is listed twice"),
                     "remove the duplicate",
                 );

@@ -3,9 +3,10 @@
 
 use crate::model::{load_str, Diagnostic, LoadError, Severity};
 
-const HEAD: &str = "version: 1\norganization:\n  management_account_id: \"111111111111\"\n";
+pub(crate) const HEAD: &str =
+    "version: 1\norganization:\n  management_account_id: \"111111111111\"\n";
 
-fn errors(yaml: &str) -> Vec<Diagnostic> {
+pub(crate) fn errors(yaml: &str) -> Vec<Diagnostic> {
     match load_str("org.yaml", yaml) {
         Err(LoadError::Invalid { diagnostics, .. }) => diagnostics
             .into_iter()
@@ -17,7 +18,7 @@ fn errors(yaml: &str) -> Vec<Diagnostic> {
 }
 
 /// Asserts one error on `field` at `line` whose message contains `msg` and that has a fix.
-fn assert_error(yaml: &str, field: &str, line: u64, msg: &str) {
+pub(crate) fn assert_error(yaml: &str, field: &str, line: u64, msg: &str) {
     let errs = errors(yaml);
     let hit = errs
         .iter()
@@ -215,13 +216,13 @@ fn regional_service_needs_regions_and_global_takes_none() {
 
 #[test]
 fn regional_service_inherits_organization_regions() {
-    let y = format!("{HEAD}  regions: [us-east-1, eu-west-1]\n{ACCTS}delegations:\n  guardduty:\n    admin: sec-ops\n  detective:\n    admin: sec-ops\n");
+    let y = format!("{HEAD}  regions: [us-east-1, eu-west-1]\n{ACCTS}delegations:\n  guardduty:\n    admin: sec-ops\n  auditmanager:\n    admin: sec-ops\n");
     let l = load_str("org.yaml", &y).unwrap();
     assert_eq!(
         l.desired.delegations["guardduty.amazonaws.com"].regions,
         vec!["eu-west-1", "us-east-1"]
     );
-    // GuardDuty's own API is executed; Detective's is recognised, and a warning says plan will refuse it.
+    // GuardDuty's own API is executed; Audit Manager's is recognised, and a warning says plan will refuse it.
     assert!(
         !l.warnings.iter().any(|w| w.message.contains("guardduty:")),
         "{:?}",
@@ -230,7 +231,7 @@ fn regional_service_inherits_organization_regions() {
     assert!(
         l.warnings.iter().any(|w| w
             .message
-            .contains("detective:EnableOrganizationAdminAccount")),
+            .contains("auditmanager:RegisterOrganizationAdminAccount")),
         "{:?}",
         l.warnings
     );

@@ -113,7 +113,7 @@ pub fn destructive(p: &Prepared) -> Vec<String> {
 }
 
 /// Executes a prepared plan.
-pub async fn apply_prepared<W: LiveWrite>(
+pub async fn apply_prepared<W: LiveWrite + apply::IcWrite>(
     p: &Prepared,
     allow_destroy: bool,
     writer: &W,

@@ -126,6 +126,8 @@ pub enum Op {
         deregister: Vec<AccountId>,
         enable: Vec<String>,
     },
+    /// An IAM Identity Center operation.
+    Ic(Box<super::change_ic::IcOp>),
     /// `EnablePolicyType` on the root, then wait until it is ENABLED.
     EnablePolicyType { policy_type: String },
     /// `CreatePolicy`.

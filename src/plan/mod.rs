@@ -2,6 +2,7 @@
 //! the plan file (`planfile`). A plan is data; renderers and `apply` consume it.
 
 pub mod change;
+pub mod change_ic;
 pub mod delegation_policy;
 pub mod diff;
 pub mod order;

@@ -42,6 +42,11 @@ impl Creds {
             token: None,
         }
     }
+
+    /// The SDK credentials provider for these credentials.
+    pub fn provider(&self) -> Credentials {
+        Credentials::new(&self.key, &self.secret, self.token.clone(), None, "test")
+    }
 }
 
 /// One running emulator.
@@ -105,7 +110,7 @@ impl Emulator {
 
     /// An Organizations client for `creds`, with few retries.
     pub fn org(&self, creds: &Creds) -> aws_sdk_organizations::Client {
-        let c = Credentials::new(&creds.key, &creds.secret, creds.token.clone(), None, "test");
+        let c = creds.provider();
         let conf = aws_sdk_organizations::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
@@ -192,6 +197,15 @@ impl Emulator {
                 .await
                 .unwrap()
                 .admin_accounts()
+                .iter()
+                .filter_map(|a| a.account_id().map(str::to_string))
+                .collect(),
+            "detective" => client!(aws_sdk_detective)
+                .list_organization_admin_accounts()
+                .send()
+                .await
+                .unwrap()
+                .administrators()
                 .iter()
                 .filter_map(|a| a.account_id().map(str::to_string))
                 .collect(),

@@ -3,6 +3,8 @@
 //! (moto plus the AWS rules it lacks) on a free 127.0.0.1 port.
 
 mod e2e;
+mod e2e_delegation;
+mod e2e_policies;
 mod emulator;
 mod emulator_rules;
 mod sdk_mapping;

@@ -3,8 +3,12 @@
 //! organization read (`read.rs`) and the writes used by `apply` (`write.rs`).
 
 mod cloudtrail;
+mod detective;
 mod errors;
+mod fms;
 mod guardduty;
+mod ic_read;
+mod ic_write;
 mod inspector2;
 mod ipam;
 mod macie_securityhub;

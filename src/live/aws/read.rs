@@ -83,6 +83,7 @@ impl LiveRead for Aws {
             stream::iter(pairs)
                 .map(|(p, r)| async move {
                     let m = match p.as_str() {
+                        "detective.amazonaws.com" => self.detective_admins(&r).await?,
                         "guardduty.amazonaws.com" => self.guardduty_admins(&r).await?,
                         "inspector2.amazonaws.com" => self.inspector2_admins(&r).await?,
                         "macie.amazonaws.com" => self.macie_admins(&r).await?,
@@ -96,6 +97,10 @@ impl LiveRead for Aws {
                 .await?;
         for (p, r, m) in admins {
             st.service_admins.entry(p).or_default().insert(r, m);
+        }
+        if let Some(ic) = &scope.identity_center {
+            let mgmt = st.organization.management_account_id.clone();
+            st.identity_center = Some(self.read_ic(ic, &mgmt).await?);
         }
         let ids: Vec<String> = scope.resource_ids(&st).into_iter().collect();
         let tags: Vec<(String, Tags)> = stream::iter(ids)

@@ -328,6 +328,7 @@ impl LiveWrite for Aws {
         region: &str,
     ) -> Result<std::collections::BTreeMap<String, String>, LiveError> {
         match service {
+            "detective" => self.detective_admins(region).await,
             "guardduty" => self.guardduty_admins(region).await,
             "inspector2" => self.inspector2_admins(region).await,
             "macie" => self.macie_admins(region).await,
@@ -343,6 +344,7 @@ impl LiveWrite for Aws {
         account: &str,
     ) -> Result<(), LiveError> {
         match service {
+            "detective" => self.detective_enable(region, account).await,
             "guardduty" => self.guardduty_enable(region, account).await,
             "inspector2" => self.inspector2_enable(region, account).await,
             "macie" => self.macie_enable(region, account).await,
@@ -358,6 +360,7 @@ impl LiveWrite for Aws {
         account: &str,
     ) -> Result<(), LiveError> {
         match service {
+            "detective" => self.detective_disable(region).await,
             "guardduty" => self.guardduty_disable(region, account).await,
             "inspector2" => self.inspector2_disable(region, account).await,
             "macie" => self.macie_disable(region, account).await,
@@ -369,6 +372,7 @@ impl LiveWrite for Aws {
     async fn service_register(&self, service: &str, account: &AccountId) -> Result<(), LiveError> {
         match service {
             "cloudtrail" => self.cloudtrail_register(account.as_str()).await,
+            "fms" => self.fms_associate(account.as_str()).await,
             "ipam" => self.ipam_enable(account.as_str()).await,
             other => Err(not_native(other)),
         }
@@ -381,6 +385,7 @@ impl LiveWrite for Aws {
     ) -> Result<(), LiveError> {
         match service {
             "cloudtrail" => self.cloudtrail_deregister(account.as_str()).await,
+            "fms" => self.fms_disassociate(account.as_str()).await,
             "ipam" => self.ipam_disable(account.as_str()).await,
             other => Err(not_native(other)),
         }

@@ -68,6 +68,7 @@ pub fn diff(desired: &Desired, live: &LiveState) -> Result<Plan, DiffError> {
     cx.delegations();
     cx.delegation_policy();
     cx.policies();
+    cx.identity_center();
     cx.unmanaged_ous();
     if !cx.errors.is_empty() {
         return Err(DiffError(cx.errors));
@@ -131,6 +132,20 @@ impl Ctx<'_> {
         Executor {
             account_id: id.clone(),
             account_name: name,
+            why: why.to_string(),
+        }
+    }
+
+    /// A member account as the executor of a change, with why.
+    fn account_executor(&self, id: &AccountId, why: &str) -> Executor {
+        Executor {
+            account_id: id.to_string(),
+            account_name: self
+                .live
+                .accounts
+                .get(id)
+                .map(|a| a.name.clone())
+                .unwrap_or_else(|| id.to_string()),
             why: why.to_string(),
         }
     }
@@ -503,6 +518,7 @@ impl Ctx<'_> {
     }
 }
 
+mod ic;
 mod policies;
 #[cfg(test)]
 mod policy_tests;

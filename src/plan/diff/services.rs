@@ -161,12 +161,35 @@ impl Ctx<'_> {
             for id in want_ids.difference(&have) {
                 register.push(self.ref_for(id));
             }
-            let deregister: Vec<AccountId> = have.difference(&want_ids).cloned().collect();
+            let mut deregister: Vec<AccountId> = have.difference(&want_ids).cloned().collect();
             if register.is_empty() && deregister.is_empty() {
                 continue;
             }
             if self.wanted_trusted_access().contains(p) && !self.live.trusted_access.contains(p) {
                 deps.push(address::trusted_access(p));
+            }
+            if via.as_deref() == Some("fms") {
+                // Only Firewall Manager's administrator may disassociate itself: one change
+                // run from that account, before the management account associates the new one.
+                for old in std::mem::take(&mut deregister) {
+                    let addr = format!("{}.admin[{:?}]", address::delegation(p), old.as_str());
+                    self.changes.push(Change {
+                        address: addr.clone(),
+                        action: Action::Delete,
+                        summary: format!("disassociate {} as Firewall Manager's administrator", self.show_id(&old)),
+                        before: Some(json!({ "admin": self.show_id(&old) })),
+                        after: None,
+                        executor: self.account_executor(&old, "AWS lets only Firewall Manager's administrator disassociate itself (DisassociateAdminAccount takes no account)"),
+                        risk: Risk::High,
+                        risk_reason: "AWS deletes the Firewall Manager policies this administrator created; until a new one is associated the organization has no Firewall Manager administrator".into(),
+                        depends_on: Vec::new(),
+                        op: Op::DelegatedAdmins { principal: p.clone(), deregister: vec![old], register: Vec::new(), via: via.clone() },
+                    });
+                    deps.push(addr);
+                }
+                if register.is_empty() {
+                    continue;
+                }
             }
             let before: Vec<String> = have.iter().map(|i| self.show_id(i)).collect();
             let after: Vec<String> = d.admins.iter().map(|a| self.show_account(a)).collect();
@@ -213,6 +236,7 @@ impl Ctx<'_> {
                 before: Some(json!({ "admins": before })),
                 after: Some(json!({ "admins": after })),
                 executor: match &via {
+                    Some(svc) if svc == "fms" => self.management("AWS reserves fms:AssociateAdminAccount (the default administrator) to the management account"),
                     Some(svc) if svc == "ipam" => self.management("AWS reserves ec2:Enable/DisableIpamOrganizationAdminAccount to the management account (IPAM must not use EnableAWSServiceAccess or the generic registration, which skip its service-linked role)"),
                     Some(svc) => self.management(&format!("AWS reserves {svc}'s Register/DeregisterOrganizationDelegatedAdmin to the management account (registering through Organizations would skip the service-linked role)")),
                     None => self.management(why::DELEGATION),

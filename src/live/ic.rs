@@ -1,0 +1,116 @@
+//! The live side of IAM Identity Center: the organization instance, identity store users
+//! and groups (memberships of the groups the file declares), permission sets with their
+//! policies and the accounts they are provisioned to, and account assignments. Plain data,
+//! no timestamps, sorted maps: two reads of an unchanged instance are equal.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::desired::Tags;
+use crate::model::desired_ic::{Boundary, PolicyRef};
+
+/// What orgctl read of the Identity Center instance.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveIc {
+    pub instance_arn: String,
+    pub identity_store_id: String,
+    pub region: String,
+    /// By user name.
+    pub users: BTreeMap<String, LiveUser>,
+    /// By group name (DisplayName).
+    pub groups: BTreeMap<String, LiveGroup>,
+    /// By permission-set name.
+    pub permission_sets: BTreeMap<String, LivePermissionSet>,
+    /// Every assignment of the permission sets read, in the accounts they are provisioned to.
+    pub assignments: BTreeSet<LiveAssignment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveUser {
+    pub id: String,
+    pub user_name: String,
+    pub display_name: String,
+    pub given_name: String,
+    pub family_name: String,
+    /// The primary email (or the first).
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveGroup {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// User id → membership id; `None` when memberships were not read (groups the file
+    /// does not declare).
+    pub members: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LivePermissionSet {
+    pub arn: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub session_duration: String,
+    pub relay_state: Option<String>,
+    pub managed_policies: BTreeSet<String>,
+    pub customer_managed_policies: BTreeSet<PolicyRef>,
+    /// The inline policy as AWS returns it (`None`: none).
+    pub inline_policy: Option<String>,
+    pub boundary: Option<Boundary>,
+    /// Read only for permission sets whose tags the file declares.
+    pub tags: Option<Tags>,
+    /// Accounts it is provisioned to.
+    pub provisioned: BTreeSet<String>,
+}
+
+/// One account assignment.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LiveAssignment {
+    pub permission_set_arn: String,
+    /// USER or GROUP.
+    pub principal_type: String,
+    pub principal_id: String,
+    pub account_id: String,
+}
+
+/// What to read of Identity Center (stored in a plan file with the rest of the scope).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IcScope {
+    /// The instance's Region; `None`: the configured Region.
+    pub region: Option<String>,
+    /// Groups whose memberships are read.
+    pub member_groups: BTreeSet<String>,
+    /// Permission sets whose tags are read.
+    pub tag_permission_sets: BTreeSet<String>,
+    /// Read every permission set's details (policies, assignments), not only declared ones
+    /// (set under `unmanaged: prune`, where undeclared ones may be deleted).
+    pub all_permission_sets: bool,
+    /// Permission sets whose details are read.
+    pub permission_sets: BTreeSet<String>,
+}
+
+impl LiveIc {
+    /// The user name of a user id.
+    pub fn user_name(&self, id: &str) -> Option<&str> {
+        self.users
+            .values()
+            .find(|u| u.id == id)
+            .map(|u| u.user_name.as_str())
+    }
+    /// The group name of a group id.
+    pub fn group_name(&self, id: &str) -> Option<&str> {
+        self.groups
+            .values()
+            .find(|g| g.id == id)
+            .map(|g| g.name.as_str())
+    }
+    /// The permission-set name of an ARN.
+    pub fn permission_set_name(&self, arn: &str) -> Option<&str> {
+        self.permission_sets
+            .values()
+            .find(|p| p.arn == arn)
+            .map(|p| p.name.as_str())
+    }
+}

@@ -1,0 +1,158 @@
+//! The serde shape of the `identity_center:` section (SPEC §3): users, groups, permission
+//! sets and assignments, exactly as written, with spans for diagnostics. Validated types
+//! live in `desired_ic.rs`.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+/// `identity_center:` — IAM Identity Center, planned for its delegated administrator.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityCenterSection {
+    /// Identity store users.
+    #[serde(default)]
+    pub users: Vec<IcUserEntry>,
+    /// Identity store groups.
+    #[serde(default)]
+    pub groups: Vec<IcGroupEntry>,
+    /// Permission sets.
+    #[serde(default)]
+    pub permission_sets: Vec<IcPermissionSetEntry>,
+    /// Who gets which permission set in which accounts.
+    #[serde(default)]
+    pub assignments: Vec<IcAssignmentEntry>,
+}
+
+/// One user. With `external: true` the user is owned by an external identity provider
+/// (SCIM): it is resolved by `user_name`, never created, changed or deleted.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IcUserEntry {
+    /// Unique user name (the address handle).
+    #[schemars(with = "String")]
+    pub user_name: Spanned<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub display_name: Option<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub given_name: Option<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub family_name: Option<Spanned<String>>,
+    /// The primary work email.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub email: Option<Spanned<String>>,
+    /// Owned by an external identity provider: referenced, never managed.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub external: Option<Spanned<bool>>,
+}
+
+/// One group. `members` is the whole membership (user names); with `external: true` the
+/// group and its members belong to an external identity provider.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IcGroupEntry {
+    /// Unique group name (the identity store's DisplayName; the address handle).
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub description: Option<Spanned<String>>,
+    /// The group's members, by `user_name`. Absent: membership is not managed.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub members: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub external: Option<Spanned<bool>>,
+}
+
+/// One permission set.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IcPermissionSetEntry {
+    /// Unique name (1–32 characters of `\w+=,.@-`).
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub description: Option<Spanned<String>>,
+    /// ISO-8601 duration between PT1H and PT12H (AWS's default: PT1H).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub session_duration: Option<Spanned<String>>,
+    /// URL users land on in the console.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub relay_state: Option<Spanned<String>>,
+    /// AWS-managed policy ARNs.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub managed_policies: Vec<Spanned<String>>,
+    /// Customer-managed policies by name (and path), which must exist in every account the
+    /// permission set is provisioned to.
+    #[serde(default)]
+    pub customer_managed_policies: Vec<IcPolicyRef>,
+    /// The inline policy: a JSON file relative to org.yaml (a string), or the document itself
+    /// (a mapping).
+    #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub inline_policy: Option<Spanned<serde_json::Value>>,
+    /// The permissions boundary: an AWS-managed policy ARN or a customer-managed policy.
+    #[serde(default)]
+    pub permissions_boundary: Option<IcBoundary>,
+    /// Tags the permission set must carry. Absent: tags are not managed.
+    #[serde(default)]
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    pub tags: Option<Spanned<BTreeMap<String, String>>>,
+}
+
+/// A customer-managed policy reference.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IcPolicyRef {
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// Default `/`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub path: Option<Spanned<String>>,
+}
+
+/// A permissions boundary: exactly one of the two.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IcBoundary {
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub managed_policy_arn: Option<Spanned<String>>,
+    #[serde(default)]
+    pub customer_managed_policy: Option<IcPolicyRef>,
+}
+
+/// One assignment rule: a user or a group gets a permission set in the targets.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IcAssignmentEntry {
+    #[schemars(with = "String")]
+    pub permission_set: Spanned<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub user: Option<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub group: Option<Spanned<String>>,
+    /// `account:NAME` (or `account:ID`), `ou:PATH` (its accounts) or `root` (every account).
+    #[schemars(with = "Vec<String>")]
+    pub targets: Spanned<Vec<String>>,
+    /// Whether `ou:` targets include the accounts of nested OUs (default true).
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub include_nested_ous: Option<Spanned<bool>>,
+}

@@ -1,0 +1,519 @@
+//! End to end, delegation through each service's own API: the real binary and SDK against
+//! orgctl's emulator. Per-Region designation, one `replace` to move an admin, idempotent
+//! re-runs, and what the emulator records afterwards.
+
+use crate::e2e::{accounts, admins, new_org, SMALL};
+use crate::emulator::{changes, Emulator};
+
+#[tokio::test]
+async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_one_replace() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    let gd = SMALL.replace("  sso: { admin: sec-ops }\n", "  sso: { admin: sec-ops }\n  guardduty: { admin: sec-ops, regions: [us-east-1, eu-west-1] }\n");
+    let f = emu.write("org.yaml", &gd);
+    let f = f.to_str().unwrap().to_string();
+    // Accounts first; then sec-ops is made GuardDuty admin by hand in one Region only.
+    let small = emu.write("small.yaml", SMALL);
+    emu.orgctl(&["apply", "-f", small.to_str().unwrap(), "--auto-approve"])
+        .expect(0);
+    let org = emu.mgmt();
+    let accts = accounts(&org).await;
+    let (sec, app) = (accts["sec-ops"].0.clone(), accts["app"].0.clone());
+    org.enable_aws_service_access()
+        .service_principal("guardduty.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    emu.guardduty("us-east-1")
+        .enable_organization_admin_account()
+        .admin_account_id(&sec)
+        .send()
+        .await
+        .unwrap();
+
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    assert_eq!(
+        changes(&plan),
+        vec![(
+            "delegation[\"guardduty.amazonaws.com\"].region[\"eu-west-1\"]".to_string(),
+            "create".to_string()
+        )]
+    );
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+    for r in ["us-east-1", "eu-west-1"] {
+        assert_eq!(
+            emu.service_admins("guardduty", r).await,
+            vec![sec.clone()],
+            "{r}"
+        );
+    }
+    assert_eq!(
+        admins(&org, "guardduty.amazonaws.com").await,
+        vec![sec.clone()],
+        "registered in Organizations as a side effect"
+    );
+
+    // Moving the admin: one replace, refused without --allow-destroy, then teardown and re-designation.
+    std::fs::write(
+        &f,
+        gd.replace("guardduty: { admin: sec-ops", "guardduty: { admin: app"),
+    )
+    .unwrap();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    assert_eq!(
+        changes(&plan),
+        vec![(
+            "delegation[\"guardduty.amazonaws.com\"]".to_string(),
+            "replace".to_string()
+        )]
+    );
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(1);
+    assert_eq!(
+        emu.service_admins("guardduty", "eu-west-1").await,
+        vec![sec.clone()],
+        "nothing changed"
+    );
+    let r = emu
+        .orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .expect(0);
+    assert!(r.stdout().contains(&format!("disabled {sec} in eu-west-1; disabled {sec} in us-east-1; deregistered {sec}; enabled {app} in eu-west-1; enabled {app} in us-east-1")), "{}", r.stdout());
+    for r in ["us-east-1", "eu-west-1"] {
+        assert_eq!(
+            emu.service_admins("guardduty", r).await,
+            vec![app.clone()],
+            "{r}"
+        );
+    }
+    assert_eq!(
+        admins(&org, "guardduty.amazonaws.com").await,
+        vec![app.clone()]
+    );
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+    // A re-run changes nothing.
+    let again = emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    assert!(again.stdout().contains("No changes."), "{}", again.stdout());
+}
+
+#[tokio::test]
+async fn inspector_is_delegated_per_region_and_moved_with_one_replace() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    let file = SMALL.replace("  sso: { admin: sec-ops }\n", "  sso: { admin: sec-ops }\n  inspector2: { admin: sec-ops, regions: [us-east-1, eu-west-1] }\n");
+    let f = emu.write("org.yaml", &file);
+    let f = f.to_str().unwrap().to_string();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    let ch = changes(&plan);
+    let pos = |a: &str| {
+        ch.iter()
+            .position(|(x, _)| x == a)
+            .unwrap_or_else(|| panic!("{a} in {ch:?}"))
+    };
+    assert!(
+        pos("trusted_access[\"inspector2.amazonaws.com\"]")
+            < pos("delegation[\"inspector2.amazonaws.com\"].region[\"eu-west-1\"]")
+    );
+    assert!(
+        pos("account[\"sec-ops\"]")
+            < pos("delegation[\"inspector2.amazonaws.com\"].region[\"us-east-1\"]")
+    );
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+    let org = emu.mgmt();
+    let accts = accounts(&org).await;
+    let (sec, app) = (accts["sec-ops"].0.clone(), accts["app"].0.clone());
+    for r in ["us-east-1", "eu-west-1"] {
+        assert_eq!(
+            emu.service_admins("inspector2", r).await,
+            vec![sec.clone()],
+            "{r}"
+        );
+    }
+    std::fs::write(
+        &f,
+        file.replace("inspector2: { admin: sec-ops", "inspector2: { admin: app"),
+    )
+    .unwrap();
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .expect(0);
+    for r in ["us-east-1", "eu-west-1"] {
+        assert_eq!(
+            emu.service_admins("inspector2", r).await,
+            vec![app.clone()],
+            "{r}"
+        );
+    }
+    assert_eq!(admins(&org, "inspector2.amazonaws.com").await, vec![app]);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+}
+
+#[tokio::test]
+async fn macie_and_security_hub_are_delegated_per_region_and_moved_with_one_replace() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    let file = SMALL.replace(
+        "  sso: { admin: sec-ops }\n",
+        "  sso: { admin: sec-ops }\n  macie: { admin: sec-ops, regions: [us-east-1, eu-west-1] }\n  securityhub: { admin: sec-ops, regions: [us-east-1, eu-west-1] }\n",
+    );
+    let f = emu.write("org.yaml", &file);
+    let f = f.to_str().unwrap().to_string();
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+    let org = emu.mgmt();
+    let accts = accounts(&org).await;
+    let (sec, app) = (accts["sec-ops"].0.clone(), accts["app"].0.clone());
+    for (svc, principal) in [
+        ("macie", "macie.amazonaws.com"),
+        ("securityhub", "securityhub.amazonaws.com"),
+    ] {
+        for r in ["us-east-1", "eu-west-1"] {
+            assert_eq!(
+                emu.service_admins(svc, r).await,
+                vec![sec.clone()],
+                "{svc} {r}"
+            );
+        }
+        assert_eq!(admins(&org, principal).await, vec![sec.clone()], "{svc}");
+    }
+    std::fs::write(
+        &f,
+        file.replace("macie: { admin: sec-ops", "macie: { admin: app")
+            .replace("securityhub: { admin: sec-ops", "securityhub: { admin: app"),
+    )
+    .unwrap();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    assert_eq!(
+        changes(&plan),
+        vec![
+            (
+                "delegation[\"macie.amazonaws.com\"]".to_string(),
+                "replace".to_string()
+            ),
+            (
+                "delegation[\"securityhub.amazonaws.com\"]".to_string(),
+                "replace".to_string()
+            )
+        ]
+    );
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .expect(0);
+    for svc in ["macie", "securityhub"] {
+        for r in ["us-east-1", "eu-west-1"] {
+            assert_eq!(
+                emu.service_admins(svc, r).await,
+                vec![app.clone()],
+                "{svc} {r}"
+            );
+        }
+    }
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+}
+
+#[tokio::test]
+async fn cloudtrail_admins_are_registered_through_cloudtrails_own_api() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    let file = SMALL.replace(
+        "  sso: { admin: sec-ops }\n",
+        "  sso: { admin: sec-ops }\n  cloudtrail: { admins: [sec-ops, app] }\n",
+    );
+    let f = emu.write("org.yaml", &file);
+    let f = f.to_str().unwrap().to_string();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    let ct = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "delegation[\"cloudtrail.amazonaws.com\"]")
+        .unwrap();
+    assert_eq!(ct["op"]["via"], "cloudtrail", "{ct}");
+    assert!(ct["executor"]["why"]
+        .as_str()
+        .unwrap()
+        .contains("cloudtrail's Register/DeregisterOrganizationDelegatedAdmin"));
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+    let org = emu.mgmt();
+    let accts = accounts(&org).await;
+    let mut both = vec![accts["sec-ops"].0.clone(), accts["app"].0.clone()];
+    both.sort();
+    let mut got = admins(&org, "cloudtrail.amazonaws.com").await;
+    got.sort();
+    assert_eq!(got, both);
+    std::fs::write(
+        &f,
+        file.replace(
+            "cloudtrail: { admins: [sec-ops, app] }",
+            "cloudtrail: { admins: [sec-ops] }",
+        ),
+    )
+    .unwrap();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    assert_eq!(
+        changes(&plan),
+        vec![(
+            "delegation[\"cloudtrail.amazonaws.com\"]".to_string(),
+            "replace".to_string()
+        )]
+    );
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .expect(0);
+    assert_eq!(
+        admins(&org, "cloudtrail.amazonaws.com").await,
+        vec![accts["sec-ops"].0.clone()]
+    );
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+}
+
+#[tokio::test]
+async fn ipam_is_delegated_through_ec2_never_enable_aws_service_access() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    let file = SMALL.replace(
+        "  sso: { admin: sec-ops }\n",
+        "  sso: { admin: sec-ops }\n  ipam: { admin: app }\n",
+    );
+    let f = emu.write("org.yaml", &file);
+    let f = f.to_str().unwrap().to_string();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    let ch = changes(&plan);
+    assert!(
+        !ch.iter()
+            .any(|(a, _)| a == "trusted_access[\"ipam.amazonaws.com\"]"),
+        "never EnableAWSServiceAccess for IPAM: {ch:?}"
+    );
+    let ipam = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "delegation[\"ipam.amazonaws.com\"]")
+        .unwrap();
+    assert_eq!(ipam["op"]["via"], "ipam");
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    let again = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json", "--detailed-exitcode"])
+        .expect(0)
+        .json();
+    assert!(
+        !again["unmanaged"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["address"] == "trusted_access[\"ipam.amazonaws.com\"]"),
+        "IPAM's own trusted access is part of its delegation"
+    );
+    let org = emu.mgmt();
+    let accts = accounts(&org).await;
+    assert_eq!(
+        admins(&org, "ipam.amazonaws.com").await,
+        vec![accts["app"].0.clone()]
+    );
+    std::fs::write(
+        &f,
+        file.replace("ipam: { admin: app }", "ipam: { admin: sec-ops }"),
+    )
+    .unwrap();
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .expect(0);
+    assert_eq!(
+        admins(&org, "ipam.amazonaws.com").await,
+        vec![accts["sec-ops"].0.clone()]
+    );
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+}
+
+#[tokio::test]
+async fn detective_is_delegated_per_region_and_moved_with_one_replace() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    let file = SMALL.replace(
+        "  sso: { admin: sec-ops }\n",
+        "  sso: { admin: sec-ops }\n  detective: { admin: sec-ops, regions: [us-east-1, eu-west-1] }\n",
+    );
+    let f = emu.write("org.yaml", &file);
+    let f = f.to_str().unwrap().to_string();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    let ch = changes(&plan);
+    for r in ["us-east-1", "eu-west-1"] {
+        let a = format!("delegation[\"detective.amazonaws.com\"].region[\"{r}\"]");
+        assert!(ch.contains(&(a.clone(), "create".into())), "{a} in {ch:?}");
+    }
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+    let org = emu.mgmt();
+    let accts = accounts(&org).await;
+    let (sec, app) = (accts["sec-ops"].0.clone(), accts["app"].0.clone());
+    for r in ["us-east-1", "eu-west-1"] {
+        assert_eq!(emu.service_admins("detective", r).await, vec![sec.clone()]);
+    }
+    // Detective registered its Organizations delegated administrator as a side effect.
+    assert_eq!(admins(&org, "detective.amazonaws.com").await, vec![sec]);
+    std::fs::write(
+        &f,
+        file.replace("detective: { admin: sec-ops", "detective: { admin: app"),
+    )
+    .unwrap();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    assert_eq!(
+        changes(&plan),
+        vec![(
+            "delegation[\"detective.amazonaws.com\"]".to_string(),
+            "replace".to_string()
+        )]
+    );
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(1);
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .expect(0);
+    for r in ["us-east-1", "eu-west-1"] {
+        assert_eq!(emu.service_admins("detective", r).await, vec![app.clone()]);
+    }
+    assert_eq!(admins(&org, "detective.amazonaws.com").await, vec![app]);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+}
+
+/// Firewall Manager's default administrator as the account itself sees it.
+async fn fms_admin(emu: &Emulator, creds: &crate::emulator::Creds) -> Option<String> {
+    let conf = aws_sdk_fms::Config::builder()
+        .behavior_version(aws_sdk_fms::config::BehaviorVersion::latest())
+        .region(aws_sdk_fms::config::Region::new("us-east-1"))
+        .endpoint_url(&emu.url)
+        .credentials_provider(creds.provider())
+        .build();
+    match aws_sdk_fms::Client::from_conf(conf)
+        .get_admin_account()
+        .send()
+        .await
+    {
+        Ok(o) => o.admin_account().map(str::to_string),
+        Err(e) => {
+            assert_eq!(
+                e.into_service_error().meta().code(),
+                Some("ResourceNotFoundException")
+            );
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn firewall_manager_admin_is_associated_by_management_and_disassociated_by_itself() {
+    let emu = Emulator::start(&["--create-delay", "0.2"]);
+    new_org(&emu).await;
+    let file = SMALL.replace(
+        "  sso: { admin: sec-ops }\n",
+        "  sso: { admin: sec-ops }\n  fms: { admin: sec-ops }\n",
+    );
+    let f = emu.write("org.yaml", &file);
+    let f = f.to_str().unwrap().to_string();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    let c = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "delegation[\"fms.amazonaws.com\"]")
+        .unwrap();
+    assert_eq!(c["op"]["via"], "fms", "{c}");
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+    let org = emu.mgmt();
+    let accts = accounts(&org).await;
+    let (sec, app) = (accts["sec-ops"].0.clone(), accts["app"].0.clone());
+    let mgmt = crate::emulator::Creds::management();
+    assert_eq!(fms_admin(&emu, &mgmt).await, Some(sec.clone()));
+    assert_eq!(admins(&org, "fms.amazonaws.com").await, vec![sec.clone()]);
+
+    // Moving it: sec-ops must disassociate itself, then the management account associates app.
+    std::fs::write(
+        &f,
+        file.replace("fms: { admin: sec-ops }", "fms: { admin: app }"),
+    )
+    .unwrap();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    let ch = changes(&plan);
+    let old = format!("delegation[\"fms.amazonaws.com\"].admin[\"{sec}\"]");
+    assert_eq!(
+        ch,
+        vec![
+            (old.clone(), "delete".to_string()),
+            (
+                "delegation[\"fms.amazonaws.com\"]".to_string(),
+                "update".to_string()
+            )
+        ]
+    );
+    let first = &plan["changes"][0];
+    assert_eq!(first["executor"]["account_id"], sec.as_str(), "{first}");
+    // The management account cannot run sec-ops' part, so it does neither.
+    let out = emu
+        .orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .expect(1)
+        .stdout();
+    assert!(out.contains("sec-ops"), "{out}");
+    assert_eq!(fms_admin(&emu, &mgmt).await, Some(sec.clone()));
+    let sec_creds = emu.member(&sec).await;
+    emu.orgctl_as(
+        &sec_creds,
+        &[
+            "apply",
+            "-f",
+            &f,
+            "--auto-approve",
+            "--allow-destroy",
+            "--executor",
+            "sec-ops",
+        ],
+    )
+    .expect(0);
+    assert_eq!(fms_admin(&emu, &mgmt).await, None);
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .expect(0);
+    assert_eq!(fms_admin(&emu, &mgmt).await, Some(app.clone()));
+    assert_eq!(admins(&org, "fms.amazonaws.com").await, vec![app]);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+}
