@@ -266,19 +266,19 @@ pub(super) async fn run<W: IcWrite>(
     let ic = ids(r)?.clone();
     let c = &ic.ctx;
     let out = match op {
-        IcOp::CreateUser { user } => {
-            match w.ic_create_user(c, user).await {
-                Ok(id) => {
-                    set(r, |i| i.users.insert(user.user_name.clone(), id.clone()));
-                    (format!("created user {id}"), false)
-                }
-                Err(e) if code_of(&e) == "ConflictException" => return Err(format!(
+        IcOp::CreateUser { user } => match w.ic_create_user(c, user).await {
+            Ok(id) => {
+                set(r, |i| i.users.insert(user.user_name.clone(), id.clone()));
+                (format!("created user {id}"), false)
+            }
+            Err(e) if code_of(&e) == "ConflictException" => {
+                return Err(format!(
                     "{e}\n  fix: a user named {} appeared since the plan was made; run plan again",
                     user.user_name
-                )),
-                Err(e) => return Err(err(e)),
+                ))
             }
-        }
+            Err(e) => return Err(err(e)),
+        },
         IcOp::UpdateUser { id, user } => {
             w.ic_update_user(c, id, user).await.map_err(err)?;
             (format!("updated user {id}"), false)

@@ -163,7 +163,12 @@ fn managed_users_need_the_attributes_identity_center_requires() {
         10,
         "Identity Center requires it",
     );
-    assert_error(&y, "identity_center.users[0].family_name", 10, "requires it");
+    assert_error(
+        &y,
+        "identity_center.users[0].family_name",
+        10,
+        "requires it",
+    );
 }
 
 #[test]

@@ -4,7 +4,9 @@
 
 mod e2e;
 mod e2e_delegation;
+mod e2e_ic;
 mod e2e_policies;
 mod emulator;
 mod emulator_rules;
+mod emulator_rules_ic;
 mod sdk_mapping;
