@@ -2,7 +2,6 @@
 //! (R17–R24, listed in docs/emulator.md with their AWS sources), proven through the real
 //! SDK: without each rule these calls would succeed (or fail) differently on moto.
 
-use aws_sdk_organizations::error::ProvideErrorMetadata;
 use aws_sdk_organizations::types::OrganizationFeatureSet;
 use aws_sdk_ssoadmin::types::{PrincipalType, TargetType};
 
