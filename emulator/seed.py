@@ -70,7 +70,26 @@ def demo(o):
     for p in ["reporting.trustedadvisor.amazonaws.com", "ram.amazonaws.com"]:
         o.enable_aws_service_access(ServicePrincipal=p)
     o.register_delegated_administrator(AccountId=ids["infra-ops"], ServicePrincipal="reporting.trustedadvisor.amazonaws.com")
+    identity_center_brownfield(o)
     return {"root": root, "ous": ous, "accounts": ids}
+
+
+def sso_clients(o):
+    kw = dict(endpoint_url=o.meta.endpoint_url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    sso, store = boto3.client("sso-admin", **kw), boto3.client("identitystore", **kw)
+    inst = sso.list_instances()["Instances"][0]
+    return sso, store, inst["InstanceArn"], inst["IdentityStoreId"]
+
+
+def identity_center_brownfield(o):
+    """What an identity provider and an earlier console session left: SCIM user bob and group
+    auditors, an unmanaged user, and a ReadOnly permission set with another session duration."""
+    sso, store, arn, sid = sso_clients(o)
+    for user in ["bob", "legacy-admin"]:
+        store.create_user(IdentityStoreId=sid, UserName=user, DisplayName=user, Name={"GivenName": user, "FamilyName": "Idp"})
+    store.create_group(IdentityStoreId=sid, DisplayName="auditors")
+    ps = sso.create_permission_set(InstanceArn=arn, Name="ReadOnly", SessionDuration="PT2H")["PermissionSet"]["PermissionSetArn"]
+    sso.attach_managed_policy_to_permission_set(InstanceArn=arn, PermissionSetArn=ps, ManagedPolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
 
 
 def bench(o, n_accounts, n_ous, n_deleg):

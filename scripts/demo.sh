@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo: start orgctl's emulator on a free 127.0.0.1 port, seed a brownfield
-# organization, plan, apply, and plan again (which must show no changes).
+# organization (and Identity Center), plan, apply each account's share with its own
+# credentials, and plan again (which must show no changes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VPY=.venv/bin/python

@@ -102,7 +102,15 @@ pub struct LiveState {
     /// IAM Identity Center, when the file has `identity_center:`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_center: Option<ic::LiveIc>,
+    /// Why Identity Center could not be read with these credentials (no instance visible:
+    /// neither the management account nor its delegated administrator). Not part of the
+    /// fingerprint.
+    #[serde(skip)]
+    pub identity_center_unreadable: Option<LiveErrorText>,
 }
+
+/// An error kept as text in a snapshot.
+pub type LiveErrorText = String;
 
 /// Which objects' tags to read: those whose tags the file declares.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -31,7 +31,7 @@ pub struct PlanOutcome {
 /// Makes the plan.
 pub async fn plan<R: LiveRead>(req: &PlanRequest, reader: &R) -> Result<PlanOutcome, OpsError> {
     let loaded = model::load(&req.file)?;
-    let desired = loaded.desired;
+    let mut desired = loaded.desired;
     let caller = reader.caller().await?;
     tracing::info!(account = %caller.account_id, arn = %caller.arn, "running as");
     let live = reader.read(&ReadScope::for_desired(&desired)).await?;
@@ -52,7 +52,24 @@ pub async fn plan<R: LiveRead>(req: &PlanRequest, reader: &R) -> Result<PlanOutc
             });
         }
     }
+    // Identity Center is visible only to the management account and its delegated admin.
+    // Another account planning its own share leaves that section to them.
+    let mut ic_note = None;
+    if let (Some(_), Some(why)) = (&desired.identity_center, &live.identity_center_unreadable) {
+        match &req.executor {
+            Some(x) => {
+                desired.identity_center = None;
+                ic_note = Some(format!("identity_center was not read with these credentials, so its changes are not part of --executor {x}'s plan (they belong to the Identity Center delegated administrator or the management account)"));
+            }
+            None => {
+                return Err(OpsError::Live(crate::live::LiveError::Inconsistent(
+                    format!("{why}\n  or: plan only this account's share with --executor"),
+                )))
+            }
+        }
+    }
     let mut plan = diff::diff(&desired, &live)?;
+    plan.warnings.extend(ic_note);
     if let Some(x) = &req.executor {
         restrict_to_executor(&mut plan, x)?;
     }

@@ -100,7 +100,13 @@ impl LiveRead for Aws {
         }
         if let Some(ic) = &scope.identity_center {
             let mgmt = st.organization.management_account_id.clone();
-            st.identity_center = Some(self.read_ic(ic, &mgmt).await?);
+            match self.read_ic(ic, &mgmt).await {
+                Ok(x) => st.identity_center = Some(x),
+                Err(e @ LiveError::NoIdentityCenter { .. }) => {
+                    st.identity_center_unreadable = Some(e.to_string())
+                }
+                Err(e) => return Err(e),
+            }
         }
         let ids: Vec<String> = scope.resource_ids(&st).into_iter().collect();
         let tags: Vec<(String, Tags)> = stream::iter(ids)
