@@ -36,6 +36,7 @@ lint:
 bench: $(STAMP)
 	cargo build --release --bin orgctl
 	$(VPY) bench/plan_bench.py --orgctl target/release/orgctl
+	$(VPY) bench/ic_bench.py --orgctl target/release/orgctl
 
 ## Regenerate schemas/org.schema.json from the Rust types.
 schema:

@@ -41,10 +41,17 @@ Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/la
       Tag/UntagResource also need organizations:TagResource granted
           (API_AttachPolicy, API_DetachPolicy, API_CreatePolicy, API_EnablePolicyType;
            orgs_reference_limits; orgs_delegate_policies)
-  R12 GuardDuty Enable/DisableOrganizationAdminAccount per Region (moto: no Disable, no checks):
-      management account only, trusted access first, never the management account, the same
+  R12 GuardDuty Enable/Disable/ListOrganizationAdminAccount(s) per Region (moto: no Disable, no
+      checks): management account only (List too), trusted access first, never the management account, the same
       admin in every Region, the Organizations DA registered as a side effect
                           (guardduty ug delegated-admin-designate, change-guardduty-delegated-admin)
+  R25 GuardDuty members of the delegated administrator (moto: absent): Create/List/Disassociate/
+      DeleteMembers and Update/DescribeOrganizationConfiguration on the admin's detector, only by
+      the Region's GuardDuty admin (BadRequestException); organization members are associated at
+      once; a member must be disassociated before it is deleted (unprocessed otherwise); the
+      designated admin gets a detector, as AWS enables GuardDuty there
+                   (guardduty API_CreateMembers, API_DisassociateMembers, API_DeleteMembers,
+                    API_UpdateOrganizationConfiguration; ug guardduty_organizations)
   R13 Inspector Enable/DisableDelegatedAdminAccount per Region: management account only, never
       the management account, the same admin in every Region (ConflictException), trusted access
       and the Organizations DA as side effects; a disabled admin is no longer listed (moto keeps
@@ -641,6 +648,10 @@ def gd_enable(self):
         raise GdBadRequest("The request is rejected because this Region already has a delegated administrator.")
     if admin not in backend.admin_account_ids:
         backend.admin_account_ids.append(admin)
+    # AWS enables GuardDuty (a detector) in the delegated administrator's account.
+    own = gdm.guardduty_backends[admin][self.region]
+    if not own.detectors:
+        own.create_detector(True, "SIX_HOURS", {}, {}, [])
     # AWS: the first designation registers the account as the Organizations delegated administrator.
     if not any(a.account.id == admin and GD in a.services for a in ob.admins):
         ob.register_delegated_administrator(AccountId=admin, ServicePrincipal=GD)
@@ -657,8 +668,120 @@ def gd_disable(self):
     return "{}"
 
 
+_gd_list = gdr.GuardDutyResponse.list_organization_admin_accounts
+
+
+def gd_list(self):
+    # AWS: "Only the organization's management account can run this API operation."
+    _gd_org(self)
+    return _gd_list(self)
+
+
+gdr.GuardDutyResponse.list_organization_admin_accounts = gd_list
 gdr.GuardDutyResponse.enable_organization_admin_account = gd_enable
 gdr.GuardDutyResponse.disable_organization_admin_account = gd_disable
+
+
+# --- R25: GuardDuty members and organization configuration of the delegated admin ------------
+
+from moto.guardduty import models as gdm  # noqa: E402
+from moto.guardduty import urls as gdu  # noqa: E402
+
+GD_MEMBERS = {}  # (admin account, region) -> {member account: relationship status}
+GD_AUTO = {}  # (admin account, region) -> autoEnableOrganizationMembers
+
+
+def _gd_detector(resp):
+    """The caller's detector named in the path; the caller must be the Region's GuardDuty admin."""
+    detector = resp.path.split("/")[2]
+    backend = gdm.guardduty_backends[resp.current_account][resp.region]
+    if detector not in backend.detectors:
+        raise GdBadRequest(f"The request is rejected because the input detectorId {detector} is not owned by the current account.")
+    master = om.organizations_backends.master_accounts.get(resp.current_account)
+    admins = gdm.guardduty_backends[master[0]][resp.region].admin_account_ids if master else []
+    if resp.current_account not in admins:
+        raise GdBadRequest("The request is rejected because the current account is not the GuardDuty delegated administrator in this Region.")
+    return (resp.current_account, resp.region)
+
+
+def _gd_body(resp):
+    try:
+        return json.loads(resp.body or "{}")
+    except ValueError:
+        return {}
+
+
+def gd_create_members(self):
+    key = _gd_detector(self)
+    master = om.organizations_backends.master_accounts[self.current_account]
+    ob = om.organizations_backends[master[0]][master[1]]
+    members = GD_MEMBERS.setdefault(key, {})
+    unprocessed = []
+    for d in _gd_body(self).get("accountDetails", []):
+        acct = d.get("accountId")
+        if any(a.id == acct for a in ob.accounts) and acct != self.current_account:
+            members[acct] = "Enabled"  # organization members are associated at once
+        else:
+            unprocessed.append({"accountId": acct, "result": "The account is not a member of the organization."})
+    return json.dumps({"unprocessedAccounts": unprocessed})
+
+
+def gd_list_members(self):
+    key = _gd_detector(self)
+    only = (self.querystring.get("onlyAssociated", ["true"])[0] or "true").lower() != "false"
+    members = [{"accountId": a, "detectorId": self.path.split("/")[2], "email": f"{a}@example.com", "relationshipStatus": st, "administratorId": key[0], "updatedAt": "2026-01-01T00:00:00Z"}
+               for a, st in sorted(GD_MEMBERS.get(key, {}).items()) if not only or st == "Enabled"]
+    return json.dumps({"members": members})
+
+
+def gd_disassociate_members(self):
+    key = _gd_detector(self)
+    members = GD_MEMBERS.setdefault(key, {})
+    for a in _gd_body(self).get("accountIds", []):
+        if a in members:
+            members[a] = "Removed"
+    return json.dumps({"unprocessedAccounts": []})
+
+
+def gd_delete_members(self):
+    key = _gd_detector(self)
+    members = GD_MEMBERS.setdefault(key, {})
+    unprocessed = []
+    for a in _gd_body(self).get("accountIds", []):
+        if members.get(a) == "Enabled":
+            # AWS: a member must be disassociated before it is deleted.
+            unprocessed.append({"accountId": a, "result": "The account must be disassociated first."})
+        else:
+            members.pop(a, None)
+    return json.dumps({"unprocessedAccounts": unprocessed})
+
+
+def gd_update_org_config(self):
+    key = _gd_detector(self)
+    body = _gd_body(self)
+    value = body.get("autoEnableOrganizationMembers") or ("NEW" if body.get("autoEnable") else "NONE")
+    if value not in ("NEW", "ALL", "NONE"):
+        raise GdBadRequest(f"The request is rejected because autoEnableOrganizationMembers {value} is not NEW, ALL or NONE.")
+    GD_AUTO[key] = value
+    return "{}"
+
+
+def gd_describe_org_config(self):
+    key = _gd_detector(self)
+    value = GD_AUTO.get(key, "NONE")
+    return json.dumps({"autoEnable": value != "NONE", "autoEnableOrganizationMembers": value, "memberAccountLimitReached": False})
+
+
+gdu.url_paths["{0}/detector/(?P<detector_id>[^/]+)/member$"] = gdr.GuardDutyResponse.dispatch
+gdu.url_paths["{0}/detector/(?P<detector_id>[^/]+)/member/disassociate$"] = gdr.GuardDutyResponse.dispatch
+gdu.url_paths["{0}/detector/(?P<detector_id>[^/]+)/member/delete$"] = gdr.GuardDutyResponse.dispatch
+gdu.url_paths["{0}/detector/(?P<detector_id>[^/]+)/admin$"] = gdr.GuardDutyResponse.dispatch
+gdr.GuardDutyResponse.create_members = gd_create_members
+gdr.GuardDutyResponse.list_members = gd_list_members
+gdr.GuardDutyResponse.disassociate_members = gd_disassociate_members
+gdr.GuardDutyResponse.delete_members = gd_delete_members
+gdr.GuardDutyResponse.update_organization_configuration = gd_update_org_config
+gdr.GuardDutyResponse.describe_organization_configuration = gd_describe_org_config
 
 
 # --- R13: Inspector's delegated administrator (per Region) -------------------------------------
@@ -796,6 +919,9 @@ def hub_enable(self):
 
 
 def hub_list(self):
+    # AWS: "Can only be called by the organization management account."
+    if om.organizations_backends[self.current_account][self.partition].org is None:
+        raise JsonRESTError("InvalidAccessException", "Only the organization management account can list Security Hub administrators.")
     state = ADMINS.get(("securityhub", self.current_account, self.region), {})
     return json.dumps({"AdminAccounts": [{"AccountId": a, "Status": s} for a, s in state.items()]})
 

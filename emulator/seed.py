@@ -3,6 +3,7 @@
 
   seed.py --endpoint URL demo         the brownfield seed of `make demo`
   seed.py --endpoint URL bench --accounts 1000 --ous 100 --delegations 8
+          [--ic-permission-sets 20 --ic-groups 200 --ic-users 500 --ic-assignments 2000]
 
 Prints a JSON summary (ids by name) on stdout. Credentials are dummies; the default
 identity is the emulator's account 123456789012, which becomes the management account.
@@ -124,6 +125,41 @@ def bench(o, n_accounts, n_ous, n_deleg):
     return {"root": root, "ous": ous, "accounts": ids, "placement": placement, "admins": admins}
 
 
+def identity_center_bench(o, accounts, n_ps, n_groups, n_users, n_assign):
+    """Users, groups (5 members each), permission sets and assignments for the benchmark:
+    assignment k gives group (k // 10) % groups permission set k % sets in account (7k) %
+    accounts (all distinct for the default shape)."""
+    sso, store, arn, sid = sso_clients(o)
+    users = [f"u{k:04d}" for k in range(n_users)]
+    uid = {u: store.create_user(IdentityStoreId=sid, UserName=u, DisplayName=f"User {u}", Name={"GivenName": "User", "FamilyName": u})["UserId"] for u in users}
+    groups = {}
+    for g in range(n_groups):
+        name = f"g{g:03d}"
+        gid = store.create_group(IdentityStoreId=sid, DisplayName=name)["GroupId"]
+        members = [users[(g * 5 + m) % n_users] for m in range(5)]
+        for m in members:
+            store.create_group_membership(IdentityStoreId=sid, GroupId=gid, MemberId={"UserId": uid[m]})
+        groups[name] = (gid, members)
+    sets = {}
+    for p in range(n_ps):
+        name = f"ps{p:02d}"
+        ps = sso.create_permission_set(InstanceArn=arn, Name=name, SessionDuration="PT1H")["PermissionSet"]["PermissionSetArn"]
+        sso.attach_managed_policy_to_permission_set(InstanceArn=arn, PermissionSetArn=ps, ManagedPolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+        sets[name] = ps
+    names = sorted(accounts)
+    assignments = []
+    for k in range(n_assign):
+        g, p, a = f"g{(k // 10) % n_groups:03d}", f"ps{k % n_ps:02d}", names[(7 * k) % len(names)]
+        st = sso.create_account_assignment(InstanceArn=arn, PermissionSetArn=sets[p], PrincipalType="GROUP", PrincipalId=groups[g][0], TargetType="AWS_ACCOUNT", TargetId=accounts[a])
+        req = st["AccountAssignmentCreationStatus"]["RequestId"]
+        while st["AccountAssignmentCreationStatus"]["Status"] == "IN_PROGRESS":
+            st = sso.describe_account_assignment_creation_status(InstanceArn=arn, AccountAssignmentCreationRequestId=req)
+        assignments.append([p, g, a])
+    if len({tuple(x) for x in assignments}) != len(assignments):
+        sys.exit("seed: the benchmark's assignments are not distinct; choose other counts")
+    return {"users": users, "groups": {g: m for g, (_, m) in groups.items()}, "permission_sets": sorted(sets), "assignments": assignments}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
@@ -131,9 +167,15 @@ def main():
     ap.add_argument("--accounts", type=int, default=1000)
     ap.add_argument("--ous", type=int, default=100)
     ap.add_argument("--delegations", type=int, default=8)
+    ap.add_argument("--ic-permission-sets", type=int, default=0, help="bench: also seed Identity Center")
+    ap.add_argument("--ic-groups", type=int, default=200)
+    ap.add_argument("--ic-users", type=int, default=500)
+    ap.add_argument("--ic-assignments", type=int, default=2000)
     a = ap.parse_args()
     o = client(a.endpoint)
     out = demo(o) if a.scenario == "demo" else bench(o, a.accounts, a.ous, a.delegations)
+    if a.scenario == "bench" and a.ic_permission_sets:
+        out["identity_center"] = identity_center_bench(o, out["accounts"], a.ic_permission_sets, a.ic_groups, a.ic_users, a.ic_assignments)
     print(json.dumps(out))
 
 

@@ -617,6 +617,16 @@ async fn run_op<W: LiveWrite + IcWrite>(
             enable,
         } => service_admins(service, principal, admin, disable, deregister, enable, r, w).await,
         Op::Ic(op) => ic::run(op, r, w).await,
+        Op::ServiceTeardown {
+            service, regions, ..
+        } => {
+            let mut notes = Vec::new();
+            for region in regions {
+                let n = w.service_teardown(service, region).await.map_err(err)?;
+                notes.push(format!("{region}: auto-enable off, {n} member(s) removed"));
+            }
+            Ok((notes.join("; "), false))
+        }
         Op::DeleteDelegationPolicy => match w.delete_delegation_policy().await {
             Ok(()) => Ok(("deleted the delegation policy".into(), false)),
             Err(e) if code_of(&e) == "ResourcePolicyNotFoundException" => {

@@ -205,6 +205,10 @@ impl LiveWrite for Fake {
         self.log(format!("Deregister via {s} {a}"));
         Ok(())
     }
+    async fn service_teardown(&self, s: &str, r: &str) -> Result<usize, LiveError> {
+        self.log(format!("Teardown {s} {r}"));
+        Ok(0)
+    }
     async fn delete_policy(&self, id: &str) -> Result<(), LiveError> {
         self.log(format!("DeletePolicy {id}"));
         Ok(())

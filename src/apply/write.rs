@@ -94,4 +94,8 @@ pub trait LiveWrite {
     async fn service_register(&self, service: &str, account: &AccountId) -> Result<(), LiveError>;
     async fn service_deregister(&self, service: &str, account: &AccountId)
         -> Result<(), LiveError>;
+    /// The outgoing administrator's own part of a move (GuardDuty): in `region`, stop
+    /// auto-enabling organization members, then disassociate and delete its members. Returns
+    /// how many members it removed.
+    async fn service_teardown(&self, service: &str, region: &str) -> Result<usize, LiveError>;
 }

@@ -107,6 +107,10 @@ pub struct LiveState {
     /// fingerprint.
     #[serde(skip)]
     pub identity_center_unreadable: Option<LiveErrorText>,
+    /// Service-side regional administrators were not read: only the management account may
+    /// list them. Not part of the fingerprint.
+    #[serde(skip)]
+    pub service_admins_unreadable: bool,
 }
 
 /// An error kept as text in a snapshot.

@@ -54,12 +54,12 @@ pub async fn plan<R: LiveRead>(req: &PlanRequest, reader: &R) -> Result<PlanOutc
     }
     // Identity Center is visible only to the management account and its delegated admin.
     // Another account planning its own share leaves that section to them.
-    let mut ic_note = None;
+    let mut notes: Vec<String> = Vec::new();
     if let (Some(_), Some(why)) = (&desired.identity_center, &live.identity_center_unreadable) {
         match &req.executor {
             Some(x) => {
                 desired.identity_center = None;
-                ic_note = Some(format!("identity_center was not read with these credentials, so its changes are not part of --executor {x}'s plan (they belong to the Identity Center delegated administrator or the management account)"));
+                notes.push(format!("identity_center was not read with these credentials, so its changes are not part of --executor {x}'s plan (they belong to the Identity Center delegated administrator or the management account)"));
             }
             None => {
                 return Err(OpsError::Live(crate::live::LiveError::Inconsistent(
@@ -68,8 +68,30 @@ pub async fn plan<R: LiveRead>(req: &PlanRequest, reader: &R) -> Result<PlanOutc
             }
         }
     }
+    // Likewise the Regions' administrators of GuardDuty & co., which only the management
+    // account may list: another account plans its own share (a GuardDuty teardown) only.
+    let regional: Vec<String> = desired
+        .delegations
+        .values()
+        .filter(|d| {
+            d.service_id
+                .is_some_and(|s| crate::catalog::NATIVE.contains(&s))
+        })
+        .map(|d| d.key.clone())
+        .collect();
+    if live.service_admins_unreadable && !regional.is_empty() {
+        match &req.executor {
+            Some(x) => notes.push(format!("{} : only the management account may list their Regions' administrators, so their changes (except an outgoing GuardDuty admin's own teardown) are not part of --executor {x}'s plan", regional.join(", "))),
+            None => {
+                return Err(OpsError::Live(crate::live::LiveError::Inconsistent(format!(
+                    "delegations {}: only the management account may list their Regions' administrators (ListOrganizationAdminAccounts)\n  fix: plan as the management account, or plan only this account's share with --executor",
+                    regional.join(", ")
+                ))))
+            }
+        }
+    }
     let mut plan = diff::diff(&desired, &live)?;
-    plan.warnings.extend(ic_note);
+    plan.warnings.extend(notes);
     if let Some(x) = &req.executor {
         restrict_to_executor(&mut plan, x)?;
     }

@@ -126,6 +126,13 @@ pub enum Op {
         deregister: Vec<AccountId>,
         enable: Vec<String>,
     },
+    /// The outgoing administrator's part of moving a service's admin (GuardDuty): in each
+    /// Region, stop auto-enabling members, then disassociate and delete its members.
+    ServiceTeardown {
+        service: String,
+        admin: AccountId,
+        regions: Vec<String>,
+    },
     /// An IAM Identity Center operation.
     Ic(Box<super::change_ic::IcOp>),
     /// `EnablePolicyType` on the root, then wait until it is ENABLED.

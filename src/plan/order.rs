@@ -17,6 +17,7 @@ fn phase(c: &Change) -> (u8, usize) {
         (Op::Tag { .. }, Action::Delete) => (55, 0),
         (Op::Tag { .. }, _) => (50, 0),
         (Op::DelegatedAdmins { .. }, Action::Delete) => (70, 0),
+        (Op::ServiceTeardown { .. }, _) => (59, 0),
         (Op::DelegatedAdmins { .. }, _) | (Op::ServiceAdmins { .. }, _) => (60, 0),
         (Op::PutDelegationPolicy { .. }, _) => (65, 0),
         (Op::DeleteDelegationPolicy, _) => (75, 0),

@@ -2,7 +2,7 @@
 //! checks: the plan's exact changes, exit codes, the organization after apply, and that a
 //! second plan is empty; every refusal leaves the organization untouched.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use aws_sdk_organizations::types::{CreateAccountState, OrganizationFeatureSet};
@@ -160,7 +160,7 @@ async fn brownfield(emu: &Emulator) -> serde_json::Value {
 #[tokio::test]
 async fn brownfield_plan_is_exactly_the_difference() {
     let emu = Emulator::start(&["--create-delay", "0.2"]);
-    brownfield(&emu).await;
+    let seeded = brownfield(&emu).await;
     let plan = emu
         .orgctl(&[
             "plan",
@@ -237,7 +237,45 @@ async fn brownfield_plan_is_exactly_the_difference() {
     ]
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .to_vec();
-    assert_eq!(changes(&plan), want);
+    let (ic, org): (Vec<_>, Vec<_>) = changes(&plan)
+        .into_iter()
+        .partition(|(a, _)| a.starts_with("identity_center."));
+    assert_eq!(org, want);
+    // Identity Center, on the seeded instance (SCIM user bob and group auditors, a ReadOnly
+    // permission set with another session duration); OUs expand to the accounts the plan
+    // leaves in them (networking is created by it).
+    let mut want_ic: BTreeSet<(String, String)> = [
+        ("identity_center.user[\"alice\"]", "create"),
+        ("identity_center.group[\"platform-admins\"]", "create"),
+        (
+            "identity_center.group[\"platform-admins\"].member[\"alice\"]",
+            "create",
+        ),
+        (
+            "identity_center.group[\"platform-admins\"].member[\"bob\"]",
+            "create",
+        ),
+        ("identity_center.permission_set[\"Admin\"]", "create"),
+        ("identity_center.permission_set[\"ReadOnly\"]", "update"),
+    ]
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .into_iter()
+    .collect();
+    let acct = |n: &str| seeded["accounts"][n].as_str().unwrap().to_string();
+    for (ps, g) in [("Admin", "platform-admins"), ("ReadOnly", "auditors")] {
+        for a in [
+            acct("sec-ops"),
+            acct("infra-ops"),
+            acct("backup"),
+            "networking".into(),
+        ] {
+            want_ic.insert((
+                format!("identity_center.assignment[\"{ps}/group:{g}/{a}\"]"),
+                "create".into(),
+            ));
+        }
+    }
+    assert_eq!(ic.into_iter().collect::<BTreeSet<_>>(), want_ic);
     let unmanaged: Vec<&str> = plan["unmanaged"]
         .as_array()
         .unwrap()
@@ -246,11 +284,24 @@ async fn brownfield_plan_is_exactly_the_difference() {
         .collect();
     assert_eq!(
         unmanaged,
-        ["ou[\"Sandbox\"]", "trusted_access[\"ram.amazonaws.com\"]"]
+        [
+            "identity_center.user[\"*\"]",
+            "ou[\"Sandbox\"]",
+            "trusted_access[\"ram.amazonaws.com\"]"
+        ]
     );
-    let sso = &plan["changes"][21];
+    let by = |addr: &str| {
+        plan["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["address"] == addr)
+            .unwrap()
+            .clone()
+    };
+    let sso = &by("delegation[\"sso.amazonaws.com\"]");
     assert_eq!(
-        plan["changes"][22]["executor"]["why"],
+        by("organizations_delegation")["executor"]["why"],
         "AWS reserves PutResourcePolicy/DeleteResourcePolicy to the management account"
     );
     assert_eq!(sso["risk"], "high");
@@ -394,17 +445,42 @@ async fn changes_for_another_executor_are_left_with_the_account_to_run_them_from
     let seeded = emu.seed(&["demo"]);
     let f = example();
     let f = f.to_str().unwrap();
-    // infra-ops is a delegated administrator (Trusted Advisor): it may read the organization.
+    // infra-ops is a delegated administrator (Trusted Advisor): it may read the organization,
+    // but not Identity Center nor the Regions' GuardDuty/Inspector admins (AWS), so a whole
+    // plan of the example is refused with the fix.
     let infra = emu
         .member(seeded["accounts"]["infra-ops"].as_str().unwrap())
         .await;
+    let refused = emu.orgctl_as(&infra, &["plan", "-f", f]).expect(1).stderr();
+    assert!(refused.contains("--executor"), "{refused}");
+    // Without those sections, infra-ops plans the whole file; apply leaves what is not its own.
+    let text = std::fs::read_to_string(f).unwrap();
+    let mut lines = Vec::new();
+    let mut skip = false;
+    for l in text.split("\nidentity_center:").next().unwrap().lines() {
+        if l.starts_with("  guardduty:") || l.starts_with("  inspector2:") {
+            skip = true;
+            continue;
+        }
+        if !skip {
+            lines.push(l);
+        }
+        skip = false;
+    }
+    let trimmed = emu.write("trimmed.yaml", &(lines.join("\n") + "\n"));
+    let trimmed = trimmed.to_str().unwrap();
+    // The example's policy files, next to the trimmed copy.
+    copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/policies"),
+        &emu.dir.path().join("policies"),
+    );
     let plan = emu
-        .orgctl_as(&infra, &["plan", "-f", f, "--format", "json"])
+        .orgctl_as(&infra, &["plan", "-f", trimmed, "--format", "json"])
         .expect(0)
         .json();
     assert!(!changes(&plan).is_empty());
     let r = emu
-        .orgctl_as(&infra, &["apply", "-f", f, "--auto-approve"])
+        .orgctl_as(&infra, &["apply", "-f", trimmed, "--auto-approve"])
         .expect(1);
     assert!(
         r.stdout().contains("run it from master (123456789012)"),
@@ -444,10 +520,15 @@ async fn changes_for_another_executor_are_left_with_the_account_to_run_them_from
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .to_vec()
     );
-    assert!(own["warnings"][0]
-        .as_str()
-        .unwrap()
-        .contains("for other executors are not part of this plan"));
+    let warnings = own["warnings"].to_string();
+    assert!(
+        warnings.contains("for other executors are not part of this plan"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("identity_center was not read"),
+        "{warnings}"
+    );
     // Before the management account has put the delegation policy, infra-ops' share waits for it.
     let early = emu
         .orgctl_as(
@@ -686,3 +767,11 @@ fn validate_needs_no_credentials_and_points_at_the_line() {
 }
 
 pub(crate) const DELEGATION: &str = "organizations_delegation:\n  - account: sec-ops\n    allow: [policies]\n    policy_types: [SERVICE_CONTROL_POLICY]\n";
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}

@@ -3,7 +3,7 @@
 //! re-runs, and what the emulator records afterwards.
 
 use crate::e2e::{accounts, admins, new_org, SMALL};
-use crate::emulator::{changes, Emulator};
+use crate::emulator::{changes, Emulator, MGMT};
 
 #[tokio::test]
 async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_one_replace() {
@@ -58,7 +58,32 @@ async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_on
         "registered in Organizations as a side effect"
     );
 
-    // Moving the admin: one replace, refused without --allow-destroy, then teardown and re-designation.
+    // sec-ops, as GuardDuty admin, manages a member and auto-enables new accounts.
+    let sec_creds = emu.member(&sec).await;
+    let sec_gd = guardduty_as(&emu, &sec_creds, "us-east-1");
+    let detector = sec_gd.list_detectors().send().await.unwrap().detector_ids()[0].clone();
+    sec_gd
+        .create_members()
+        .detector_id(&detector)
+        .account_details(
+            aws_sdk_guardduty::types::AccountDetail::builder()
+                .account_id(&app)
+                .email("aws+app@example.com")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    sec_gd
+        .update_organization_configuration()
+        .detector_id(&detector)
+        .auto_enable_organization_members(aws_sdk_guardduty::types::AutoEnableMembers::All)
+        .send()
+        .await
+        .unwrap();
+
+    // Moving the admin: the old admin's teardown (its own share, as AWS documents), then one
+    // replace by the management account; refused without --allow-destroy.
     std::fs::write(
         &f,
         gd.replace("guardduty: { admin: sec-ops", "guardduty: { admin: app"),
@@ -68,21 +93,79 @@ async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_on
         .orgctl(&["plan", "-f", &f, "--format", "json"])
         .expect(0)
         .json();
+    let teardown = format!("delegation[\"guardduty.amazonaws.com\"].teardown[\"{sec}\"]");
     assert_eq!(
         changes(&plan),
-        vec![(
-            "delegation[\"guardduty.amazonaws.com\"]".to_string(),
-            "replace".to_string()
-        )]
+        vec![
+            (teardown.clone(), "delete".to_string()),
+            (
+                "delegation[\"guardduty.amazonaws.com\"]".to_string(),
+                "replace".to_string()
+            )
+        ]
     );
+    assert_eq!(plan["changes"][0]["executor"]["account_id"], sec.as_str());
     emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(1);
     assert_eq!(
         emu.service_admins("guardduty", "eu-west-1").await,
         vec![sec.clone()],
         "nothing changed"
     );
+    // The old admin runs its share first, as the plan says.
+    assert!(plan["changes"][1]["summary"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("after the old admin's own share: {teardown}")));
     let r = emu
-        .orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .orgctl_as(
+            &sec_creds,
+            &[
+                "apply",
+                "-f",
+                &f,
+                "--auto-approve",
+                "--allow-destroy",
+                "--executor",
+                "sec-ops",
+            ],
+        )
+        .expect(0);
+    assert!(
+        r.stdout()
+            .contains("us-east-1: auto-enable off, 1 member(s) removed"),
+        "{}",
+        r.stdout()
+    );
+    let members = sec_gd
+        .list_members()
+        .detector_id(&detector)
+        .only_associated("false")
+        .send()
+        .await
+        .unwrap();
+    assert!(members.members().is_empty(), "{members:?}");
+    let conf = sec_gd
+        .describe_organization_configuration()
+        .detector_id(&detector)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        conf.auto_enable_organization_members(),
+        Some(&aws_sdk_guardduty::types::AutoEnableMembers::None)
+    );
+    // The management account applies its share (the teardown cannot be observed from here,
+    // so it stays planned for sec-ops while sec-ops is the admin).
+    let r = emu
+        .orgctl(&[
+            "apply",
+            "-f",
+            &f,
+            "--auto-approve",
+            "--allow-destroy",
+            "--executor",
+            MGMT,
+        ])
         .expect(0);
     assert!(r.stdout().contains(&format!("disabled {sec} in eu-west-1; disabled {sec} in us-east-1; deregistered {sec}; enabled {app} in eu-west-1; enabled {app} in us-east-1")), "{}", r.stdout());
     for r in ["us-east-1", "eu-west-1"] {
@@ -516,4 +599,20 @@ async fn firewall_manager_admin_is_associated_by_management_and_disassociated_by
     assert_eq!(admins(&org, "fms.amazonaws.com").await, vec![app]);
     emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
         .expect(0);
+}
+
+/// A GuardDuty client acting as `creds` in `region`.
+fn guardduty_as(
+    emu: &Emulator,
+    creds: &crate::emulator::Creds,
+    region: &str,
+) -> aws_sdk_guardduty::Client {
+    aws_sdk_guardduty::Client::from_conf(
+        aws_sdk_guardduty::Config::builder()
+            .behavior_version(aws_sdk_guardduty::config::BehaviorVersion::latest())
+            .region(aws_sdk_guardduty::config::Region::new(region.to_string()))
+            .endpoint_url(&emu.url)
+            .credentials_provider(creds.provider())
+            .build(),
+    )
 }

@@ -543,3 +543,36 @@ async fn external_users_must_exist_and_are_never_created() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn assignments_run_at_most_ten_at_a_time_and_are_polled_to_completion() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    let mut file = String::from("version: 1\norganization:\n  management_account_id: \"123456789012\"\norganizational_units:\n  - path: Fleet\naccounts:\n  - { name: sec-ops, email: sec@example.com, ou: root }\n");
+    for k in 0..24 {
+        file.push_str(&format!(
+            "  - {{ name: fleet-{k:02}, email: fleet-{k:02}@example.com, ou: Fleet }}\n"
+        ));
+    }
+    file.push_str("delegations:\n  sso: { admin: sec-ops }\n");
+    let f = emu.write("org.yaml", &file);
+    let f = f.to_str().unwrap().to_string();
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    std::fs::write(&f, format!("{file}identity_center:\n  groups:\n    - {{ name: fleet-ops }}\n  permission_sets:\n    - {{ name: Fleet }}\n  assignments:\n    - {{ permission_set: Fleet, group: fleet-ops, targets: [\"ou:Fleet\"] }}\n")).unwrap();
+    let sec = accounts(&emu.mgmt()).await["sec-ops"].0.clone();
+    let sec_ops = emu.member(&sec).await;
+    // Each assignment stays IN_PROGRESS for half a second, so concurrent ones overlap.
+    emu.configure(r#"{"create_delay": 0.5}"#);
+    emu.orgctl_as(&sec_ops, &["apply", "-f", &f, "--auto-approve"])
+        .expect(0);
+    let peak = emu.stats()["sso"]["peak_outstanding_assignment_ops"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        (8..=10).contains(&peak),
+        "AWS allows 10 outstanding assignment operations; orgctl reached {peak}"
+    );
+    assert_eq!(assignments(&emu).await.len(), 24);
+    emu.orgctl_as(&sec_ops, &["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+}

@@ -273,6 +273,20 @@ impl Emulator {
         assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
     }
 
+    /// The emulator's request statistics (`GET /orgctl-emulator/stats`).
+    pub fn stats(&self) -> serde_json::Value {
+        let addr = self.url.trim_start_matches("http://");
+        let mut s = TcpStream::connect(addr).unwrap();
+        let req = format!(
+            "GET /orgctl-emulator/stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        );
+        s.write_all(req.as_bytes()).unwrap();
+        let mut resp = String::new();
+        let _ = s.read_to_string(&mut resp);
+        let body = resp.split_once("\r\n\r\n").map(|x| x.1).unwrap_or_default();
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {resp}"))
+    }
+
     /// Writes a file into this test's temp dir and returns its path.
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.dir.path().join(name);

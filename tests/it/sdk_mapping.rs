@@ -75,6 +75,7 @@ fn aws_with(rules: &[&Rule]) -> Aws {
         stats: ApiStats::default(),
         concurrency: 2,
         config: None,
+        caller_account: Default::default(),
     }
 }
 

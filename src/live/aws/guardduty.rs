@@ -1,6 +1,8 @@
 //! GuardDuty's own delegated-administrator API, per Region: ListOrganizationAdminAccounts,
-//! EnableOrganizationAdminAccount, DisableOrganizationAdminAccount. Clients are made per
-//! Region from the shared configuration (same credentials and endpoint).
+//! EnableOrganizationAdminAccount, DisableOrganizationAdminAccount; and the outgoing
+//! administrator's teardown (its detector's organization configuration set to auto-enable
+//! NONE, then DisassociateMembers and DeleteMembers in batches of 50, the API's maximum).
+//! Clients are made per Region from the shared configuration (same credentials and endpoint).
 
 use std::collections::BTreeMap;
 
@@ -74,5 +76,86 @@ impl Aws {
             .await
             .map_err(|e| map_sdk_error("guardduty:DisableOrganizationAdminAccount", e))?;
         Ok(())
+    }
+
+    /// The calling administrator's teardown in `region`; the number of members removed.
+    pub(crate) async fn guardduty_teardown(&self, region: &str) -> Result<usize, LiveError> {
+        use aws_sdk_guardduty::types::AutoEnableMembers;
+        let gd = self.guardduty(region)?;
+        let detectors = gd
+            .list_detectors()
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("guardduty:ListDetectors", e))?;
+        let Some(detector) = detectors.detector_ids().first().cloned() else {
+            return Ok(0);
+        };
+        match gd
+            .update_organization_configuration()
+            .detector_id(&detector)
+            .auto_enable_organization_members(AutoEnableMembers::None)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("guardduty:UpdateOrganizationConfiguration", e))
+        {
+            Ok(_) => {}
+            // Not the administrator in this Region (any more): nothing of its own to undo.
+            Err(LiveError::Service { code, .. }) if code == "BadRequestException" => return Ok(0),
+            Err(e) => return Err(e),
+        }
+        let mut members = Vec::new();
+        let mut pages = gd
+            .list_members()
+            .detector_id(&detector)
+            .only_associated("false")
+            .into_paginator()
+            .send();
+        while let Some(p) = pages.next().await {
+            let p = p.map_err(|e| map_sdk_error("guardduty:ListMembers", e))?;
+            members.extend(
+                p.members()
+                    .iter()
+                    .filter_map(|m| m.account_id().map(str::to_string)),
+            );
+        }
+        for chunk in members.chunks(50) {
+            let out = gd
+                .disassociate_members()
+                .detector_id(&detector)
+                .set_account_ids(Some(chunk.to_vec()))
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("guardduty:DisassociateMembers", e))?;
+            unprocessed("guardduty:DisassociateMembers", out.unprocessed_accounts())?;
+            let out = gd
+                .delete_members()
+                .detector_id(&detector)
+                .set_account_ids(Some(chunk.to_vec()))
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("guardduty:DeleteMembers", e))?;
+            unprocessed("guardduty:DeleteMembers", out.unprocessed_accounts())?;
+        }
+        Ok(members.len())
+    }
+}
+
+/// GuardDuty reports per-account failures in the response, not as an error.
+fn unprocessed(
+    operation: &'static str,
+    u: &[aws_sdk_guardduty::types::UnprocessedAccount],
+) -> Result<(), LiveError> {
+    match u.first() {
+        None => Ok(()),
+        Some(a) => Err(LiveError::Service {
+            operation,
+            code: "UnprocessedAccount".into(),
+            message: format!(
+                "{}: {} ({} account(s) unprocessed)",
+                a.account_id().unwrap_or_default(),
+                a.result().unwrap_or_default(),
+                u.len()
+            ),
+        }),
     }
 }

@@ -46,6 +46,8 @@ pub struct Aws {
     /// The shared configuration, for per-Region clients of regional services (`None` in
     /// tests that mock only Organizations).
     pub config: Option<aws_config::SdkConfig>,
+    /// The caller's account, once `caller()` has asked STS.
+    pub caller_account: std::sync::Arc<std::sync::OnceLock<String>>,
 }
 
 impl Aws {
@@ -101,6 +103,7 @@ impl Aws {
             stats,
             concurrency: concurrency.max(1),
             config: Some(cfg.clone()),
+            caller_account: Default::default(),
         }
     }
 }

@@ -32,8 +32,10 @@ impl LiveRead for Aws {
             .send()
             .await
             .map_err(|e| map_sdk_error("GetCallerIdentity", e))?;
+        let account_id = out.account().unwrap_or_default().to_string();
+        let _ = self.caller_account.set(account_id.clone());
         Ok(Caller {
-            account_id: out.account().unwrap_or_default().to_string(),
+            account_id,
             arn: out.arn().unwrap_or_default().to_string(),
         })
     }
@@ -73,11 +75,20 @@ impl LiveRead for Aws {
                 st.policies.insert(p.id.clone(), p);
             }
         }
-        // Service-side delegated administrators, per Region, concurrently.
+        // Service-side delegated administrators, per Region, concurrently. AWS lets only the
+        // management account list them (GuardDuty, Security Hub, Detective say so; Inspector
+        // and Macie are treated alike); another caller marks them unread.
+        let is_management = scope.service_regions.is_empty()
+            || match self.caller_account.get() {
+                Some(c) => *c == st.organization.management_account_id,
+                None => self.caller().await?.account_id == st.organization.management_account_id,
+            };
+        st.service_admins_unreadable = !is_management;
         let pairs: Vec<(String, String)> = scope
             .service_regions
             .iter()
             .flat_map(|(p, rs)| rs.iter().map(move |r| (p.clone(), r.clone())))
+            .filter(|_| is_management)
             .collect();
         let admins: Vec<(String, String, std::collections::BTreeMap<String, String>)> =
             stream::iter(pairs)

@@ -378,6 +378,13 @@ impl LiveWrite for Aws {
         }
     }
 
+    async fn service_teardown(&self, service: &str, region: &str) -> Result<usize, LiveError> {
+        match service {
+            "guardduty" => self.guardduty_teardown(region).await,
+            other => Err(not_native(other)),
+        }
+    }
+
     async fn service_deregister(
         &self,
         service: &str,

@@ -282,10 +282,11 @@ impl Ctx<'_> {
                 .collect();
             for u in members.iter().filter(|u| !have.contains_key(*u)) {
                 let mut deps = admin.1.clone();
-                for a in [ic_address::group(g), ic_address::user(u)] {
-                    if self.planned(&a) {
-                        deps.push(a);
-                    }
+                if !live.groups.contains_key(g) && self.planned(&ic_address::group(g)) {
+                    deps.push(ic_address::group(g));
+                }
+                if !live.users.contains_key(u.as_str()) && self.planned(&ic_address::user(u)) {
+                    deps.push(ic_address::user(u));
                 }
                 self.ic_change(
                     ic_address::member(g, u),
@@ -550,14 +551,16 @@ impl Ctx<'_> {
                     deps.push(address::account(n));
                 }
             }
+            // Wait for what this plan creates (not for updates of what exists).
+            if arn.is_none() && self.planned(&ic_address::permission_set(ps)) {
+                deps.push(ic_address::permission_set(ps));
+            }
             let p_addr = match principal {
                 Principal::User(n) => ic_address::user(n),
                 Principal::Group(n) => ic_address::group(n),
             };
-            for a in [ic_address::permission_set(ps), p_addr] {
-                if self.planned(&a) {
-                    deps.push(a);
-                }
+            if pid.is_none() && self.planned(&p_addr) {
+                deps.push(p_addr);
             }
             let in_mgmt = target.id.as_ref().is_some_and(|i| i.as_str() == mgmt);
             let executor = if in_mgmt {

@@ -519,6 +519,8 @@ impl Ctx<'_> {
 }
 
 mod ic;
+#[cfg(test)]
+mod ic_tests;
 mod policies;
 #[cfg(test)]
 mod policy_tests;

@@ -388,6 +388,38 @@ impl Ctx<'_> {
             .unwrap_or_else(|| AccountRef::Id(id.clone()))
     }
 
+    /// GuardDuty's documented first step of changing the admin, run by each outgoing admin in
+    /// the delegation's Regions (a Region where it is not the admin has nothing to undo): stop
+    /// auto-enable, disassociate and delete members. The same whoever plans it: the old admin
+    /// (which cannot list the Regions' admins) sees it too. Returns the addresses.
+    fn guardduty_teardown(
+        &mut self,
+        p: &str,
+        old: &BTreeSet<AccountId>,
+        regions: &[String],
+    ) -> Vec<String> {
+        let mut addrs = Vec::new();
+        for o in old {
+            let regions = regions.to_vec();
+            let addr = format!("{}.teardown[{:?}]", address::delegation(p), o.as_str());
+            let shown = self.show_id(o);
+            self.changes.push(Change {
+                address: addr.clone(),
+                action: Action::Delete,
+                summary: format!("{shown}: stop auto-enabling GuardDuty for new members, then disassociate and delete its members in {}", regions.join(", ")),
+                before: Some(json!({ "admin": shown, "regions": regions })),
+                after: None,
+                executor: self.account_executor(o, "AWS has the outgoing GuardDuty administrator turn off auto-enable and disassociate its members before the management account removes it (GuardDuty user guide: change-guardduty-delegated-admin); only it holds those members"),
+                risk: Risk::High,
+                risk_reason: "member accounts stop sending findings to it until the new admin adds them".into(),
+                depends_on: Vec::new(),
+                op: Op::ServiceTeardown { service: "guardduty".into(), admin: o.clone(), regions },
+            });
+            addrs.push(addr);
+        }
+        addrs
+    }
+
     /// A delegation through the service's own API, per Region (GuardDuty): enable the admin
     /// in each Region where it is missing (one change per Region); if another account is the
     /// admin anywhere (in a Region or in Organizations), one `replace` that disables it Region
@@ -436,15 +468,36 @@ impl Ctx<'_> {
                 others.insert(id.clone());
             }
         }
+        let teardown = if service.id == "guardduty" && !others.is_empty() {
+            self.guardduty_teardown(p, &others, &d.regions)
+        } else {
+            Vec::new()
+        };
+        if self.live.service_admins_unreadable {
+            // Only the management account lists the Regions' admins; the rest of this
+            // delegation is its share (ops::plan says so, or refuses without --executor).
+            return;
+        }
         let executor = self.management(&format!("AWS reserves {}'s Enable/DisableOrganizationAdminAccount and Organizations' DeregisterDelegatedAdministrator to the management account", service.name));
         let shown_admin = self.show_account(&admin);
         if !others.is_empty() {
             let gone: Vec<String> = others.iter().map(|i| self.show_id(i)).collect();
+            // Not a dependency: the management account cannot observe the old admin's
+            // members, so it could never see the teardown done. The plan orders it first and
+            // the summary says to run that share before this one.
+            let first = if teardown.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (after the old admin's own share: {})",
+                    teardown.join(", ")
+                )
+            };
             self.changes.push(Change {
                 address: address::delegation(p),
                 action: Action::Replace,
                 summary: format!(
-                    "replace {}'s delegated administrator: disable {} in {}, deregister it from Organizations, then enable {} in {}",
+                    "replace {}'s delegated administrator: disable {} in {}, deregister it from Organizations, then enable {} in {}{first}",
                     service.name,
                     gone.join(", "),
                     if disable.is_empty() { "no Region".to_string() } else { disable.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>().join(", ") },
@@ -455,7 +508,7 @@ impl Ctx<'_> {
                 after: Some(json!({ "admin": [shown_admin], "regions": d.regions })),
                 executor,
                 risk: Risk::High,
-                risk_reason: format!("{} stops administering {} for the organization; AWS also asks the old admin to stop auto-enable and disassociate its members first (orgctl does not do that part)", gone.join(", "), service.name),
+                risk_reason: format!("{} stops administering {} for the organization", gone.join(", "), service.name),
                 depends_on: deps,
                 op: Op::ServiceAdmins { service: service.id.into(), principal: p.into(), admin, disable, deregister: others.into_iter().collect(), enable: d.regions.clone() },
             });

@@ -618,14 +618,25 @@ fn moving_guardduty_is_one_replace_that_tears_down_region_by_region() {
         BTreeSet::from([id("222222222222")]),
     );
     let p = diff(&desired(&guardduty_file("infra-ops")), &l).unwrap();
+    let teardown = "delegation[\"guardduty.amazonaws.com\"].teardown[\"222222222222\"]";
     assert_eq!(
         addresses(&p),
-        vec![(
-            "delegation[\"guardduty.amazonaws.com\"]".to_string(),
-            Action::Replace
-        )]
+        vec![
+            (teardown.to_string(), Action::Delete),
+            (
+                "delegation[\"guardduty.amazonaws.com\"]".to_string(),
+                Action::Replace
+            )
+        ]
     );
-    let c = &p.changes[0];
+    // AWS's first step is the old admin's: stop auto-enable, remove its members, per Region.
+    let t = &p.changes[0];
+    assert_eq!(t.executor.account_id, "222222222222");
+    assert!(
+        matches!(&t.op, Op::ServiceTeardown { regions, .. } if regions == &["eu-west-1".to_string(), "us-east-1".to_string()])
+    );
+    let c = &p.changes[1];
+    assert!(c.summary.contains(teardown), "{}", c.summary);
     assert_eq!(c.risk, Risk::High);
     match &c.op {
         Op::ServiceAdmins {
