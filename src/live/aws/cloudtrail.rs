@@ -8,13 +8,7 @@ use crate::live::LiveError;
 
 impl Aws {
     fn cloudtrail(&self) -> Result<aws_sdk_cloudtrail::Client, LiveError> {
-        let cfg = self.config.as_ref().ok_or_else(|| {
-            LiveError::Inconsistent("no AWS configuration for service clients".into())
-        })?;
-        let conf = aws_sdk_cloudtrail::config::Builder::from(cfg)
-            .interceptor(self.stats.clone())
-            .build();
-        Ok(aws_sdk_cloudtrail::Client::from_conf(conf))
+        service_client!(self, aws_sdk_cloudtrail, None::<aws_config::Region>)
     }
 
     pub(crate) async fn cloudtrail_register(&self, account: &str) -> Result<(), LiveError> {

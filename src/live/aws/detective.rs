@@ -13,14 +13,11 @@ use crate::live::LiveError;
 
 impl Aws {
     fn detective(&self, region: &str) -> Result<aws_sdk_detective::Client, LiveError> {
-        let cfg = self.config.as_ref().ok_or_else(|| {
-            LiveError::Inconsistent("no AWS configuration for regional clients".into())
-        })?;
-        let conf = aws_sdk_detective::config::Builder::from(cfg)
-            .region(Region::new(region.to_string()))
-            .interceptor(self.stats.clone())
-            .build();
-        Ok(aws_sdk_detective::Client::from_conf(conf))
+        service_client!(
+            self,
+            aws_sdk_detective,
+            Some(Region::new(region.to_string()))
+        )
     }
 
     /// Detective's administrator in `region`: account → `ENABLED`.

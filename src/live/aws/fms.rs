@@ -18,14 +18,7 @@ const WAIT: Duration = Duration::from_secs(300);
 
 impl Aws {
     fn fms(&self) -> Result<aws_sdk_fms::Client, LiveError> {
-        let cfg = self.config.as_ref().ok_or_else(|| {
-            LiveError::Inconsistent("no AWS configuration for service clients".into())
-        })?;
-        let conf = aws_sdk_fms::config::Builder::from(cfg)
-            .region(Region::new(FMS_REGION))
-            .interceptor(self.stats.clone())
-            .build();
-        Ok(aws_sdk_fms::Client::from_conf(conf))
+        service_client!(self, aws_sdk_fms, Some(Region::new(FMS_REGION)))
     }
 
     /// The default administrator and its role status, or `None` when there is none.

@@ -13,14 +13,11 @@ use crate::live::LiveError;
 
 impl Aws {
     fn guardduty(&self, region: &str) -> Result<aws_sdk_guardduty::Client, LiveError> {
-        let cfg = self.config.as_ref().ok_or_else(|| {
-            LiveError::Inconsistent("no AWS configuration for regional clients".into())
-        })?;
-        let conf = aws_sdk_guardduty::config::Builder::from(cfg)
-            .region(Region::new(region.to_string()))
-            .interceptor(self.stats.clone())
-            .build();
-        Ok(aws_sdk_guardduty::Client::from_conf(conf))
+        service_client!(
+            self,
+            aws_sdk_guardduty,
+            Some(Region::new(region.to_string()))
+        )
     }
 
     /// GuardDuty's delegated administrators in `region`: account → status.

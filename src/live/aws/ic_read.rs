@@ -26,12 +26,10 @@ const PAGE: i32 = 100;
 
 impl Aws {
     fn ic_region(&self, scope_region: Option<&str>) -> Result<Region, LiveError> {
-        let cfg = self.config.as_ref().ok_or_else(|| {
-            LiveError::Inconsistent("no AWS configuration for Identity Center clients".into())
-        })?;
         Ok(match scope_region {
             Some(r) => Region::new(r.to_string()),
-            None => cfg
+            None => self
+                .sdk_config()?
                 .region()
                 .cloned()
                 .unwrap_or_else(|| Region::from_static("us-east-1")),
@@ -43,15 +41,7 @@ impl Aws {
         region: Option<&str>,
     ) -> Result<aws_sdk_ssoadmin::Client, LiveError> {
         let region = self.ic_region(region)?;
-        let cfg = self.config.as_ref().ok_or_else(|| {
-            LiveError::Inconsistent("no AWS configuration for Identity Center clients".into())
-        })?;
-        Ok(aws_sdk_ssoadmin::Client::from_conf(
-            aws_sdk_ssoadmin::config::Builder::from(cfg)
-                .region(region)
-                .interceptor(self.stats.clone())
-                .build(),
-        ))
+        service_client!(self, aws_sdk_ssoadmin, Some(region))
     }
 
     pub(crate) fn identitystore(
@@ -59,15 +49,7 @@ impl Aws {
         region: Option<&str>,
     ) -> Result<aws_sdk_identitystore::Client, LiveError> {
         let region = self.ic_region(region)?;
-        let cfg = self.config.as_ref().ok_or_else(|| {
-            LiveError::Inconsistent("no AWS configuration for Identity Center clients".into())
-        })?;
-        Ok(aws_sdk_identitystore::Client::from_conf(
-            aws_sdk_identitystore::config::Builder::from(cfg)
-                .region(region)
-                .interceptor(self.stats.clone())
-                .build(),
-        ))
+        service_client!(self, aws_sdk_identitystore, Some(region))
     }
 
     /// Reads Identity Center as `scope` asks; `management` is the organization's management

@@ -10,14 +10,11 @@ use crate::live::LiveError;
 
 impl Aws {
     fn inspector2(&self, region: &str) -> Result<aws_sdk_inspector2::Client, LiveError> {
-        let cfg = self.config.as_ref().ok_or_else(|| {
-            LiveError::Inconsistent("no AWS configuration for regional clients".into())
-        })?;
-        let conf = aws_sdk_inspector2::config::Builder::from(cfg)
-            .region(Region::new(region.to_string()))
-            .interceptor(self.stats.clone())
-            .build();
-        Ok(aws_sdk_inspector2::Client::from_conf(conf))
+        service_client!(
+            self,
+            aws_sdk_inspector2,
+            Some(Region::new(region.to_string()))
+        )
     }
 
     /// Inspector's delegated administrators in `region`: account → status.

@@ -8,13 +8,7 @@ use crate::live::LiveError;
 
 impl Aws {
     fn ec2(&self) -> Result<aws_sdk_ec2::Client, LiveError> {
-        let cfg = self.config.as_ref().ok_or_else(|| {
-            LiveError::Inconsistent("no AWS configuration for service clients".into())
-        })?;
-        let conf = aws_sdk_ec2::config::Builder::from(cfg)
-            .interceptor(self.stats.clone())
-            .build();
-        Ok(aws_sdk_ec2::Client::from_conf(conf))
+        service_client!(self, aws_sdk_ec2, None::<aws_config::Region>)
     }
 
     pub(crate) async fn ipam_enable(&self, account: &str) -> Result<(), LiveError> {

@@ -13,14 +13,7 @@ macro_rules! org_admin_api {
     ($krate:ident, $list:ident, $enable:ident, $disable:ident, $name:literal) => {
         impl Aws {
             fn $krate(&self, region: &str) -> Result<$krate::Client, LiveError> {
-                let cfg = self.config.as_ref().ok_or_else(|| {
-                    LiveError::Inconsistent("no AWS configuration for regional clients".into())
-                })?;
-                let conf = $krate::config::Builder::from(cfg)
-                    .region(Region::new(region.to_string()))
-                    .interceptor(self.stats.clone())
-                    .build();
-                Ok($krate::Client::from_conf(conf))
+                service_client!(self, $krate, Some(Region::new(region.to_string())))
             }
 
             pub(crate) async fn $list(

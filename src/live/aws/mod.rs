@@ -2,6 +2,21 @@
 //! Region, endpoint, retries), a call counter, error mapping at the boundary, the
 //! organization read (`read.rs`) and the writes used by `apply` (`write.rs`).
 
+/// A client of SDK crate `$sdk` sharing the configuration (credentials, endpoint, retries)
+/// and the call counter; `region` is `Some(Region)` to override the configured Region.
+/// Evaluates to `Result<Client, LiveError>`.
+macro_rules! service_client {
+    ($aws:expr, $sdk:ident, $region:expr) => {
+        $aws.sdk_config().map(|cfg| {
+            let mut b = $sdk::config::Builder::from(cfg).interceptor($aws.stats.clone());
+            if let Some(r) = $region {
+                b = b.region(r);
+            }
+            $sdk::Client::from_conf(b.build())
+        })
+    };
+}
+
 mod cloudtrail;
 mod detective;
 mod errors;
@@ -51,6 +66,13 @@ pub struct Aws {
 }
 
 impl Aws {
+    /// The shared SDK configuration, for service clients.
+    pub(crate) fn sdk_config(&self) -> Result<&aws_config::SdkConfig, crate::live::LiveError> {
+        self.config.as_ref().ok_or_else(|| {
+            crate::live::LiveError::Inconsistent("no AWS configuration for service clients".into())
+        })
+    }
+
     /// Loads the standard credential chain and builds the clients.
     pub async fn connect(opts: &AwsOptions) -> Self {
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
