@@ -9,9 +9,10 @@ use crate::emulator::{changes, Emulator, MGMT};
 async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_one_replace() {
     let emu = Emulator::start(&["--create-delay", "0.1"]);
     new_org(&emu).await;
-    let gd = SMALL.replace("  sso: { admin: sec-ops }\n", "  sso: { admin: sec-ops }\n  guardduty: { admin: sec-ops, regions: [us-east-1, eu-west-1] }\n");
-    let f = emu.write("org.yaml", &gd);
-    let f = f.to_str().unwrap().to_string();
+    let (gd, f) = with_delegation(
+        &emu,
+        "guardduty: { admin: sec-ops, regions: [us-east-1, eu-west-1] }",
+    );
     // Accounts first; then sec-ops is made GuardDuty admin by hand in one Region only.
     let small = emu.write("small.yaml", SMALL);
     emu.orgctl(&["apply", "-f", small.to_str().unwrap(), "--auto-approve"])
@@ -190,9 +191,10 @@ async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_on
 async fn inspector_is_delegated_per_region_and_moved_with_one_replace() {
     let emu = Emulator::start(&["--create-delay", "0.1"]);
     new_org(&emu).await;
-    let file = SMALL.replace("  sso: { admin: sec-ops }\n", "  sso: { admin: sec-ops }\n  inspector2: { admin: sec-ops, regions: [us-east-1, eu-west-1] }\n");
-    let f = emu.write("org.yaml", &file);
-    let f = f.to_str().unwrap().to_string();
+    let (file, f) = with_delegation(
+        &emu,
+        "inspector2: { admin: sec-ops, regions: [us-east-1, eu-west-1] }",
+    );
     let plan = emu
         .orgctl(&["plan", "-f", &f, "--format", "json"])
         .expect(0)
@@ -247,12 +249,7 @@ async fn inspector_is_delegated_per_region_and_moved_with_one_replace() {
 async fn macie_and_security_hub_are_delegated_per_region_and_moved_with_one_replace() {
     let emu = Emulator::start(&["--create-delay", "0.1"]);
     new_org(&emu).await;
-    let file = SMALL.replace(
-        "  sso: { admin: sec-ops }\n",
-        "  sso: { admin: sec-ops }\n  macie: { admin: sec-ops, regions: [us-east-1, eu-west-1] }\n  securityhub: { admin: sec-ops, regions: [us-east-1, eu-west-1] }\n",
-    );
-    let f = emu.write("org.yaml", &file);
-    let f = f.to_str().unwrap().to_string();
+    let (file, f) = with_delegation(&emu, "macie: { admin: sec-ops, regions: [us-east-1, eu-west-1] }\n  securityhub: { admin: sec-ops, regions: [us-east-1, eu-west-1] }");
     emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
     emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
         .expect(0);
@@ -314,12 +311,7 @@ async fn macie_and_security_hub_are_delegated_per_region_and_moved_with_one_repl
 async fn cloudtrail_admins_are_registered_through_cloudtrails_own_api() {
     let emu = Emulator::start(&["--create-delay", "0.1"]);
     new_org(&emu).await;
-    let file = SMALL.replace(
-        "  sso: { admin: sec-ops }\n",
-        "  sso: { admin: sec-ops }\n  cloudtrail: { admins: [sec-ops, app] }\n",
-    );
-    let f = emu.write("org.yaml", &file);
-    let f = f.to_str().unwrap().to_string();
+    let (file, f) = with_delegation(&emu, "cloudtrail: { admins: [sec-ops, app] }");
     let plan = emu
         .orgctl(&["plan", "-f", &f, "--format", "json"])
         .expect(0)
@@ -378,12 +370,7 @@ async fn cloudtrail_admins_are_registered_through_cloudtrails_own_api() {
 async fn ipam_is_delegated_through_ec2_never_enable_aws_service_access() {
     let emu = Emulator::start(&["--create-delay", "0.1"]);
     new_org(&emu).await;
-    let file = SMALL.replace(
-        "  sso: { admin: sec-ops }\n",
-        "  sso: { admin: sec-ops }\n  ipam: { admin: app }\n",
-    );
-    let f = emu.write("org.yaml", &file);
-    let f = f.to_str().unwrap().to_string();
+    let (file, f) = with_delegation(&emu, "ipam: { admin: app }");
     let plan = emu
         .orgctl(&["plan", "-f", &f, "--format", "json"])
         .expect(0)
@@ -439,12 +426,10 @@ async fn ipam_is_delegated_through_ec2_never_enable_aws_service_access() {
 async fn detective_is_delegated_per_region_and_moved_with_one_replace() {
     let emu = Emulator::start(&["--create-delay", "0.1"]);
     new_org(&emu).await;
-    let file = SMALL.replace(
-        "  sso: { admin: sec-ops }\n",
-        "  sso: { admin: sec-ops }\n  detective: { admin: sec-ops, regions: [us-east-1, eu-west-1] }\n",
+    let (file, f) = with_delegation(
+        &emu,
+        "detective: { admin: sec-ops, regions: [us-east-1, eu-west-1] }",
     );
-    let f = emu.write("org.yaml", &file);
-    let f = f.to_str().unwrap().to_string();
     let plan = emu
         .orgctl(&["plan", "-f", &f, "--format", "json"])
         .expect(0)
@@ -520,12 +505,7 @@ async fn fms_admin(emu: &Emulator, creds: &crate::emulator::Creds) -> Option<Str
 async fn firewall_manager_admin_is_associated_by_management_and_disassociated_by_itself() {
     let emu = Emulator::start(&["--create-delay", "0.2"]);
     new_org(&emu).await;
-    let file = SMALL.replace(
-        "  sso: { admin: sec-ops }\n",
-        "  sso: { admin: sec-ops }\n  fms: { admin: sec-ops }\n",
-    );
-    let f = emu.write("org.yaml", &file);
-    let f = f.to_str().unwrap().to_string();
+    let (file, f) = with_delegation(&emu, "fms: { admin: sec-ops }");
     let plan = emu
         .orgctl(&["plan", "-f", &f, "--format", "json"])
         .expect(0)
@@ -615,4 +595,15 @@ fn guardduty_as(
             .credentials_provider(creds.provider())
             .build(),
     )
+}
+
+/// [`SMALL`] with one more delegation line (`detective: { admin: sec-ops, … }`), written
+/// to the test's org.yaml: (file text, path).
+fn with_delegation(emu: &Emulator, line: &str) -> (String, String) {
+    let file = SMALL.replace(
+        "  sso: { admin: sec-ops }\n",
+        &format!("  sso: {{ admin: sec-ops }}\n  {line}\n"),
+    );
+    let f = emu.write("org.yaml", &file);
+    (file, f.to_str().unwrap().to_string())
 }
