@@ -89,12 +89,13 @@ def main():
     ap.add_argument("--groups", type=int, default=200)
     ap.add_argument("--users", type=int, default=500)
     ap.add_argument("--assignments", type=int, default=2000)
+    ap.add_argument("--apply", action="store_true", help="seed no assignments; measure `apply` creating them all, then `plan`")
     a = ap.parse_args()
     proc, url = start_emulator()
     try:
         t0 = time.time()
         out = subprocess.run([sys.executable, os.path.join(ROOT, "emulator", "seed.py"), "--endpoint", url, "bench", "--accounts", str(a.accounts), "--ous", "100", "--delegations", "8",
-                              "--ic-permission-sets", str(a.permission_sets), "--ic-groups", str(a.groups), "--ic-users", str(a.users), "--ic-assignments", str(a.assignments)], check=True, capture_output=True, text=True)
+                              "--ic-permission-sets", str(a.permission_sets), "--ic-groups", str(a.groups), "--ic-users", str(a.users), "--ic-assignments", str(a.assignments)] + (["--ic-skip-assignments"] if a.apply else []), check=True, capture_output=True, text=True)
         seed = json.loads(out.stdout)
         ic = seed["identity_center"]
         print(f"seeded {len(seed['accounts'])} accounts, {len(ic['permission_sets'])} permission sets, {len(ic['groups'])} groups, {len(ic['users'])} users, {len(ic['assignments'])} assignments in {time.time() - t0:.1f} s")
@@ -107,6 +108,17 @@ def main():
                 f.write(org_yaml(seed) + ic_yaml(ic))
             env = {"PATH": os.environ.get("PATH", ""), "HOME": d, "AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": creds["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"], "AWS_SESSION_TOKEN": creds["SessionToken"],
                    "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "NO_COLOR": "1", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+            if a.apply:
+                t1 = time.time()
+                run = subprocess.run([a.orgctl, "--api-stats", "apply", "-f", path, "--auto-approve"], env=env, capture_output=True, text=True)
+                took = time.time() - t1
+                if run.returncode != 0:
+                    print(run.stdout[-3000:], run.stderr[-3000:])
+                    sys.exit(f"apply exited {run.returncode}")
+                st = json.loads(next(l for l in run.stderr.splitlines() if l.startswith("orgctl-api-stats ")).split(" ", 1)[1])
+                peak = json.loads(urllib.request.urlopen(url + "/orgctl-emulator/stats").read())["sso"]["peak_outstanding_assignment_ops"]
+                created = st["api_calls"].get("sso:CreateAccountAssignment", {}).get("calls", 0)
+                print(f"apply: {created} CreateAccountAssignment calls, {st['total_calls']} calls in all, {took:.1f} s; peak assignment operations in progress {peak} (AWS limit 10); peak RSS {(st.get('peak_rss_kib') or 0) / 1024:.1f} MB")
             t1 = time.time()
             run = subprocess.run([a.orgctl, "--api-stats", "plan", "-f", path, "--detailed-exitcode"], env=env, capture_output=True, text=True)
             wall = time.time() - t1

@@ -125,7 +125,7 @@ def bench(o, n_accounts, n_ous, n_deleg):
     return {"root": root, "ous": ous, "accounts": ids, "placement": placement, "admins": admins}
 
 
-def identity_center_bench(o, accounts, n_ps, n_groups, n_users, n_assign):
+def identity_center_bench(o, accounts, n_ps, n_groups, n_users, n_assign, create_assignments=True):
     """Users, groups (5 members each), permission sets and assignments for the benchmark:
     assignment k gives group (k // 10) % groups permission set k % sets in account (7k) %
     accounts (all distinct for the default shape)."""
@@ -150,11 +150,13 @@ def identity_center_bench(o, accounts, n_ps, n_groups, n_users, n_assign):
     assignments = []
     for k in range(n_assign):
         g, p, a = f"g{(k // 10) % n_groups:03d}", f"ps{k % n_ps:02d}", names[(7 * k) % len(names)]
+        assignments.append([p, g, a])
+        if not create_assignments:
+            continue
         st = sso.create_account_assignment(InstanceArn=arn, PermissionSetArn=sets[p], PrincipalType="GROUP", PrincipalId=groups[g][0], TargetType="AWS_ACCOUNT", TargetId=accounts[a])
         req = st["AccountAssignmentCreationStatus"]["RequestId"]
         while st["AccountAssignmentCreationStatus"]["Status"] == "IN_PROGRESS":
             st = sso.describe_account_assignment_creation_status(InstanceArn=arn, AccountAssignmentCreationRequestId=req)
-        assignments.append([p, g, a])
     if len({tuple(x) for x in assignments}) != len(assignments):
         sys.exit("seed: the benchmark's assignments are not distinct; choose other counts")
     return {"users": users, "groups": {g: m for g, (_, m) in groups.items()}, "permission_sets": sorted(sets), "assignments": assignments}
@@ -171,11 +173,12 @@ def main():
     ap.add_argument("--ic-groups", type=int, default=200)
     ap.add_argument("--ic-users", type=int, default=500)
     ap.add_argument("--ic-assignments", type=int, default=2000)
+    ap.add_argument("--ic-skip-assignments", action="store_true", help="list the assignments without creating them (for an apply benchmark)")
     a = ap.parse_args()
     o = client(a.endpoint)
     out = demo(o) if a.scenario == "demo" else bench(o, a.accounts, a.ous, a.delegations)
     if a.scenario == "bench" and a.ic_permission_sets:
-        out["identity_center"] = identity_center_bench(o, out["accounts"], a.ic_permission_sets, a.ic_groups, a.ic_users, a.ic_assignments)
+        out["identity_center"] = identity_center_bench(o, out["accounts"], a.ic_permission_sets, a.ic_groups, a.ic_users, a.ic_assignments, not a.ic_skip_assignments)
     print(json.dumps(out))
 
 

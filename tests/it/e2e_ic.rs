@@ -326,6 +326,43 @@ async fn identity_center_applies_from_the_delegated_admin_and_replans_empty() {
         .await
         .unwrap();
     assert_eq!(members.group_memberships().len(), 2);
+
+    // Attribute updates: a user's name and email, a group's description (UpdateUser/UpdateGroup).
+    let text = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(
+        &f,
+        text.replace(
+            "display_name: Alice Example",
+            "display_name: Alice Q. Example",
+        )
+        .replace("alice@example.com", "alice@corp.example.com")
+        .replace(
+            "description: Platform team",
+            "description: Platform engineering",
+        ),
+    )
+    .unwrap();
+    let plan = emu
+        .orgctl_as(&sec_ops, &["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    assert_eq!(
+        changes(&plan),
+        vec![
+            (
+                "identity_center.user[\"alice\"]".to_string(),
+                "update".to_string()
+            ),
+            (
+                "identity_center.group[\"platform-admins\"]".to_string(),
+                "update".to_string()
+            ),
+        ]
+    );
+    emu.orgctl_as(&sec_ops, &["apply", "-f", &f, "--auto-approve"])
+        .expect(0);
+    emu.orgctl_as(&sec_ops, &["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
 }
 
 #[tokio::test]
