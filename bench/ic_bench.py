@@ -109,6 +109,9 @@ def main():
             env = {"PATH": os.environ.get("PATH", ""), "HOME": d, "AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": creds["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"], "AWS_SESSION_TOKEN": creds["SessionToken"],
                    "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "NO_COLOR": "1", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
             if a.apply:
+                # Each assignment operation stays IN_PROGRESS for half a second, so the ten
+                # orgctl keeps in flight overlap as they would on AWS (where they take seconds).
+                urllib.request.urlopen(urllib.request.Request(url + "/orgctl-emulator/config", method="POST", data=b'{"create_delay": 0.5}')).read()
                 t1 = time.time()
                 run = subprocess.run([a.orgctl, "--api-stats", "apply", "-f", path, "--auto-approve"], env=env, capture_output=True, text=True)
                 took = time.time() - t1
@@ -117,8 +120,9 @@ def main():
                     sys.exit(f"apply exited {run.returncode}")
                 st = json.loads(next(l for l in run.stderr.splitlines() if l.startswith("orgctl-api-stats ")).split(" ", 1)[1])
                 peak = json.loads(urllib.request.urlopen(url + "/orgctl-emulator/stats").read())["sso"]["peak_outstanding_assignment_ops"]
-                created = st["api_calls"].get("sso:CreateAccountAssignment", {}).get("calls", 0)
-                print(f"apply: {created} CreateAccountAssignment calls, {st['total_calls']} calls in all, {took:.1f} s; peak assignment operations in progress {peak} (AWS limit 10); peak RSS {(st.get('peak_rss_kib') or 0) / 1024:.1f} MB")
+                created = sum(v["calls"] for k, v in st["api_calls"].items() if k.endswith(":CreateAccountAssignment"))
+                polls = sum(v["calls"] for k, v in st["api_calls"].items() if k.endswith(":DescribeAccountAssignmentCreationStatus"))
+                print(f"apply: {created} CreateAccountAssignment + {polls} status calls, {st['total_calls']} calls in all, {took:.1f} s; peak assignment operations in progress {peak} (AWS limit 10); peak RSS {(st.get('peak_rss_kib') or 0) / 1024:.1f} MB")
             t1 = time.time()
             run = subprocess.run([a.orgctl, "--api-stats", "plan", "-f", path, "--detailed-exitcode"], env=env, capture_output=True, text=True)
             wall = time.time() - t1
