@@ -268,10 +268,31 @@ impl LiveState {
 
     /// A stable digest of everything read (`sha256:` + hex).
     pub fn fingerprint(&self) -> String {
-        let bytes = serde_json::to_vec(self).unwrap_or_default();
-        let digest = Sha256::digest(&bytes);
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        format!("sha256:{hex}")
+        digest(self)
+    }
+
+    /// Digests of the parts that not every account may read: the Regions' service admins
+    /// (management account only), Identity Center (management account and its delegated
+    /// admin), and the rest. A delegated team applying a plan file checks what it can see.
+    pub fn fingerprint_parts(&self) -> BTreeMap<String, String> {
+        let mut rest = self.clone();
+        rest.service_admins.clear();
+        rest.identity_center = None;
+        BTreeMap::from([
+            ("organization".to_string(), digest(&rest)),
+            ("service_admins".to_string(), digest(&self.service_admins)),
+            ("identity_center".to_string(), digest(&self.identity_center)),
+        ])
+    }
+
+    /// Whether the parts of a plan's fingerprint this reader could see are unchanged.
+    pub fn same_as_planned(&self, planned: &BTreeMap<String, String>) -> bool {
+        let now = self.fingerprint_parts();
+        planned.iter().all(|(k, v)| match k.as_str() {
+            "service_admins" if self.service_admins_unreadable => true,
+            "identity_center" if self.identity_center_unreadable.is_some() => true,
+            _ => now.get(k) == Some(v),
+        })
     }
 
     /// Computes OU paths from names and parent ids (call after reading the tree).
@@ -349,4 +370,11 @@ pub trait LiveRead {
     async fn read(&self, scope: &ReadScope) -> Result<LiveState, LiveError>;
     /// Account-creation requests still in progress.
     async fn create_requests_in_progress(&self) -> Result<Vec<CreateRequest>, LiveError>;
+}
+
+fn digest<T: Serialize>(v: &T) -> String {
+    let bytes = serde_json::to_vec(v).unwrap_or_default();
+    let digest = Sha256::digest(&bytes);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
 }

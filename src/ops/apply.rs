@@ -71,7 +71,14 @@ pub async fn prepare_apply<R: LiveRead>(
                 });
             }
             let now = live.fingerprint();
-            if now != p.live_fingerprint {
+            // A plan file with parts: compare what this account can read (a delegated team
+            // cannot list GuardDuty's Regions or see Identity Center, say); without: all.
+            let unchanged = if p.live_fingerprints.is_empty() {
+                now == p.live_fingerprint
+            } else {
+                live.same_as_planned(&p.live_fingerprints)
+            };
+            if !unchanged {
                 return Err(OpsError::StalePlan {
                     planned: p.live_fingerprint.clone(),
                     now,

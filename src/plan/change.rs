@@ -245,6 +245,10 @@ pub struct Plan {
     pub management_account_id: String,
     /// Digest of everything the plan read; `apply PLANFILE` refuses if it changed.
     pub live_fingerprint: String,
+    /// The same by part (organization, service_admins, identity_center), so an account that
+    /// may not read a part checks the rest.
+    #[serde(default)]
+    pub live_fingerprints: BTreeMap<String, String>,
     /// What the plan read (so `apply` re-reads the same).
     pub read_scope: crate::live::ReadScope,
     pub summary: Summary,

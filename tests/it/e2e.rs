@@ -566,18 +566,22 @@ async fn changes_for_another_executor_are_left_with_the_account_to_run_them_from
     // Each share, run by its own account, converges: management, then the delegated teams.
     emu.orgctl(&["apply", "-f", f, "--executor", MGMT, "--auto-approve"])
         .expect(0);
-    emu.orgctl_as(
-        &infra,
-        &[
-            "apply",
-            "-f",
-            f,
-            "--executor",
-            "infra-ops",
-            "--auto-approve",
-        ],
-    )
-    .expect(0);
+    // infra-ops applies the plan file the management account's pipeline made. It cannot read
+    // Identity Center or GuardDuty's Regions (AWS), so it checks the rest of the fingerprint.
+    let planfile = emu.dir.path().join("plan.json");
+    let planfile = planfile.to_str().unwrap();
+    emu.orgctl(&["plan", "-f", f, "--out", planfile]).expect(0);
+    emu.orgctl_as(&infra, &["apply", planfile, "--executor", "infra-ops"])
+        .expect(0);
+    // The same file is stale now for what infra-ops can see (its policies changed).
+    let stale = emu
+        .orgctl_as(&infra, &["apply", planfile, "--executor", "infra-ops"])
+        .expect(1);
+    assert!(
+        stale.stderr().contains("changed since the plan was made"),
+        "{}",
+        stale.stderr()
+    );
     let sec = emu
         .member(seeded["accounts"]["sec-ops"].as_str().unwrap())
         .await;

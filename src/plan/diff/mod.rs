@@ -89,6 +89,7 @@ pub fn diff(desired: &Desired, live: &LiveState) -> Result<Plan, DiffError> {
         organization_id: live.organization.id.clone(),
         management_account_id: live.organization.management_account_id.clone(),
         live_fingerprint: live.fingerprint(),
+        live_fingerprints: live.fingerprint_parts(),
         read_scope: ReadScope::for_desired(desired),
         summary: Summary::of(&changes),
         changes,
