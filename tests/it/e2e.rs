@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_organizations::types::{CreateAccountState, OrganizationFeatureSet};
 
-use crate::emulator::{changes, example, Creds, Emulator, MGMT};
+use crate::emulator::{change, changes, example, Creds, Emulator, MGMT};
 
 /// Accounts by name: (id, email, parent id).
 pub(crate) async fn accounts(
@@ -290,18 +290,9 @@ async fn brownfield_plan_is_exactly_the_difference() {
             "trusted_access[\"ram.amazonaws.com\"]"
         ]
     );
-    let by = |addr: &str| {
-        plan["changes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["address"] == addr)
-            .unwrap()
-            .clone()
-    };
-    let sso = &by("delegation[\"sso.amazonaws.com\"]");
+    let sso = change(&plan, "delegation[\"sso.amazonaws.com\"]");
     assert_eq!(
-        by("organizations_delegation")["executor"]["why"],
+        change(&plan, "organizations_delegation")["executor"]["why"],
         "AWS reserves PutResourcePolicy/DeleteResourcePolicy to the management account"
     );
     assert_eq!(sso["risk"], "high");

@@ -3,7 +3,7 @@
 //! re-runs, and what the emulator records afterwards.
 
 use crate::e2e::{accounts, admins, new_org, SMALL};
-use crate::emulator::{changes, Emulator, MGMT};
+use crate::emulator::{change, changes, Emulator, MGMT};
 
 #[tokio::test]
 async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_one_replace() {
@@ -316,12 +316,7 @@ async fn cloudtrail_admins_are_registered_through_cloudtrails_own_api() {
         .orgctl(&["plan", "-f", &f, "--format", "json"])
         .expect(0)
         .json();
-    let ct = plan["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["address"] == "delegation[\"cloudtrail.amazonaws.com\"]")
-        .unwrap();
+    let ct = change(&plan, "delegation[\"cloudtrail.amazonaws.com\"]");
     assert_eq!(ct["op"]["via"], "cloudtrail", "{ct}");
     assert!(ct["executor"]["why"]
         .as_str()
@@ -381,12 +376,7 @@ async fn ipam_is_delegated_through_ec2_never_enable_aws_service_access() {
             .any(|(a, _)| a == "trusted_access[\"ipam.amazonaws.com\"]"),
         "never EnableAWSServiceAccess for IPAM: {ch:?}"
     );
-    let ipam = plan["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["address"] == "delegation[\"ipam.amazonaws.com\"]")
-        .unwrap();
+    let ipam = change(&plan, "delegation[\"ipam.amazonaws.com\"]");
     assert_eq!(ipam["op"]["via"], "ipam");
     emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
     let again = emu
@@ -510,12 +500,7 @@ async fn firewall_manager_admin_is_associated_by_management_and_disassociated_by
         .orgctl(&["plan", "-f", &f, "--format", "json"])
         .expect(0)
         .json();
-    let c = plan["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["address"] == "delegation[\"fms.amazonaws.com\"]")
-        .unwrap();
+    let c = change(&plan, "delegation[\"fms.amazonaws.com\"]");
     assert_eq!(c["op"]["via"], "fms", "{c}");
     emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
     emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])

@@ -362,6 +362,16 @@ impl Run {
 }
 
 /// `(address, action)` of every change in a JSON plan.
+/// The change at `address` in a JSON plan.
+pub fn change<'a>(plan: &'a serde_json::Value, address: &str) -> &'a serde_json::Value {
+    plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == address)
+        .unwrap_or_else(|| panic!("no change {address} in {plan}"))
+}
+
 pub fn changes(plan: &serde_json::Value) -> Vec<(String, String)> {
     plan["changes"]
         .as_array()
