@@ -91,26 +91,46 @@ pub struct IcScope {
     pub permission_sets: BTreeSet<String>,
 }
 
+/// Names by id (users, groups) and by ARN (permission sets), built once per plan: looking
+/// them up by scanning would cost users × memberships on an IdP-sized store.
+#[derive(Debug, Default)]
+pub struct IcNames<'a> {
+    users: BTreeMap<&'a str, &'a str>,
+    groups: BTreeMap<&'a str, &'a str>,
+    permission_sets: BTreeMap<&'a str, &'a str>,
+}
+
+impl<'a> IcNames<'a> {
+    pub fn user(&self, id: &str) -> Option<&'a str> {
+        self.users.get(id).copied()
+    }
+    pub fn group(&self, id: &str) -> Option<&'a str> {
+        self.groups.get(id).copied()
+    }
+    pub fn permission_set(&self, arn: &str) -> Option<&'a str> {
+        self.permission_sets.get(arn).copied()
+    }
+}
+
 impl LiveIc {
-    /// The user name of a user id.
-    pub fn user_name(&self, id: &str) -> Option<&str> {
-        self.users
-            .values()
-            .find(|u| u.id == id)
-            .map(|u| u.user_name.as_str())
-    }
-    /// The group name of a group id.
-    pub fn group_name(&self, id: &str) -> Option<&str> {
-        self.groups
-            .values()
-            .find(|g| g.id == id)
-            .map(|g| g.name.as_str())
-    }
-    /// The permission-set name of an ARN.
-    pub fn permission_set_name(&self, arn: &str) -> Option<&str> {
-        self.permission_sets
-            .values()
-            .find(|p| p.arn == arn)
-            .map(|p| p.name.as_str())
+    /// The name index of this snapshot.
+    pub fn names(&self) -> IcNames<'_> {
+        IcNames {
+            users: self
+                .users
+                .values()
+                .map(|u| (u.id.as_str(), u.user_name.as_str()))
+                .collect(),
+            groups: self
+                .groups
+                .values()
+                .map(|g| (g.id.as_str(), g.name.as_str()))
+                .collect(),
+            permission_sets: self
+                .permission_sets
+                .values()
+                .map(|p| (p.arn.as_str(), p.name.as_str()))
+                .collect(),
+        }
     }
 }

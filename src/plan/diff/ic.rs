@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use super::{address, Ctx};
-use crate::live::ic::{LiveAssignment, LiveIc, LivePermissionSet};
+use crate::live::ic::{IcNames, LiveAssignment, LiveIc, LivePermissionSet};
 use crate::model::desired::{AccountId, AccountRef, Parent, PolicyTarget, Unmanaged};
 use crate::model::desired_ic::{duration_iso, duration_secs, IcPermissionSet, Principal};
 use crate::plan::change::{Action, Change, Executor, Op, Risk, UnmanagedItem};
@@ -64,9 +64,10 @@ impl Ctx<'_> {
         let admin = self.ic_admin();
         self.ic_users(want, live, &admin);
         self.ic_groups(want, live, &admin);
-        self.ic_members(want, live, &admin);
+        let names = live.names();
+        self.ic_members(want, live, &names, &admin);
         self.ic_permission_sets(want, live, &admin);
-        self.ic_assignments(want, live, &admin);
+        self.ic_assignments(want, live, &names, &admin);
     }
 
     /// Who manages Identity Center, and the changes that must come first (its registration).
@@ -266,6 +267,7 @@ impl Ctx<'_> {
         &mut self,
         want: &crate::model::desired_ic::DesiredIc,
         live: &LiveIc,
+        names: &IcNames<'_>,
         admin: &(Executor, Vec<String>),
     ) {
         for (g, group) in &want.groups {
@@ -278,7 +280,7 @@ impl Ctx<'_> {
                 .and_then(|l| l.members.clone())
                 .unwrap_or_default()
                 .into_iter()
-                .map(|(uid, mid)| (live.user_name(&uid).map(str::to_string).unwrap_or(uid), mid))
+                .map(|(uid, mid)| (names.user(&uid).map(str::to_string).unwrap_or(uid), mid))
                 .collect();
             for u in members.iter().filter(|u| !have.contains_key(*u)) {
                 let mut deps = admin.1.clone();
@@ -505,6 +507,7 @@ impl Ctx<'_> {
         &mut self,
         want: &crate::model::desired_ic::DesiredIc,
         live: &LiveIc,
+        names: &IcNames<'_>,
         admin: &(Executor, Vec<String>),
     ) {
         let mgmt = self.live.organization.management_account_id.clone();
@@ -571,7 +574,7 @@ impl Ctx<'_> {
             self.ic_change(ic_address::assignment(ps, &principal.label(), &handle), Action::Create, format!("assign {ps} to {} in {shown}", principal.label()), None, Some(json!({"permission_set": ps, "principal": principal.label(), "account": shown, "from": from})), executor, (Risk::Low, String::new()), deps, IcOp::CreateAssignment { permission_set: ps.clone(), principal: principal.clone(), account: target.account.clone() });
         }
         let in_scope = |arn: &str| {
-            live.permission_set_name(arn).is_some_and(|n| {
+            names.permission_set(arn).is_some_and(|n| {
                 self.desired.unmanaged == Unmanaged::Prune || want.permission_sets.contains_key(n)
             })
         };
@@ -582,30 +585,20 @@ impl Ctx<'_> {
             .collect();
         if self.desired.unmanaged != Unmanaged::Prune {
             if !extra.is_empty() {
-                let labels: Vec<String> = extra.iter().map(|a| label(live, a)).collect();
+                let labels: Vec<String> = extra
+                    .iter()
+                    .map(|a| {
+                        let (ps, who) = named(names, a);
+                        format!("{ps}/{}/{}", who.label(), a.account_id)
+                    })
+                    .collect();
                 let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
                 self.unmanaged.push(UnmanagedItem { address: ic_address::assignment("*", "*", "*"), note: format!("{} assignment(s) of declared permission sets not in the file, left as they are: {}", extra.len(), sample(&refs)) });
             }
             return;
         }
         for a in extra {
-            let ps = live
-                .permission_set_name(&a.permission_set_arn)
-                .unwrap_or(&a.permission_set_arn)
-                .to_string();
-            let principal = if a.principal_type == "GROUP" {
-                Principal::Group(
-                    live.group_name(&a.principal_id)
-                        .unwrap_or(&a.principal_id)
-                        .to_string(),
-                )
-            } else {
-                Principal::User(
-                    live.user_name(&a.principal_id)
-                        .unwrap_or(&a.principal_id)
-                        .to_string(),
-                )
-            };
+            let (ps, principal) = named(names, a);
             let executor = if a.account_id == mgmt {
                 self.management(MGMT_ASSIGNMENT)
             } else {
@@ -649,22 +642,28 @@ fn sample(names: &[&str]) -> String {
     s
 }
 
-fn label(live: &LiveIc, a: &LiveAssignment) -> String {
-    let ps = live
-        .permission_set_name(&a.permission_set_arn)
-        .unwrap_or(&a.permission_set_arn);
+/// A live assignment's permission set and principal by name (ids where a name is unknown).
+fn named(names: &IcNames<'_>, a: &LiveAssignment) -> (String, Principal) {
+    let ps = names
+        .permission_set(&a.permission_set_arn)
+        .unwrap_or(&a.permission_set_arn)
+        .to_string();
     let who = if a.principal_type == "GROUP" {
-        format!(
-            "group:{}",
-            live.group_name(&a.principal_id).unwrap_or(&a.principal_id)
+        Principal::Group(
+            names
+                .group(&a.principal_id)
+                .unwrap_or(&a.principal_id)
+                .to_string(),
         )
     } else {
-        format!(
-            "user:{}",
-            live.user_name(&a.principal_id).unwrap_or(&a.principal_id)
+        Principal::User(
+            names
+                .user(&a.principal_id)
+                .unwrap_or(&a.principal_id)
+                .to_string(),
         )
     };
-    format!("{ps}/{who}/{}", a.account_id)
+    (ps, who)
 }
 
 /// The live session duration in canonical form (`PT4H` for `PT240M`).
