@@ -44,6 +44,9 @@ const SSO: &str = "sso.amazonaws.com";
 const MGMT_ASSIGNMENT: &str = "AWS reserves account assignments in the management account to the management account (the Identity Center delegated administrator may not make them)";
 const MGMT_PS: &str = "the permission set is provisioned to the management account: AWS lets only the management account change it";
 
+/// An account as the plan leaves it: reference, id (when it exists), parent.
+type Placement = (AccountRef, Option<AccountId>, Parent);
+
 /// An account an assignment applies to: its id when it exists, and how to name it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Target {
@@ -449,11 +452,10 @@ impl Ctx<'_> {
         }
     }
 
-    /// The accounts a target names, as they will be after the plan.
-    fn ic_expand(&self, t: &PolicyTarget, nested: bool) -> BTreeSet<Target> {
-        let mut out = BTreeSet::new();
-        // (reference, id, parent) of every account after the plan.
-        let mut all: Vec<(AccountRef, Option<AccountId>, Parent)> = Vec::new();
+    /// Every account as the plan leaves it: (reference, id when it exists, parent). Declared
+    /// accounts where the file puts them, other active accounts where they are.
+    fn ic_placements(&self) -> Vec<Placement> {
+        let mut all = Vec::new();
         let matched: BTreeSet<&AccountId> = self.matched.values().collect();
         for (n, a) in &self.desired.accounts {
             all.push((
@@ -472,6 +474,12 @@ impl Ctx<'_> {
                 all.push((AccountRef::Id(a.id.clone()), Some(a.id.clone()), p));
             }
         }
+        all
+    }
+
+    /// The accounts a target names, among `all` (from [`Self::ic_placements`]).
+    fn ic_expand(&self, t: &PolicyTarget, nested: bool, all: &[Placement]) -> BTreeSet<Target> {
+        let mut out = BTreeSet::new();
         match t {
             PolicyTarget::Account(r) => {
                 let id = match r {
@@ -484,17 +492,20 @@ impl Ctx<'_> {
                 });
             }
             PolicyTarget::Root => {
-                out.extend(
-                    all.into_iter()
-                        .map(|(account, id, _)| Target { account, id }),
-                );
+                out.extend(all.iter().map(|(account, id, _)| Target {
+                    account: account.clone(),
+                    id: id.clone(),
+                }));
             }
             PolicyTarget::Ou(path) => {
                 let under = format!("{path}/");
                 for (account, id, p) in all {
-                    if let Parent::Ou(q) = &p {
+                    if let Parent::Ou(q) = p {
                         if q == path || (nested && q.starts_with(&under)) {
-                            out.insert(Target { account, id });
+                            out.insert(Target {
+                                account: account.clone(),
+                                id: id.clone(),
+                            });
                         }
                     }
                 }
@@ -513,9 +524,10 @@ impl Ctx<'_> {
         let mgmt = self.live.organization.management_account_id.clone();
         // (permission set, principal, target) → where it comes from.
         let mut wanted: BTreeMap<(String, Principal, Target), String> = BTreeMap::new();
+        let all = self.ic_placements();
         for rule in &want.assignments {
             for t in &rule.targets {
-                for target in self.ic_expand(t, rule.include_nested_ous) {
+                for target in self.ic_expand(t, rule.include_nested_ous, &all) {
                     wanted
                         .entry((rule.permission_set.clone(), rule.principal.clone(), target))
                         .or_insert_with(|| t.to_string());
