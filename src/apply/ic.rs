@@ -263,8 +263,10 @@ pub(super) async fn run<W: IcWrite>(
     w: &W,
 ) -> Result<(String, bool), String> {
     let err = |e: LiveError| e.to_string();
-    let ic = ids(r)?.clone();
-    let c = &ic.ctx;
+    // Only the context is copied: ids are looked up where needed, and the run records what
+    // it creates.
+    let ctx = ids(r)?.ctx.clone();
+    let c = &ctx;
     let out = match op {
         IcOp::CreateUser { user } => match w.ic_create_user(c, user).await {
             Ok(id) => {
@@ -308,7 +310,7 @@ pub(super) async fn run<W: IcWrite>(
             (format!("deleted group {id}"), false)
         }
         IcOp::AddMember { group, user } => {
-            let (g, u) = (ic.group(group)?, ic.user(user)?);
+            let (g, u) = (ids(r)?.group(group)?, ids(r)?.user(user)?);
             match w.ic_add_member(c, &g, &u).await {
                 Ok(()) => (format!("added {u} to {g}"), false),
                 Err(e) if code_of(&e) == "ConflictException" => {
