@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Seeds an organization into orgctl's emulator (127.0.0.1 only), through boto3.
 
-  seed.py --endpoint URL demo         the brownfield seed of `make demo`
+  seed.py --endpoint URL demo [--legacy]
+          the brownfield seed of `make demo`; --legacy adds what years of hand work leave:
+          GuardDuty administered by infra-ops in both Regions (the file moves it to sec-ops)
+          and a hand-made SCP deny-leave-organization with an older document
   seed.py --endpoint URL bench --accounts 1000 --ous 100 --delegations 8
           [--ic-permission-sets 20 --ic-groups 200 --ic-users 500 --ic-assignments 2000]
 
@@ -73,6 +76,21 @@ def demo(o):
     o.register_delegated_administrator(AccountId=ids["infra-ops"], ServicePrincipal="reporting.trustedadvisor.amazonaws.com")
     identity_center_brownfield(o)
     return {"root": root, "ous": ous, "accounts": ids}
+
+
+def legacy(o, ids):
+    """GuardDuty's admin is infra-ops in us-east-1 and eu-west-1; a hand-made SCP."""
+    kw = dict(endpoint_url=o.meta.endpoint_url, aws_access_key_id="testing", aws_secret_access_key="testing")
+    o.enable_aws_service_access(ServicePrincipal="guardduty.amazonaws.com")
+    for region in ["us-east-1", "eu-west-1"]:
+        boto3.client("guardduty", region_name=region, **kw).enable_organization_admin_account(AdminAccountId=ids["infra-ops"])
+    root = root_id(o)
+    try:
+        o.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    except o.exceptions.PolicyTypeAlreadyEnabledException:
+        pass
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}
+    o.create_policy(Name="deny-leave-organization", Type="SERVICE_CONTROL_POLICY", Description="member accounts may not leave the organization", Content=json.dumps(doc))
 
 
 def sso_clients(o):
@@ -166,6 +184,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
     ap.add_argument("scenario", choices=["demo", "bench"])
+    ap.add_argument("--legacy", action="store_true", help="demo: also an outgoing GuardDuty admin and a hand-made SCP")
     ap.add_argument("--accounts", type=int, default=1000)
     ap.add_argument("--ous", type=int, default=100)
     ap.add_argument("--delegations", type=int, default=8)
@@ -177,6 +196,8 @@ def main():
     a = ap.parse_args()
     o = client(a.endpoint)
     out = demo(o) if a.scenario == "demo" else bench(o, a.accounts, a.ous, a.delegations)
+    if a.scenario == "demo" and a.legacy:
+        legacy(o, out["accounts"])
     if a.scenario == "bench" and a.ic_permission_sets:
         out["identity_center"] = identity_center_bench(o, out["accounts"], a.ic_permission_sets, a.ic_groups, a.ic_users, a.ic_assignments, not a.ic_skip_assignments)
     print(json.dumps(out))

@@ -9,18 +9,23 @@
 //! to the current parent) counts as converged, not as a failure.
 
 pub mod ic;
+pub mod report;
+mod resolve;
+mod schedule;
 pub mod write;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use futures::{stream, StreamExt};
-use serde::Serialize;
 
 use crate::live::{CreateRequest, LiveError, LiveState};
 use crate::model::desired::{AccountId, AccountRef, Parent};
 use crate::plan::change::{Change, Op, Plan, TagTarget};
 pub use ic::IcWrite;
+pub use report::{ApplyReport, ChangeOutcome, NoProgress, Outcome, Progress, ProgressEvent};
+use resolve::Resolver;
+use schedule::{finish, precheck, ran_in_earlier_stage, unobserved_wait, Blocked};
 pub use write::LiveWrite;
 
 /// How account-creation status is polled.
@@ -49,181 +54,9 @@ pub struct ApplyOptions {
     pub poll: PollPolicy,
     /// AWS allows five account creations in progress at once.
     pub max_creates_in_flight: usize,
-}
-
-/// What happened to one change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "status")]
-pub enum Outcome {
-    Done {
-        detail: String,
-    },
-    /// Already as wanted when applied (a re-run, or another run got there first).
-    Converged {
-        detail: String,
-    },
-    Failed {
-        error: String,
-    },
-    /// The caller is not this change's executor.
-    LeftForExecutor {
-        account_id: String,
-        account_name: String,
-    },
-    NotAttempted {
-        reason: String,
-    },
-}
-
-impl Outcome {
-    pub fn applied(&self) -> bool {
-        matches!(self, Outcome::Done { .. } | Outcome::Converged { .. })
-    }
-}
-
-/// One change and its outcome.
-#[derive(Debug, Clone, Serialize)]
-pub struct ChangeOutcome {
-    pub address: String,
-    pub summary: String,
-    #[serde(flatten)]
-    pub outcome: Outcome,
-}
-
-/// The record of an apply run.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ApplyReport {
-    pub outcomes: Vec<ChangeOutcome>,
-}
-
-impl ApplyReport {
-    pub fn failed(&self) -> bool {
-        self.outcomes
-            .iter()
-            .any(|o| matches!(o.outcome, Outcome::Failed { .. }))
-    }
-    pub fn left(&self) -> impl Iterator<Item = &ChangeOutcome> {
-        self.outcomes
-            .iter()
-            .filter(|o| matches!(o.outcome, Outcome::LeftForExecutor { .. }))
-    }
-    pub fn applied_count(&self) -> usize {
-        self.outcomes.iter().filter(|o| o.outcome.applied()).count()
-    }
-    /// Everything planned was applied.
-    pub fn complete(&self) -> bool {
-        self.outcomes.iter().all(|o| o.outcome.applied())
-    }
-}
-
-/// Progress of a run, for a terminal indicator. `apply` never prints.
-#[derive(Debug)]
-pub enum ProgressEvent<'a> {
-    Start {
-        address: &'a str,
-        summary: &'a str,
-    },
-    Waiting {
-        address: &'a str,
-        state: &'a str,
-        elapsed: Duration,
-    },
-    End {
-        address: &'a str,
-        outcome: &'a Outcome,
-    },
-}
-
-/// Receives progress events.
-pub trait Progress {
-    fn on(&self, e: ProgressEvent<'_>);
-}
-
-/// Ignores progress.
-pub struct NoProgress;
-impl Progress for NoProgress {
-    fn on(&self, _: ProgressEvent<'_>) {}
-}
-
-/// Ids known during a run: live ones plus what the run creates.
-struct Resolver {
-    root_id: String,
-    ou_ids: BTreeMap<String, String>,
-    account_ids: BTreeMap<String, AccountId>,
-    /// Policy name → id (live, plus those created by the run).
-    policy_ids: BTreeMap<String, String>,
-    /// Identity Center ids, when it was read.
-    ic: Option<ic::IcIds>,
-}
-
-impl Resolver {
-    fn new(plan: &Plan, live: &LiveState) -> Self {
-        let ou_ids = live
-            .ous
-            .values()
-            .map(|o| (o.path.clone(), o.id.clone()))
-            .collect();
-        let mut account_ids: BTreeMap<String, AccountId> = live
-            .accounts
-            .values()
-            .map(|a| (a.name.clone(), a.id.clone()))
-            .collect();
-        for (n, id) in &plan.account_ids {
-            if let Some(id) = AccountId::parse(id) {
-                account_ids.insert(n.clone(), id);
-            }
-        }
-        let policy_ids = live
-            .policies
-            .values()
-            .map(|p| (p.name.clone(), p.id.clone()))
-            .collect();
-        Resolver {
-            root_id: live.root_id.clone(),
-            ou_ids,
-            account_ids,
-            policy_ids,
-            ic: live.identity_center.as_ref().map(ic::IcIds::of),
-        }
-    }
-
-    fn parent(&self, p: &Parent) -> Result<String, String> {
-        match p {
-            Parent::Root => Ok(self.root_id.clone()),
-            Parent::Ou(path) => self
-                .ou_ids
-                .get(path)
-                .cloned()
-                .ok_or_else(|| format!("OU {path} does not exist (was its creation skipped?)")),
-        }
-    }
-
-    fn account(&self, r: &AccountRef) -> Result<AccountId, String> {
-        match r {
-            AccountRef::Id(id) => Ok(id.clone()),
-            AccountRef::Name(n) => self
-                .account_ids
-                .get(n)
-                .cloned()
-                .ok_or_else(|| format!("account {n} has no id yet (was its creation skipped?)")),
-        }
-    }
-
-    fn target(&self, t: &crate::model::desired::PolicyTarget) -> Result<String, String> {
-        use crate::model::desired::PolicyTarget;
-        match t {
-            PolicyTarget::Root => Ok(self.root_id.clone()),
-            PolicyTarget::Ou(p) => self.parent(&Parent::Ou(p.clone())),
-            PolicyTarget::Account(a) => self.account(a).map(|i| i.to_string()),
-        }
-    }
-
-    fn policy(&self, name: &str) -> Result<String, String> {
-        self.policy_ids
-            .get(name)
-            .cloned()
-            .ok_or_else(|| format!("policy {name} has no id yet (was its creation skipped?)"))
-    }
+    /// The plan stage this run is (`apply --stage`): earlier stages have run, so an order
+    /// no account can observe (a GuardDuty teardown before the replace) is satisfied.
+    pub stage: Option<usize>,
 }
 
 fn code_of(e: &LiveError) -> &str {
@@ -245,8 +78,18 @@ pub async fn execute<W: LiveWrite + IcWrite>(
 ) -> ApplyReport {
     let mut r = Resolver::new(plan, live);
     let mut report = ApplyReport::default();
-    // Changes of other accounts' shares (left out by --executor) are not applied yet.
-    let mut blocked: BTreeSet<String> = plan.omitted.iter().cloned().collect();
+    // Changes not applied (yet), with the account that must act first when it is another
+    // account's turn; other accounts' shares left out by --executor are among them.
+    let mut blocked: Blocked = plan
+        .omitted
+        .iter()
+        .map(|a| {
+            (
+                a.clone(),
+                Some((String::new(), "another account".to_string())),
+            )
+        })
+        .collect();
     let mut stopped = false;
     let mut i = 0;
     while i < plan.changes.len() {
@@ -256,7 +99,9 @@ pub async fn execute<W: LiveWrite + IcWrite>(
         let mut kind = None;
         while i < plan.changes.len() {
             let c = &plan.changes[i];
-            let pre = precheck(c, opts, &blocked, stopped);
+            let pre = ran_in_earlier_stage(plan, c, opts)
+                .or_else(|| precheck(c, opts, &blocked, stopped))
+                .or_else(|| unobserved_wait(plan, c, opts.stage));
             let this = batch_kind(&c.op);
             let is_create = this.is_some();
             if !batch.is_empty() && (pre.is_some() || this != kind) {
@@ -269,6 +114,7 @@ pub async fn execute<W: LiveWrite + IcWrite>(
                 if let Outcome::LeftForExecutor {
                     account_id,
                     account_name,
+                    stage,
                 } = &mut o
                 {
                     if account_id.is_empty() {
@@ -276,6 +122,8 @@ pub async fn execute<W: LiveWrite + IcWrite>(
                             *account_id = id.to_string();
                         }
                     }
+                    *stage =
+                        crate::plan::stages::stage_of(&plan.stages, &c.address).map(|s| s.number);
                 }
                 finish(c, o, &mut report, &mut blocked, &mut stopped, progress);
             } else if is_create {
@@ -387,58 +235,6 @@ fn batch_kind(op: &Op) -> Option<Batch> {
         }
         _ => None,
     }
-}
-
-fn finish(
-    c: &Change,
-    o: Outcome,
-    report: &mut ApplyReport,
-    blocked: &mut BTreeSet<String>,
-    stopped: &mut bool,
-    progress: &dyn Progress,
-) {
-    tracing::info!(address = %c.address, outcome = ?o, "change finished");
-    if !o.applied() {
-        blocked.insert(c.address.clone());
-    }
-    if matches!(o, Outcome::Failed { .. }) {
-        *stopped = true;
-    }
-    progress.on(ProgressEvent::End {
-        address: &c.address,
-        outcome: &o,
-    });
-    report.outcomes.push(ChangeOutcome {
-        address: c.address.clone(),
-        summary: c.summary.clone(),
-        outcome: o,
-    });
-}
-
-/// Why a change cannot run now, if it cannot.
-fn precheck(
-    c: &Change,
-    opts: &ApplyOptions,
-    blocked: &BTreeSet<String>,
-    stopped: bool,
-) -> Option<Outcome> {
-    if stopped {
-        return Some(Outcome::NotAttempted {
-            reason: "an earlier change failed".into(),
-        });
-    }
-    if c.executor.account_id != opts.caller_account_id {
-        return Some(Outcome::LeftForExecutor {
-            account_id: c.executor.account_id.clone(),
-            account_name: c.executor.account_name.clone(),
-        });
-    }
-    c.depends_on
-        .iter()
-        .find(|d| blocked.contains(*d))
-        .map(|d| Outcome::NotAttempted {
-            reason: format!("depends on {d}, which was not applied (if it is another account's, run that account's share first)"),
-        })
 }
 
 async fn run_one<W: LiveWrite + IcWrite>(c: &Change, r: &mut Resolver, w: &W) -> Outcome {

@@ -229,6 +229,7 @@ fn opts(caller: &str) -> ApplyOptions {
             timeout: Duration::from_secs(5),
         },
         max_creates_in_flight: 5,
+        stage: None,
     }
 }
 
@@ -269,8 +270,14 @@ async fn another_accounts_changes_are_left_with_the_account_to_run_them_from() {
         first.outcome,
         Outcome::LeftForExecutor {
             account_id: MGMT.into(),
-            account_name: "management".into()
+            account_name: "management".into(),
+            stage: Some(1),
         }
+    );
+    assert_eq!(
+        r.exit_code(),
+        0,
+        "waiting for another account is not a failure"
     );
 }
 

@@ -1,8 +1,12 @@
 //! `orgctl apply`: plans (or loads a plan file), shows it, asks (unless `--auto-approve`;
 //! never in CI), applies, and prints what was done and what was not.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use clap::Args;
 
@@ -10,7 +14,7 @@ use super::{FileArg, Global};
 use crate::apply::{ApplyOptions, PollPolicy, Progress, ProgressEvent};
 use crate::live::aws::Aws;
 use crate::ops::{self, ApplyRequest};
-use crate::render::{self, Format};
+use crate::render;
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
@@ -24,45 +28,145 @@ pub struct ApplyArgs {
     /// Allow `delete` and `replace` changes.
     #[arg(long)]
     pub allow_destroy: bool,
-    /// Only the changes this account (name or 12-digit id) executes; must be the caller.
+    /// The account this run is for (name or 12-digit id): refused unless the credentials
+    /// are that account's. Every apply runs only the caller's changes.
     #[arg(long)]
     pub executor: Option<String>,
-    /// Report format (human or json).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// The plan stage this run is, in a pipeline that runs the stages in order: earlier
+    /// stages have run, so an order no account can observe (GuardDuty's outgoing admin's
+    /// teardown before the management account moves the admin) counts as satisfied.
+    #[arg(long)]
+    pub stage: Option<usize>,
+    /// Report format: human, or json (each change's outcome and the counts, for pipelines).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+/// Formats of the apply report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Human,
+    Json,
 }
 
 /// Streams the apply record: one line per finished change as it happens (stdout, or stderr
-/// with `--format json`), so a run cut short still leaves a record; waiting progress on a
-/// terminal (stderr).
+/// with `--format json`), so a run cut short still leaves a record. Progress goes to
+/// stderr: on a terminal each start and wait as it happens; everywhere, a heartbeat line
+/// naming what is still running whenever nothing was printed for [`HEARTBEAT`], so a CI
+/// log is never silent through a long wait (account creation, provisioning, enablement).
 struct Printer {
     terminal: bool,
     color: bool,
     json: bool,
+    state: Arc<Mutex<Running>>,
+}
+
+/// Changes started and not finished (address → started, last state), and when a line was
+/// last printed.
+struct Running {
+    changes: BTreeMap<String, (Instant, String)>,
+    last_line: Instant,
+}
+
+const HEARTBEAT: Duration = Duration::from_secs(10);
+
+impl Printer {
+    fn new(terminal: bool, color: bool, json: bool) -> Self {
+        Printer {
+            terminal,
+            color,
+            json,
+            state: Arc::new(Mutex::new(Running {
+                changes: BTreeMap::new(),
+                last_line: Instant::now(),
+            })),
+        }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Running) -> T) -> Option<T> {
+        self.state.lock().ok().map(|mut s| f(&mut s))
+    }
+
+    /// Starts the heartbeat thread; it ends when `stop` is set.
+    fn heartbeat(&self, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+        let state = Arc::clone(&self.state);
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(250));
+                let Ok(mut s) = state.lock() else { return };
+                if s.changes.is_empty() || s.last_line.elapsed() < HEARTBEAT {
+                    continue;
+                }
+                for line in heartbeat_lines(&s.changes) {
+                    eprintln!("{line}");
+                }
+                s.last_line = Instant::now();
+            }
+        })
+    }
+}
+
+/// One line per running change: what it waits on and for how long.
+fn heartbeat_lines(running: &BTreeMap<String, (Instant, String)>) -> Vec<String> {
+    let mut lines: Vec<String> = running
+        .iter()
+        .take(5)
+        .map(|(a, (t, state))| {
+            format!(
+                "  … still running {a}: {state} ({}s)",
+                t.elapsed().as_secs()
+            )
+        })
+        .collect();
+    if running.len() > 5 {
+        lines.push(format!(
+            "  … and {} more change(s) running",
+            running.len() - 5
+        ));
+    }
+    lines
 }
 
 impl Progress for Printer {
     fn on(&self, e: ProgressEvent<'_>) {
         match e {
-            ProgressEvent::Start { address, summary } if self.terminal => {
-                eprintln!("  … {address}: {summary}")
+            ProgressEvent::Start { address, summary } => {
+                self.with(|s| {
+                    s.changes
+                        .insert(address.to_string(), (Instant::now(), "started".into()));
+                    if self.terminal {
+                        eprintln!("  … {address}: {summary}");
+                        s.last_line = Instant::now();
+                    }
+                });
             }
             ProgressEvent::Waiting {
                 address,
                 state,
                 elapsed,
-            } if self.terminal => {
-                eprintln!("  … {address}: {state} ({}s)", elapsed.as_secs())
+            } => {
+                self.with(|s| {
+                    if let Some(entry) = s.changes.get_mut(address) {
+                        entry.1 = state.to_string();
+                    }
+                    if self.terminal {
+                        eprintln!("  … {address}: {state} ({}s)", elapsed.as_secs());
+                        s.last_line = Instant::now();
+                    }
+                });
             }
             ProgressEvent::End { address, outcome } => {
                 let line = render::human::outcome_line(address, outcome, self.color);
+                self.with(|s| {
+                    s.changes.remove(address);
+                    s.last_line = Instant::now();
+                });
                 if self.json {
                     eprintln!("{line}");
                 } else {
                     println!("{line}");
                 }
             }
-            _ => {}
         }
     }
 }
@@ -92,7 +196,22 @@ pub async fn run(a: &ApplyArgs, g: &Global, aws: &Aws) -> u8 {
     }
     let color = super::use_color(g);
     if prepared.plan.summary.total() == 0 {
-        println!("No changes. The organization matches the file.");
+        let msg = match prepared.recheck.as_ref().map(|r| r.done.len()) {
+            Some(n) if n > 0 => {
+                format!("No changes left: the {n} change(s) of this plan are applied.")
+            }
+            _ => "No changes. The organization matches the file.".to_string(),
+        };
+        if a.format == ReportFormat::Json {
+            eprintln!("{msg}");
+            let mut report = crate::apply::ApplyReport::default();
+            if let Some(r) = &prepared.recheck {
+                report.already_applied = r.done.clone();
+            }
+            println!("{}", render::report_json(&report, &prepared.plan));
+        } else {
+            println!("{msg}");
+        }
         return 0;
     }
     if a.planfile.is_none() && !a.auto_approve {
@@ -101,7 +220,7 @@ pub async fn run(a: &ApplyArgs, g: &Global, aws: &Aws) -> u8 {
             eprintln!("error: refusing to apply without confirmation in a non-interactive run\n  fix: review `orgctl plan`, then pass --auto-approve (or apply a saved plan file)");
             return 1;
         }
-        print!("{}", render::plan(&prepared.plan, Format::Human, color));
+        print!("{}", render::human::plan(&prepared.plan, color));
         if !confirm(prepared.plan.summary.total()) {
             eprintln!("Apply cancelled; nothing was changed.");
             return 1;
@@ -111,13 +230,19 @@ pub async fn run(a: &ApplyArgs, g: &Global, aws: &Aws) -> u8 {
         caller_account_id: prepared.caller.account_id.clone(),
         poll: PollPolicy::default(),
         max_creates_in_flight: 5,
+        stage: a.stage,
     };
-    let printer = Printer {
-        terminal: std::io::stderr().is_terminal(),
+    let printer = Printer::new(
+        std::io::stderr().is_terminal(),
         color,
-        json: a.format == Format::Json,
-    };
-    let report = match ops::apply_prepared(&prepared, a.allow_destroy, aws, &opts, &printer).await {
+        a.format == ReportFormat::Json,
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let beat = printer.heartbeat(Arc::clone(&stop));
+    let result = ops::apply_prepared(&prepared, a.allow_destroy, aws, &opts, &printer).await;
+    stop.store(true, Ordering::Relaxed);
+    let _ = beat.join();
+    let report = match result {
         Ok(r) => r,
         Err(e) => {
             super::report_error(&e);
@@ -125,11 +250,8 @@ pub async fn run(a: &ApplyArgs, g: &Global, aws: &Aws) -> u8 {
         }
     };
     match a.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        ),
-        _ => print!("{}", render::human::report_summary(&report)),
+        ReportFormat::Json => println!("{}", render::report_json(&report, &prepared.plan)),
+        _ => print!("{}", render::human::report_summary(&report, &prepared.plan)),
     }
-    u8::from(!report.complete())
+    report.exit_code()
 }

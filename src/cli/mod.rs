@@ -5,6 +5,7 @@
 
 mod apply;
 mod plan;
+mod show;
 mod validate;
 
 use std::io::IsTerminal;
@@ -20,7 +21,13 @@ use crate::ops::OpsError;
 
 /// Keep an AWS Organization in the shape declared in org.yaml.
 #[derive(Debug, Parser)]
-#[command(name = "orgctl", version, about, propagate_version = true)]
+#[command(
+    name = "orgctl",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "Exit codes: 0 success (apply: every change this account could run succeeded, other accounts' may remain; plan --detailed-exitcode: no changes), 1 error, refusal or failed change, 2 plan --detailed-exitcode: changes present.\n\nOne plan, every account in turn:\n  orgctl plan -f org.yaml --out plan.json          # on the pull request; review it (orgctl show plan.json --format markdown)\n  orgctl apply plan.json                           # then each stage's account, with its own credentials\n  orgctl apply plan.json --executor sec-ops        # (--executor checks the credentials are sec-ops')"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -63,8 +70,12 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Read the organization and show the ordered changes that would make it match org.yaml.
     Plan(plan::PlanArgs),
-    /// Carry out a plan (made now, or saved with `plan --out`).
+    /// Carry out a plan (made now, or saved with `plan --out`): the caller's changes; other
+    /// accounts' are listed with their stage. Exit 0 when every change the caller could
+    /// run succeeded (other accounts' may remain), 1 on an error, a refusal or a failure.
     Apply(apply::ApplyArgs),
+    /// Render a saved plan file without AWS access (human, json or markdown).
+    Show(show::ShowArgs),
     /// Print the JSON Schema of org.yaml (for editors; `make schema`).
     #[command(hide = true)]
     Schema,
@@ -98,6 +109,7 @@ pub fn run() -> ExitCode {
     let (code, aws) = rt.block_on(async move {
         match cli.command {
             Command::Validate(a) => (validate::run(&a, &g), None),
+            Command::Show(a) => (show::run(&a, &g), None),
             Command::Schema => {
                 print!("{}", crate::model::schema::json_schema());
                 (0, None)

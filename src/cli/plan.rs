@@ -26,12 +26,17 @@ pub struct PlanArgs {
     /// Only the changes this account (name or 12-digit id) executes.
     #[arg(long)]
     pub executor: Option<String>,
+    /// Markdown: the most characters to print (diffs, then tables are left out to fit;
+    /// GitHub's comment limit is 65,536).
+    #[arg(long, default_value_t = crate::render::markdown::DEFAULT_MAX_CHARS, value_parser = clap::value_parser!(usize))]
+    pub max_chars: usize,
 }
 
 pub async fn run(a: &PlanArgs, g: &Global, aws: &Aws) -> u8 {
     let req = PlanRequest {
         file: a.file.file.clone(),
         executor: a.executor.clone(),
+        restrict: true,
     };
     let out = match ops::plan(&req, aws).await {
         Ok(o) => o,
@@ -43,7 +48,10 @@ pub async fn run(a: &PlanArgs, g: &Global, aws: &Aws) -> u8 {
     for w in &out.warnings {
         eprintln!("{w}");
     }
-    print!("{}", render::plan(&out.plan, a.format, super::use_color(g)));
+    print!(
+        "{}",
+        render::plan(&out.plan, a.format, super::use_color(g), a.max_chars)
+    );
     if let Some(path) = &a.out {
         if let Err(e) = planfile::write(path, &out.plan) {
             eprintln!("error: {e}");

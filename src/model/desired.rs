@@ -77,14 +77,14 @@ impl From<String> for Parent {
 }
 
 /// One desired OU (declared or implied by a deeper path).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DesiredOu {
     /// Tags to enforce; `None` leaves tags unmanaged.
     pub tags: Option<Tags>,
 }
 
 /// One desired member account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DesiredAccount {
     pub name: String,
     pub email: Option<String>,
@@ -111,7 +111,7 @@ impl fmt::Display for AccountRef {
 }
 
 /// One desired delegation (a service principal and its administrators).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DesiredDelegation {
     /// The key as written in the file (`sso`).
     pub key: String,
@@ -121,6 +121,37 @@ pub struct DesiredDelegation {
     pub admins: BTreeSet<AccountRef>,
     /// Regions for regional services (empty for global ones).
     pub regions: Vec<String>,
+}
+
+/// [`DesiredDelegation`] as a plan file stores it: the catalog id as text, mapped back to
+/// the catalog's own `&'static str` when read.
+#[derive(Deserialize)]
+struct StoredDelegation {
+    key: String,
+    principal: String,
+    service_id: Option<String>,
+    admins: BTreeSet<AccountRef>,
+    regions: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for DesiredDelegation {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        StoredDelegation::deserialize(d).map(Into::into)
+    }
+}
+
+impl From<StoredDelegation> for DesiredDelegation {
+    fn from(s: StoredDelegation) -> Self {
+        DesiredDelegation {
+            key: s.key,
+            principal: s.principal,
+            service_id: s
+                .service_id
+                .and_then(|id| crate::catalog::lookup(&id).map(|r| r.service.id)),
+            admins: s.admins,
+            regions: s.regions,
+        }
+    }
 }
 
 /// One grant of the Organizations delegation policy.
@@ -154,7 +185,7 @@ impl fmt::Display for PolicyTarget {
 }
 
 /// One desired Organizations policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DesiredPolicy {
     pub name: String,
     /// The live policy's id, when the file adopts it by id (a changed name renames it).
@@ -169,7 +200,7 @@ pub struct DesiredPolicy {
 }
 
 /// The whole desired organization.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Desired {
     pub management_account_id: Option<AccountId>,
     pub regions: Vec<String>,

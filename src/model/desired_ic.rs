@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::desired::{PolicyTarget, Tags};
 
 /// The `identity_center:` section.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DesiredIc {
     /// By user name.
     pub users: BTreeMap<String, IcUser>,

@@ -1,15 +1,19 @@
-//! `apply`: with a plan file, re-read exactly what the plan read and refuse if the
-//! organization changed (stale plan); without one, plan afresh. Then refuse destructive
-//! changes without `--allow-destroy`, and execute through [`LiveWrite`].
+//! `apply`: with a plan file, re-read the organization, re-diff it against the plan's own
+//! desired state and refuse unless what remains is exactly the reviewed plan's
+//! not-yet-done changes (so one plan is applied by every account in turn, and an
+//! interrupted apply resumes from it); without one, plan afresh. Then refuse destructive
+//! changes without `--allow-destroy`, and execute through [`LiveWrite`]: the caller's
+//! changes run, other accounts' are listed with their stage.
 
 use std::path::PathBuf;
 
 use crate::apply::{self, ApplyOptions, ApplyReport, LiveWrite, Progress};
-use crate::live::{Caller, CreateRequest, LiveRead, LiveState};
-use crate::plan::change::Plan;
+use crate::live::{Caller, CreateRequest, LiveRead, LiveState, ReadScope};
+use crate::plan::change::{Op, Plan};
 use crate::plan::planfile;
+use crate::plan::recheck::{self, Recheck};
 
-use super::plan::{plan, restrict_to_executor, PlanRequest};
+use super::plan::{plan, PlanRequest};
 use super::OpsError;
 
 /// Inputs of `apply`.
@@ -32,6 +36,8 @@ pub struct Prepared {
     /// finishes in between then shows up in `live` (so it is not planned again), and one
     /// still running is resumed, never sent twice.
     pub in_progress: Vec<CreateRequest>,
+    /// For a saved plan: what of it was already applied, or cannot be seen from here.
+    pub recheck: Option<Recheck>,
 }
 
 /// Produces the plan to apply (fresh, or from a plan file checked for staleness).
@@ -46,6 +52,7 @@ pub async fn prepare_apply<R: LiveRead>(
                 &PlanRequest {
                     file: req.file.clone(),
                     executor: req.executor.clone(),
+                    restrict: false,
                 },
                 reader,
             )
@@ -56,43 +63,21 @@ pub async fn prepare_apply<R: LiveRead>(
                 caller: out.caller,
                 warnings: out.warnings,
                 in_progress,
+                recheck: None,
             }
         }
         Some(path) => {
-            let mut p = planfile::read(path)?;
+            let saved = planfile::read(path)?;
             let caller = reader.caller().await?;
-            let live = reader.read(&p.read_scope).await?;
-            if live.organization.management_account_id != p.management_account_id {
-                return Err(OpsError::WrongOrganization {
-                    file: path.display().to_string(),
-                    wanted: p.management_account_id.clone(),
-                    live: live.organization.management_account_id.clone(),
-                    org_id: live.organization.id.clone(),
-                });
-            }
-            let now = live.fingerprint();
-            // A plan file with parts: compare what this account can read (a delegated team
-            // cannot list GuardDuty's Regions or see Identity Center, say); without: all.
-            let unchanged = if p.live_fingerprints.is_empty() {
-                now == p.live_fingerprint
-            } else {
-                live.same_as_planned(&p.live_fingerprints)
-            };
-            if !unchanged {
-                return Err(OpsError::StalePlan {
-                    planned: p.live_fingerprint.clone(),
-                    now,
-                });
-            }
-            if let Some(x) = &req.executor {
-                restrict_to_executor(&mut p, x)?;
-            }
+            let (plan, recheck, live) =
+                recheck_saved(&saved, &path.display().to_string(), &caller, reader).await?;
             Prepared {
-                plan: p,
+                plan,
                 live,
                 caller,
                 warnings: Vec::new(),
                 in_progress,
+                recheck: Some(recheck),
             }
         }
     };
@@ -107,6 +92,55 @@ pub async fn prepare_apply<R: LiveRead>(
         }
     }
     Ok(prepared)
+}
+
+/// Re-reads the organization, re-diffs it against the saved plan's own desired state and
+/// checks that what remains is exactly the reviewed plan's not-yet-done changes
+/// ([`crate::plan::recheck`]). Returns the plan to execute (the re-diff, whose ids are
+/// current, with the reviewed plan's stages), what was found done, and the live state.
+async fn recheck_saved<R: LiveRead>(
+    saved: &Plan,
+    file: &str,
+    caller: &Caller,
+    reader: &R,
+) -> Result<(Plan, Recheck, LiveState), OpsError> {
+    let desired = saved.desired.as_ref().ok_or_else(|| {
+        OpsError::PlanFile(planfile::PlanFileError::Incomplete {
+            path: file.to_string(),
+            missing: "desired",
+        })
+    })?;
+    let live = reader.read(&ReadScope::for_desired(desired)).await?;
+    super::plan::same_organization(file, &saved.management_account_id, &live)?;
+    let mut fresh = super::plan::diff_visible(desired, &live, Some(&caller.account_id))?;
+    let check = recheck::recheck(saved, &fresh, |c| match &c.op {
+        Op::Ic(_) => live.identity_center_unreadable.is_none(),
+        Op::ServiceAdmins { .. } => !live.service_admins_unreadable,
+        _ => true,
+    })
+    .map_err(OpsError::StalePlan)?;
+    for u in &check.new_unmanaged {
+        fresh.warnings.push(format!(
+            "{} is new since the plan was made and not in the file (unmanaged, left alone): {}",
+            u.address, u.note
+        ));
+    }
+    if !check.unseen.is_empty() {
+        fresh.warnings.push(format!(
+            "{} change(s) of this plan are in parts of the organization these credentials cannot read; their own accounts check and run them",
+            check.unseen.len()
+        ));
+    }
+    // The reviewed stages, written with today's addresses.
+    fresh.stages = saved.stages.clone();
+    for st in &mut fresh.stages {
+        for a in &mut st.changes {
+            if let Some(now) = check.renamed.get(a) {
+                *a = now.clone();
+            }
+        }
+    }
+    Ok((fresh, check, live))
 }
 
 /// Destructive changes the caller would run, by address.
@@ -131,5 +165,9 @@ pub async fn apply_prepared<W: LiveWrite + apply::IcWrite>(
     if !d.is_empty() && !allow_destroy {
         return Err(OpsError::DestroyNotAllowed(d));
     }
-    Ok(apply::execute(&p.plan, &p.live, &p.in_progress, writer, opts, progress).await)
+    let mut report = apply::execute(&p.plan, &p.live, &p.in_progress, writer, opts, progress).await;
+    if let Some(r) = &p.recheck {
+        report.already_applied = r.done.clone();
+    }
+    Ok(report)
 }

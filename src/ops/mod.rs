@@ -30,8 +30,8 @@ pub enum OpsError {
         live: String,
         org_id: String,
     },
-    #[error("the organization changed since the plan was made (fingerprint {planned} → {now}); nothing was applied\n  fix: run `orgctl plan --out …` again, review it, and apply the new plan")]
-    StalePlan { planned: String, now: String },
+    #[error("the organization changed since the plan was reviewed, in ways the plan's own changes do not explain; nothing was applied:\n{}\n  fix: run `orgctl plan --out …` again, review it, and apply the new plan", .0.iter().map(|d| format!("  - {d}")).collect::<Vec<_>>().join("\n"))]
+    StalePlan(Vec<crate::plan::recheck::Difference>),
     #[error("the plan has destructive changes and --allow-destroy was not given; nothing was applied:\n{}\n  fix: review them, then re-run with --allow-destroy", .0.iter().map(|a| format!("  - {a}")).collect::<Vec<_>>().join("\n"))]
     DestroyNotAllowed(Vec<String>),
     #[error("--executor {0}: no account with that name or id in the organization\n  fix: give an account name from org.yaml or a 12-digit account id")]

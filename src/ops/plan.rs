@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::live::{Caller, LiveRead, LiveState, ReadScope};
+use crate::model::Desired;
 use crate::model::{self, Diagnostic};
 use crate::plan::change::{Plan, Summary};
 use crate::plan::diff;
@@ -15,8 +16,12 @@ use super::OpsError;
 #[derive(Debug, Clone)]
 pub struct PlanRequest {
     pub file: PathBuf,
-    /// Keep only this executor's changes (account name or id).
+    /// The account planning its own share (account name or id): parts of the organization
+    /// it may not read are left to their owners instead of refused.
     pub executor: Option<String>,
+    /// Keep only the executor's changes (`plan --executor`); `apply` keeps every change,
+    /// to list other accounts' with their stage.
+    pub restrict: bool,
 }
 
 /// A plan and what came with it.
@@ -31,7 +36,7 @@ pub struct PlanOutcome {
 /// Makes the plan.
 pub async fn plan<R: LiveRead>(req: &PlanRequest, reader: &R) -> Result<PlanOutcome, OpsError> {
     let loaded = model::load(&req.file)?;
-    let mut desired = loaded.desired;
+    let desired = loaded.desired;
     let caller = reader.caller().await?;
     tracing::info!(account = %caller.account_id, arn = %caller.arn, "running as");
     let live = reader.read(&ReadScope::for_desired(&desired)).await?;
@@ -43,23 +48,57 @@ pub async fn plan<R: LiveRead>(req: &PlanRequest, reader: &R) -> Result<PlanOutc
         "read the organization"
     );
     if let Some(want) = &desired.management_account_id {
-        if want.as_str() != live.organization.management_account_id {
-            return Err(OpsError::WrongOrganization {
-                file: req.file.display().to_string(),
-                wanted: want.to_string(),
-                live: live.organization.management_account_id.clone(),
-                org_id: live.organization.id.clone(),
-            });
-        }
+        same_organization(&req.file.display().to_string(), want.as_str(), &live)?;
     }
-    // Identity Center is visible only to the management account and its delegated admin.
-    // Another account planning its own share leaves that section to them.
+    let mut plan = diff_visible(&desired, &live, req.executor.as_deref())?;
+    plan.desired = Some(desired);
+    if let (Some(x), true) = (&req.executor, req.restrict) {
+        restrict_to_executor(&mut plan, x)?;
+    }
+    Ok(PlanOutcome {
+        plan,
+        live,
+        caller,
+        warnings: loaded.warnings,
+    })
+}
+
+/// Refuses another organization than the one `file` names.
+pub(crate) fn same_organization(
+    file: &str,
+    wanted: &str,
+    live: &LiveState,
+) -> Result<(), OpsError> {
+    if wanted != live.organization.management_account_id {
+        return Err(OpsError::WrongOrganization {
+            file: file.to_string(),
+            wanted: wanted.to_string(),
+            live: live.organization.management_account_id.clone(),
+            org_id: live.organization.id.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Diffs what these credentials could read. Identity Center is visible only to the
+/// management account and its delegated admin, and the Regions' administrators of
+/// GuardDuty & co. only to the management account: an account planning its own `share`
+/// leaves those parts to their owners (with a note); without a share it is an error that
+/// names the fix.
+pub(crate) fn diff_visible(
+    desired: &Desired,
+    live: &LiveState,
+    share: Option<&str>,
+) -> Result<Plan, OpsError> {
     let mut notes: Vec<String> = Vec::new();
+    let mut visible = None;
     if let (Some(_), Some(why)) = (&desired.identity_center, &live.identity_center_unreadable) {
-        match &req.executor {
+        match share {
             Some(x) => {
-                desired.identity_center = None;
-                notes.push(format!("identity_center was not read with these credentials, so its changes are not part of --executor {x}'s plan (they belong to the Identity Center delegated administrator or the management account)"));
+                let mut d = desired.clone();
+                d.identity_center = None;
+                visible = Some(d);
+                notes.push(format!("identity_center was not read with these credentials, so its changes are not part of {x}'s share (they belong to the Identity Center delegated administrator or the management account)"));
             }
             None => {
                 return Err(OpsError::Live(crate::live::LiveError::Inconsistent(
@@ -68,8 +107,6 @@ pub async fn plan<R: LiveRead>(req: &PlanRequest, reader: &R) -> Result<PlanOutc
             }
         }
     }
-    // Likewise the Regions' administrators of GuardDuty & co., which only the management
-    // account may list: another account plans its own share (a GuardDuty teardown) only.
     let regional: Vec<String> = desired
         .delegations
         .values()
@@ -80,8 +117,8 @@ pub async fn plan<R: LiveRead>(req: &PlanRequest, reader: &R) -> Result<PlanOutc
         .map(|d| d.key.clone())
         .collect();
     if live.service_admins_unreadable && !regional.is_empty() {
-        match &req.executor {
-            Some(x) => notes.push(format!("{} : only the management account may list their Regions' administrators, so their changes (except an outgoing GuardDuty admin's own teardown) are not part of --executor {x}'s plan", regional.join(", "))),
+        match share {
+            Some(x) => notes.push(format!("{} : only the management account may list their Regions' administrators, so their changes (except an outgoing GuardDuty admin's own teardown) are not part of {x}'s share", regional.join(", "))),
             None => {
                 return Err(OpsError::Live(crate::live::LiveError::Inconsistent(format!(
                     "delegations {}: only the management account may list their Regions' administrators (ListOrganizationAdminAccounts)\n  fix: plan as the management account, or plan only this account's share with --executor",
@@ -90,17 +127,9 @@ pub async fn plan<R: LiveRead>(req: &PlanRequest, reader: &R) -> Result<PlanOutc
             }
         }
     }
-    let mut plan = diff::diff(&desired, &live)?;
+    let mut plan = diff::diff(visible.as_ref().unwrap_or(desired), live)?;
     plan.warnings.extend(notes);
-    if let Some(x) = &req.executor {
-        restrict_to_executor(&mut plan, x)?;
-    }
-    Ok(PlanOutcome {
-        plan,
-        live,
-        caller,
-        warnings: loaded.warnings,
-    })
+    Ok(plan)
 }
 
 /// Resolves `--executor NAME|ID` to an account id.
@@ -131,6 +160,7 @@ pub fn restrict_to_executor(plan: &mut Plan, wanted: &str) -> Result<(), OpsErro
         plan.warnings.push(format!("--executor {wanted}: {omitted} change(s) for other executors are not part of this plan"));
     }
     plan.summary = Summary::of(&plan.changes);
+    plan.stages = crate::plan::stages::stages(&plan.changes);
     plan.executor_filter = Some(format!("{wanted} ({id})"));
     Ok(())
 }

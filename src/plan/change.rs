@@ -271,7 +271,15 @@ pub struct Plan {
     /// Set when the plan was restricted with `--executor`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executor_filter: Option<String>,
+    /// The order between accounts: which account runs which changes, after which stages.
+    #[serde(default)]
+    pub stages: Vec<super::stages::Stage>,
+    /// The desired state the plan was made from (org.yaml with its policy documents), so
+    /// `apply plan.json` can re-diff against it: a saved plan stays good while the
+    /// organization differs only by the plan's own changes (see `plan::recheck`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired: Option<crate::model::Desired>,
 }
 
 /// The plan file format version this orgctl writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;

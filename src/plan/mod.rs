@@ -1,5 +1,6 @@
 //! Planning: the change types (`change`), the pure diff (`diff`), ordering (`order`) and
-//! the plan file (`planfile`). A plan is data; renderers and `apply` consume it.
+//! the plan file (`planfile`),
+//! the stages between accounts (`stages`) and the re-check of a saved plan (`recheck`). A plan is data; renderers and `apply` consume it.
 
 pub mod change;
 pub mod change_ic;
@@ -7,6 +8,8 @@ pub mod delegation_policy;
 pub mod diff;
 pub mod order;
 pub mod planfile;
+pub mod recheck;
+pub mod stages;
 
 pub use change::{Action, Change, Executor, Op, Plan, Risk, Summary};
 pub use diff::{diff, DiffError};

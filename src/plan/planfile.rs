@@ -24,6 +24,8 @@ pub enum PlanFileError {
     },
     #[error("{path} has plan format {found}; this orgctl reads format {FORMAT_VERSION}\n  fix: make the plan again with this orgctl version")]
     Version { path: String, found: u32 },
+    #[error("{path} has no `{missing}`: it was not written by `orgctl plan --out`, or was edited\n  fix: make the plan again with `orgctl plan --out`")]
+    Incomplete { path: String, missing: &'static str },
 }
 
 /// Writes `plan` as pretty JSON.

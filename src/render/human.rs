@@ -136,6 +136,7 @@ pub fn plan(plan: &Plan, color: bool) -> String {
     if !plan.warnings.is_empty() {
         out.push('\n');
     }
+    stages_block(&mut out, plan, &p);
     let s = &plan.summary;
     if s.total() == 0 {
         let _ = writeln!(
@@ -168,6 +169,46 @@ pub fn plan(plan: &Plan, color: bool) -> String {
     out
 }
 
+/// The order between accounts, when more than one account runs changes.
+fn stages_block(out: &mut String, plan: &Plan, p: &Paint) {
+    if plan.stages.len() < 2 {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "Stages (each account runs `orgctl apply PLANFILE --executor ACCOUNT` in this order):"
+    );
+    for st in &plan.stages {
+        let after = if st.after.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " {}",
+                p.c(
+                    "2",
+                    &format!(
+                        "after stage {}",
+                        st.after
+                            .iter()
+                            .map(|n| n.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                )
+            )
+        };
+        let _ = writeln!(
+            out,
+            "  {}. {} ({}): {} change(s){after}",
+            st.number,
+            st.account_name,
+            super::shown_id(&st.account_id),
+            st.changes.len()
+        );
+    }
+    out.push('\n');
+}
+
 /// One line of the apply record: what happened to one change.
 pub fn outcome_line(address: &str, outcome: &Outcome, color: bool) -> String {
     let p = Paint(color);
@@ -178,10 +219,29 @@ pub fn outcome_line(address: &str, outcome: &Outcome, color: bool) -> String {
         Outcome::LeftForExecutor {
             account_id,
             account_name,
+            stage,
         } => {
+            let stage = stage.map(|n| format!(", stage {n}")).unwrap_or_default();
             format!(
-                "{} {address} — run it from {account_name} ({account_id})",
-                p.c("33", "left")
+                "{} {address} — run it from {account_name} ({}{stage})",
+                p.c("33", "left"),
+                super::shown_id(account_id)
+            )
+        }
+        Outcome::Waiting {
+            on,
+            account_name,
+            hint,
+            ..
+        } => {
+            let next = if hint.is_empty() {
+                "apply again after that"
+            } else {
+                hint.as_str()
+            };
+            format!(
+                "{} {address} — waits for {on} ({account_name} runs it first); {next}",
+                p.c("33", "wait")
             )
         }
         Outcome::NotAttempted { reason } => {
@@ -190,29 +250,46 @@ pub fn outcome_line(address: &str, outcome: &Outcome, color: bool) -> String {
     }
 }
 
-/// The closing lines of an apply run (the per-change lines are streamed as they happen).
-pub fn report_summary(r: &ApplyReport) -> String {
-    let count = |f: fn(&Outcome) -> bool| r.outcomes.iter().filter(|o| f(&o.outcome)).count();
-    let failed = count(|o| matches!(o, Outcome::Failed { .. }));
-    let skipped = count(|o| matches!(o, Outcome::NotAttempted { .. }));
+/// The closing lines of an apply run (the per-change lines are streamed as they happen):
+/// the counts, and which accounts still have to act, stage by stage.
+pub fn report_summary(r: &ApplyReport, plan: &Plan) -> String {
+    let c = r.counts();
     let mut out = format!(
-        "\nApplied {} of {} change(s); {failed} failed, {} left for other accounts, {skipped} not attempted.\n",
-        r.applied_count(),
+        "\nApplied {} of {} change(s); {} failed, {} left for other accounts, {} waiting for another account, {} not attempted.\n",
+        c.done + c.converged,
         r.outcomes.len(),
-        r.left().count()
+        c.failed,
+        c.left_for_other_accounts,
+        c.waiting,
+        c.not_attempted
     );
-    if failed > 0 || skipped > 0 {
+    if c.already_applied > 0 {
+        out.push_str(&format!(
+            "{} change(s) of this plan were already applied.\n",
+            c.already_applied
+        ));
+    }
+    let next = super::remaining(r, plan);
+    if !next.is_empty() {
+        out.push_str("Still to run, in this order:\n");
+        for n in &next {
+            let stage = n["stage"].as_u64().unwrap_or(0);
+            let (label, flag) = if stage > 0 {
+                (format!("stage {stage}: "), format!(" --stage {stage}"))
+            } else {
+                (String::new(), String::new())
+            };
+            out.push_str(&format!(
+                "  {label}{} ({}) — {} change(s): orgctl apply PLANFILE --executor {}{flag}\n",
+                n["account_name"].as_str().unwrap_or_default(),
+                super::shown_id(n["account_id"].as_str().unwrap_or_default()),
+                n["changes"],
+                n["account_name"].as_str().unwrap_or_default()
+            ));
+        }
+    }
+    if c.failed > 0 || c.not_attempted > 0 {
         out.push_str("Run `orgctl plan` to see exactly what remains.\n");
     }
     out
-}
-
-/// The whole record of an apply run.
-pub fn report(r: &ApplyReport, color: bool) -> String {
-    let mut out = String::new();
-    for o in &r.outcomes {
-        out.push_str(&outcome_line(&o.address, &o.outcome, color));
-        out.push('\n');
-    }
-    out + &report_summary(r)
 }

@@ -166,6 +166,8 @@ async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_on
             "--allow-destroy",
             "--executor",
             MGMT,
+            "--stage",
+            "2",
         ])
         .expect(0);
     assert!(r.stdout().contains(&format!("disabled {sec} in eu-west-1; disabled {sec} in us-east-1; deregistered {sec}; enabled {app} in eu-west-1; enabled {app} in us-east-1")), "{}", r.stdout());
@@ -536,10 +538,11 @@ async fn firewall_manager_admin_is_associated_by_management_and_disassociated_by
     );
     let first = &plan["changes"][0];
     assert_eq!(first["executor"]["account_id"], sec.as_str(), "{first}");
-    // The management account cannot run sec-ops' part, so it does neither.
+    // The management account cannot run sec-ops' part, so it does neither; waiting for
+    // another account is not a failure (exit 0).
     let out = emu
         .orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
-        .expect(1)
+        .expect(0)
         .stdout();
     assert!(out.contains("sec-ops"), "{out}");
     assert_eq!(fms_admin(&emu, &mgmt).await, Some(sec.clone()));

@@ -5,6 +5,7 @@
 mod e2e;
 mod e2e_delegation;
 mod e2e_ic;
+mod e2e_pipeline;
 mod e2e_policies;
 mod emulator;
 mod emulator_rules;

@@ -74,6 +74,7 @@ pub fn diff(desired: &Desired, live: &LiveState) -> Result<Plan, DiffError> {
         return Err(DiffError(cx.errors));
     }
     let changes = order::sort(cx.changes);
+    let stages = super::stages::stages(&changes);
     let mut account_ids: BTreeMap<String, String> = live
         .accounts
         .values()
@@ -99,6 +100,8 @@ pub fn diff(desired: &Desired, live: &LiveState) -> Result<Plan, DiffError> {
         account_ids,
         omitted: Vec::new(),
         executor_filter: None,
+        stages,
+        desired: None,
     })
 }
 

@@ -419,7 +419,10 @@ fn snapshot_human() {
 
 #[test]
 fn snapshot_markdown() {
-    insta::assert_snapshot!(render::markdown::plan(&snapshot_plan()));
+    insta::assert_snapshot!(render::markdown::plan(
+        &snapshot_plan(),
+        render::markdown::DEFAULT_MAX_CHARS
+    ));
 }
 
 #[test]
@@ -433,7 +436,9 @@ fn no_changes_renders_as_such() {
     assert!(
         render::human::plan(&p, false).contains("No changes. The organization matches the file.")
     );
-    assert!(render::markdown::plan(&p).contains("**No changes.**"));
+    assert!(
+        render::markdown::plan(&p, render::markdown::DEFAULT_MAX_CHARS).contains("**No changes.**")
+    );
 }
 
 const DELEGATION: &str = "accounts:\n  - { name: sec-ops, email: sec@example.com, ou: root }\norganizations_delegation:\n  - account: sec-ops\n    allow: [policies]\n    policy_types: [SERVICE_CONTROL_POLICY]\n";
