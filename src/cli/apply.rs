@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Args;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{FileArg, Global};
 use crate::apply::{ApplyOptions, PollPolicy, Progress, ProgressEvent};
@@ -51,14 +52,65 @@ pub enum ReportFormat {
 
 /// Streams the apply record: one line per finished change as it happens (stdout, or stderr
 /// with `--format json`), so a run cut short still leaves a record. Progress goes to
-/// stderr: on a terminal each start and wait as it happens; everywhere, a heartbeat line
-/// naming what is still running whenever nothing was printed for [`HEARTBEAT`], so a CI
-/// log is never silent through a long wait (account creation, provisioning, enablement).
+/// stderr: on a terminal a live spinner per running change with its state and elapsed time
+/// (indicatif); without one, a heartbeat line naming what is still running whenever
+/// nothing was printed for [`HEARTBEAT`], so a CI log is never silent through a long wait
+/// (account creation, provisioning, enablement).
 struct Printer {
     terminal: bool,
     color: bool,
     json: bool,
     state: Arc<Mutex<Running>>,
+    /// The terminal's live display (`None` without a terminal).
+    live: Option<Live>,
+}
+
+/// Spinners of the running changes, by address.
+struct Live {
+    multi: MultiProgress,
+    bars: Mutex<BTreeMap<String, ProgressBar>>,
+}
+
+impl Live {
+    fn new() -> Self {
+        Live {
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            bars: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    fn start(&self, address: &str, summary: &str) {
+        let bar = self.multi.add(ProgressBar::new_spinner());
+        if let Ok(style) = ProgressStyle::with_template("  {spinner} {elapsed:>4} {msg}") {
+            bar.set_style(style);
+        }
+        bar.set_message(format!("{address}: {summary}"));
+        bar.enable_steady_tick(Duration::from_millis(120));
+        if let Ok(mut bars) = self.bars.lock() {
+            bars.insert(address.to_string(), bar);
+        }
+    }
+
+    fn state(&self, address: &str, state: &str) {
+        if let Some(bar) = self.bars.lock().ok().and_then(|b| b.get(address).cloned()) {
+            bar.set_message(format!("{address}: {state}"));
+        }
+    }
+
+    /// Removes the change's spinner and prints its record line above the others.
+    fn end(&self, address: &str, line: &str, to_stderr: bool) {
+        if let Some(bar) = self.bars.lock().ok().and_then(|mut b| b.remove(address)) {
+            bar.finish_and_clear();
+            self.multi.remove(&bar);
+        }
+        self.multi.suspend(|| {
+            if to_stderr {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
+            }
+        });
+    }
 }
 
 /// Changes started and not finished (address → started, last state), and when a line was
@@ -76,6 +128,7 @@ impl Printer {
             terminal,
             color,
             json,
+            live: terminal.then(Live::new),
             state: Arc::new(Mutex::new(Running {
                 changes: BTreeMap::new(),
                 last_line: Instant::now(),
@@ -87,11 +140,12 @@ impl Printer {
         self.state.lock().ok().map(|mut s| f(&mut s))
     }
 
-    /// Starts the heartbeat thread; it ends when `stop` is set.
+    /// Starts the heartbeat thread (without a terminal); it ends when `stop` is set.
     fn heartbeat(&self, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
         let state = Arc::clone(&self.state);
+        let terminal = self.terminal;
         std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
+            while !terminal && !stop.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(250));
                 let Ok(mut s) = state.lock() else { return };
                 if s.changes.is_empty() || s.last_line.elapsed() < HEARTBEAT {
@@ -134,26 +188,20 @@ impl Progress for Printer {
                 self.with(|s| {
                     s.changes
                         .insert(address.to_string(), (Instant::now(), "started".into()));
-                    if self.terminal {
-                        eprintln!("  … {address}: {summary}");
-                        s.last_line = Instant::now();
-                    }
                 });
+                if let Some(live) = &self.live {
+                    live.start(address, summary);
+                }
             }
-            ProgressEvent::Waiting {
-                address,
-                state,
-                elapsed,
-            } => {
+            ProgressEvent::Waiting { address, state, .. } => {
                 self.with(|s| {
                     if let Some(entry) = s.changes.get_mut(address) {
                         entry.1 = state.to_string();
                     }
-                    if self.terminal {
-                        eprintln!("  … {address}: {state} ({}s)", elapsed.as_secs());
-                        s.last_line = Instant::now();
-                    }
                 });
+                if let Some(live) = &self.live {
+                    live.state(address, state);
+                }
             }
             ProgressEvent::End { address, outcome } => {
                 let line = render::human::outcome_line(address, outcome, self.color);
@@ -161,10 +209,10 @@ impl Progress for Printer {
                     s.changes.remove(address);
                     s.last_line = Instant::now();
                 });
-                if self.json {
-                    eprintln!("{line}");
-                } else {
-                    println!("{line}");
+                match &self.live {
+                    Some(live) => live.end(address, &line, self.json),
+                    None if self.json => eprintln!("{line}"),
+                    None => println!("{line}"),
                 }
             }
         }

@@ -57,11 +57,19 @@ pub async fn run(a: &PlanArgs, g: &Global, aws: &Aws) -> u8 {
             eprintln!("error: {e}");
             return 1;
         }
-        eprintln!(
-            "Plan saved to {}; apply it with `orgctl apply {}`.",
-            path.display(),
-            path.display()
-        );
+        if out.plan.stages.len() > 1 {
+            eprintln!(
+                "Plan saved to {}; each stage's account applies it in turn: `orgctl apply {} --executor ACCOUNT --stage N`.",
+                path.display(),
+                path.display()
+            );
+        } else {
+            eprintln!(
+                "Plan saved to {}; apply it with `orgctl apply {}`.",
+                path.display(),
+                path.display()
+            );
+        }
     }
     if a.detailed_exitcode && out.plan.summary.total() > 0 {
         2

@@ -176,7 +176,7 @@ fn stages_block(out: &mut String, plan: &Plan, p: &Paint) {
     }
     let _ = writeln!(
         out,
-        "Stages (each account runs `orgctl apply PLANFILE --executor ACCOUNT` in this order):"
+        "Stages, in this order (each account runs `orgctl apply PLANFILE --executor ACCOUNT --stage N` with its own credentials):"
     );
     for st in &plan.stages {
         let after = if st.after.is_empty() {
