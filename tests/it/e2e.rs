@@ -75,6 +75,24 @@ pub(crate) async fn admins(org: &aws_sdk_organizations::Client, principal: &str)
         .collect()
 }
 
+/// Waits (30 s at most) until `n` account creations are in progress.
+pub(crate) async fn creations_in_progress(org: &aws_sdk_organizations::Client, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let st = org
+            .list_create_account_status()
+            .states(CreateAccountState::InProgress)
+            .send()
+            .await
+            .unwrap();
+        if st.create_account_statuses().len() >= n {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the creations never started");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 pub(crate) async fn new_org(emu: &Emulator) {
     emu.mgmt()
         .create_organization()
@@ -642,20 +660,7 @@ async fn an_interrupted_apply_resumes_and_never_duplicates_an_account() {
         .unwrap();
     // Wait until both creations are in progress, then kill the run.
     let org = emu.mgmt();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let st = org
-            .list_create_account_status()
-            .states(CreateAccountState::InProgress)
-            .send()
-            .await
-            .unwrap();
-        if st.create_account_statuses().len() == 2 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "creations never started");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    creations_in_progress(&org, 2).await;
     child.kill().unwrap();
     let _ = child.wait();
     assert!(

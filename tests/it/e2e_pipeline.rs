@@ -6,9 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_organizations::types::CreateAccountState;
-
-use crate::e2e::{accounts, admins};
+use crate::e2e::{accounts, admins, creations_in_progress};
 use crate::emulator::{example, Creds, Emulator, MGMT};
 
 /// The stage list of a JSON plan: (number, account name, addresses).
@@ -219,22 +217,13 @@ async fn one_reviewed_plan_is_applied_by_every_account_in_turn() {
             // The management account's first run is killed while an account is being
             // created; the same command then completes its share, with no second account.
             killed = true;
-            let mut child = emu.orgctl_cmd(&creds, &args).spawn().unwrap();
-            let org = emu.mgmt();
-            let deadline = Instant::now() + Duration::from_secs(60);
-            loop {
-                let st = org
-                    .list_create_account_status()
-                    .states(CreateAccountState::InProgress)
-                    .send()
-                    .await
-                    .unwrap();
-                if !st.create_account_statuses().is_empty() {
-                    break;
-                }
-                assert!(Instant::now() < deadline, "no creation started");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
+            let mut child = emu
+                .orgctl_cmd(&creds, &args)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            creations_in_progress(&emu.mgmt(), 1).await;
             child.kill().unwrap();
             let _ = child.wait();
         }
