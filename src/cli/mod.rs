@@ -11,7 +11,7 @@ mod validate;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -59,6 +59,15 @@ pub struct Global {
     /// OUs read at once.
     #[arg(long, global = true, default_value_t = 4, hide = true)]
     pub concurrency: usize,
+    /// Seconds to establish a connection to an AWS endpoint.
+    #[arg(long, global = true, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub connect_timeout: u64,
+    /// Seconds one attempt of an AWS call may take (request sent, response read).
+    #[arg(long, global = true, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub attempt_timeout: u64,
+    /// Seconds one AWS call may take, its retries and their backoff included.
+    #[arg(long, global = true, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub operation_timeout: u64,
     /// Print API calls per operation, wall time and peak memory to stderr as JSON.
     #[arg(long, global = true, hide = true)]
     pub api_stats: bool,
@@ -114,14 +123,14 @@ pub fn run() -> ExitCode {
                 print!("{}", crate::model::schema::json_schema());
                 (0, None)
             }
-            Command::Plan(a) => {
-                let aws = connect(&g).await;
-                (plan::run(&a, &g, &aws).await, Some(aws))
-            }
-            Command::Apply(a) => {
-                let aws = connect(&g).await;
-                (apply::run(&a, &g, &aws).await, Some(aws))
-            }
+            Command::Plan(a) => match connect(&g).await {
+                Ok(aws) => (plan::run(&a, &g, &aws).await, Some(aws)),
+                Err(e) => (e, None),
+            },
+            Command::Apply(a) => match connect(&g).await {
+                Ok(aws) => (apply::run(&a, &g, &aws).await, Some(aws)),
+                Err(e) => (e, None),
+            },
         }
     });
     if cli.global.api_stats {
@@ -130,15 +139,28 @@ pub fn run() -> ExitCode {
     ExitCode::from(code)
 }
 
-async fn connect(g: &Global) -> Aws {
-    Aws::connect(&AwsOptions {
+/// The SDK clients, once the endpoint settings are known to be usable (else exit code 1).
+async fn connect(g: &Global) -> Result<Aws, u8> {
+    // vars_os: a variable that is not UTF-8 must not panic here.
+    let env = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.to_string_lossy().into_owned())));
+    if let Err(e) = crate::live::aws::check_endpoints(g.endpoint_url.as_deref(), env) {
+        eprintln!("error: {e}");
+        return Err(1);
+    }
+    Ok(Aws::connect(&AwsOptions {
         profile: g.profile.clone(),
         region: g.region.clone(),
         endpoint_url: g.endpoint_url.clone(),
         max_attempts: g.max_attempts,
         concurrency: g.concurrency,
+        timeouts: crate::live::aws::Timeouts {
+            connect: Duration::from_secs(g.connect_timeout),
+            attempt: Duration::from_secs(g.attempt_timeout),
+            operation: Duration::from_secs(g.operation_timeout),
+        },
     })
-    .await
+    .await)
 }
 
 fn init_tracing(verbose: u8) {

@@ -355,6 +355,11 @@ pub enum LiveError {
         operation: &'static str,
         message: String,
     },
+    #[error("{operation}: no answer in time ({message})\n  fix: check that the endpoint answers (--endpoint-url, AWS_ENDPOINT_URL…) and the network path to it; or allow more time with --connect-timeout / --attempt-timeout / --operation-timeout")]
+    Timeout {
+        operation: &'static str,
+        message: String,
+    },
     #[error("no IAM Identity Center organization instance is visible in {region}\n  fix: enable Identity Center in the management account, set organization.identity_center_region to its home Region, or run as the management account or the Identity Center delegated administrator")]
     NoIdentityCenter { region: String },
     #[error("{0}")]

@@ -7,6 +7,7 @@ mod e2e_delegation;
 mod e2e_ic;
 mod e2e_pipeline;
 mod e2e_policies;
+mod e2e_safety;
 mod emulator;
 mod emulator_rules;
 mod emulator_rules_ic;

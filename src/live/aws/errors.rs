@@ -1,6 +1,6 @@
 //! Maps SDK errors to [`LiveError`] at the boundary: access denied, not in an
 //! organization, an operation the endpoint does not implement (no error code), other
-//! service errors with their AWS code, and transport failures.
+//! service errors with their AWS code, time limits that ran out, and transport failures.
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -41,6 +41,14 @@ where
                 status: re.raw().status().as_u16(),
             }
         }
+        SdkError::TimeoutError(_) => LiveError::Timeout {
+            operation,
+            message: "the SDK's time limit for the call ran out".into(),
+        },
+        SdkError::DispatchFailure(d) if d.is_timeout() => LiveError::Timeout {
+            operation,
+            message: DisplayErrorContext(&e).to_string(),
+        },
         _ => LiveError::Transport {
             operation,
             message: DisplayErrorContext(&e).to_string(),

@@ -37,6 +37,10 @@ use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region};
 
 pub use errors::map_sdk_error;
+
+#[cfg(test)]
+#[path = "endpoint_tests.rs"]
+mod endpoint_tests;
 pub use stats::{ApiStats, CallCounts};
 
 /// How to reach AWS (from global CLI flags; the standard AWS variables work too).
@@ -49,6 +53,96 @@ pub struct AwsOptions {
     pub max_attempts: Option<u32>,
     /// Parents (OUs) read at once; also bounds other fan-out reads.
     pub concurrency: usize,
+    /// Time limits of every call.
+    pub timeouts: Timeouts,
+}
+
+/// Time limits of every AWS call: an endpoint that accepts the connection and never
+/// answers must not hang a plan or an apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Establishing the connection.
+    pub connect: Duration,
+    /// One attempt (request sent → response read).
+    pub attempt: Duration,
+    /// One operation, its retries and their backoff included.
+    pub operation: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            attempt: Duration::from_secs(60),
+            operation: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Checks the endpoint settings before any client is built: `--endpoint-url` and every
+/// `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>` variable must be an `http(s)://host`
+/// URL without credentials in it. (An empty value made the SDK panic, at start-up or in
+/// the middle of an apply, at the first call to that service.)
+pub fn check_endpoints(
+    flag: Option<&str>,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<(), String> {
+    let mut bad = Vec::new();
+    if let Some(v) = flag {
+        if let Err(why) = endpoint_problem(v) {
+            bad.push(format!("--endpoint-url {v:?}: {why}\n  fix: give a URL such as http://127.0.0.1:5000, or leave the flag out to use AWS's endpoints"));
+        }
+    }
+    let mut vars: Vec<(String, String)> = env
+        .into_iter()
+        .filter(|(k, _)| k == "AWS_ENDPOINT_URL" || k.starts_with("AWS_ENDPOINT_URL_"))
+        .collect();
+    vars.sort();
+    for (k, v) in vars {
+        if let Err(why) = endpoint_problem(&v) {
+            bad.push(format!("{k}={v:?}: {why}\n  fix: unset it (`unset {k}`) or set it to a URL such as http://127.0.0.1:5000"));
+        }
+    }
+    if bad.is_empty() {
+        Ok(())
+    } else {
+        Err(bad.join("\n"))
+    }
+}
+
+/// Why `v` is not a usable endpoint URL.
+fn endpoint_problem(v: &str) -> Result<(), &'static str> {
+    if v.trim().is_empty() {
+        return Err("empty");
+    }
+    if v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("contains white space or control characters");
+    }
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"))
+        .ok_or("not an http:// or https:// URL")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err("has a user name or password in it (credentials never go in the endpoint)");
+    }
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(r) => {
+            let (h, after) = r.split_once(']').ok_or("has an unclosed [ in its host")?;
+            (h, after.strip_prefix(':'))
+        }
+        None => match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        },
+    };
+    if host.is_empty() {
+        return Err("has no host");
+    }
+    if port.is_some_and(|p| p.parse::<u16>().map_or(true, |p| p == 0)) {
+        return Err("has an invalid port");
+    }
+    Ok(())
 }
 
 /// SDK clients built from one configuration, plus a call counter.
@@ -88,6 +182,15 @@ impl Aws {
         // Organizations throttles with TooManyRequestsException (HTTP 400); the SDK classifies
         // it as throttling. Standard mode: exponential backoff with jitter. (Adaptive mode was
         // measured to slow a run with 1-in-4 throttled calls from seconds to minutes.)
+        let t = opts.timeouts;
+        loader = loader.timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(t.connect)
+                .read_timeout(t.attempt)
+                .operation_attempt_timeout(t.attempt)
+                .operation_timeout(t.operation)
+                .build(),
+        );
         let attempts = opts.max_attempts.unwrap_or(8).max(1);
         loader = loader.retry_config(
             RetryConfig::standard()
