@@ -1,4 +1,7 @@
-//! The versioned JSON plan file (`plan --out`), read back by `apply PLANFILE`.
+//! The versioned JSON plan file (`plan --out`), read back by `apply PLANFILE` and `show`.
+//! The file is untrusted input: it carries a digest of its own content, so a file edited
+//! after `plan --out` wrote it is refused, and `apply` re-derives every guard (actions,
+//! counts, what is destructive) from a re-diff rather than from the file's labels.
 
 use std::path::Path;
 
@@ -26,11 +29,37 @@ pub enum PlanFileError {
     Version { path: String, found: u32 },
     #[error("{path} has no `{missing}`: it was not written by `orgctl plan --out`, or was edited\n  fix: make the plan again with `orgctl plan --out`")]
     Incomplete { path: String, missing: &'static str },
+    #[error("{path} was edited after `orgctl plan --out` wrote it (its digest {found} does not match its content, {now}); nothing was applied\n  fix: make the plan again with `orgctl plan --out`, and review that one")]
+    Edited {
+        path: String,
+        found: String,
+        now: String,
+    },
 }
 
-/// Writes `plan` as pretty JSON.
+/// The plan file's own digest: SHA-256 of its JSON without the `digest` key.
+fn content_digest(v: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    let mut v = v.clone();
+    if let Some(m) = v.as_object_mut() {
+        m.remove("digest");
+    }
+    let bytes = serde_json::to_vec(&v).unwrap_or_default();
+    let hex: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256:{hex}")
+}
+
+/// Writes `plan` as pretty JSON, with its digest.
 pub fn write(path: &Path, plan: &Plan) -> Result<(), PlanFileError> {
-    let text = serde_json::to_string_pretty(plan).unwrap_or_default() + "\n";
+    let mut v = serde_json::to_value(plan).unwrap_or_default();
+    let d = content_digest(&v);
+    if let Some(m) = v.as_object_mut() {
+        m.insert("digest".into(), serde_json::Value::String(d));
+    }
+    let text = serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
     std::fs::write(path, text).map_err(|source| PlanFileError::Write {
         path: path.display().to_string(),
         source,
@@ -56,5 +85,73 @@ pub fn read(path: &Path) -> Result<Plan, PlanFileError> {
     if found != FORMAT_VERSION {
         return Err(PlanFileError::Version { path: p, found });
     }
+    let Some(written) = raw
+        .get("digest")
+        .and_then(|d| d.as_str())
+        .map(str::to_string)
+    else {
+        return Err(PlanFileError::Incomplete {
+            path: p,
+            missing: "digest",
+        });
+    };
+    let now = content_digest(&raw);
+    if written != now {
+        return Err(PlanFileError::Edited {
+            path: p,
+            found: written,
+            now,
+        });
+    }
     serde_json::from_value(raw).map_err(|source| PlanFileError::Parse { path: p, source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> Plan {
+        let d =
+            crate::tests::desired("accounts:\n  - { name: a, email: a@example.com, ou: root }\n");
+        let mut p = crate::plan::diff(&d, &crate::tests::empty_org()).unwrap();
+        p.desired = Some(d);
+        p
+    }
+
+    #[test]
+    fn a_written_plan_reads_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("plan.json");
+        let p = plan();
+        write(&f, &p).unwrap();
+        assert_eq!(read(&f).unwrap(), p);
+    }
+
+    #[test]
+    fn an_edited_plan_is_refused_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("plan.json");
+        write(&f, &plan()).unwrap();
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (from, to) in [
+            ("\"action\": \"create\"", "\"action\": \"update\""),
+            ("\"create\": 1", "\"create\": 0"),
+            (
+                "\"email\": \"a@example.com\"",
+                "\"email\": \"b@example.com\"",
+            ),
+        ] {
+            assert!(text.contains(from), "{from}");
+            std::fs::write(&f, text.replacen(from, to, 1)).unwrap();
+            let e = read(&f).unwrap_err().to_string();
+            assert!(e.contains("was edited after") && e.contains("fix:"), "{e}");
+        }
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v.as_object_mut().unwrap().remove("digest");
+        std::fs::write(&f, v.to_string()).unwrap();
+        assert!(read(&f)
+            .unwrap_err()
+            .to_string()
+            .contains("has no `digest`"));
+    }
 }

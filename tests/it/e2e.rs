@@ -461,13 +461,15 @@ async fn a_saved_plan_applies_exactly_and_a_stale_one_is_refused() {
     );
     emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
         .expect(0);
-    // A relabelled destructive change or a zeroed summary cannot make the file lie: the
-    // re-diff decides what runs.
+    // The finished plan again: nothing runs twice.
+    let r = emu.orgctl(&["apply", pf]).expect(0);
+    assert!(r.stdout().contains("No changes left"), "{}", r.stdout());
+    // An edited plan file (a zeroed summary) is refused as edited.
     let mut lying = saved.clone();
     lying["summary"] = serde_json::json!({"create": 0, "update": 0, "delete": 0, "replace": 0});
     std::fs::write(pf, lying.to_string()).unwrap();
-    let r = emu.orgctl(&["apply", pf]).expect(0);
-    assert!(r.stdout().contains("No changes left"), "{}", r.stdout());
+    let r = emu.orgctl(&["apply", pf]).expect(1);
+    assert!(r.stderr().contains("was edited after"), "{}", r.stderr());
 }
 
 #[tokio::test]
