@@ -5,6 +5,7 @@
 pub mod desired;
 pub mod desired_ic;
 pub mod diag;
+pub mod files;
 pub mod schema;
 pub mod schema_ic;
 pub mod validate;

@@ -350,15 +350,10 @@ fn inline_policy(
     let doc = match &p.value {
         Value::String(f) => {
             let path = base.join(f.trim());
-            let body = match std::fs::read_to_string(&path) {
+            let body = match super::files::read_confined(base, f) {
                 Ok(t) => t,
-                Err(err) => {
-                    d.error(
-                        p,
-                        field,
-                        format!("cannot read {}: {err}", path.display()),
-                        "check the path (relative to the folder of org.yaml), or write the document inline as a mapping",
-                    );
+                Err(r) => {
+                    d.error(p, field, r.message, r.fix);
                     return None;
                 }
             };

@@ -188,15 +188,10 @@ fn policy_content(
         }
         (Some(f), None, None) => {
             let path = base.join(f.value.trim());
-            let text = match std::fs::read_to_string(&path) {
+            let text = match super::files::read_confined(base, &f.value) {
                 Ok(t) => t,
-                Err(err) => {
-                    d.error(
-                        f,
-                        &format!("{field}.file"),
-                        format!("cannot read {}: {err}", path.display()),
-                        "check the path (relative to the folder of org.yaml)",
-                    );
+                Err(r) => {
+                    d.error(f, &format!("{field}.file"), r.message, r.fix);
                     return None;
                 }
             };
