@@ -98,14 +98,108 @@ fn is_region(s: &str) -> bool {
             .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The AWS Regions known to this orgctl (commercial, GovCloud, China), as of 2026-11.
+pub(super) const KNOWN_REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// Edit distance (insertions, deletions, substitutions, adjacent swaps) between two short names.
+fn distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// A Region name that is wrong (not a Region's shape, or a typo of a known Region) is an
+/// error; a well-formed name orgctl does not know is a warning (AWS opens new Regions).
 fn check_region(r: &Spanned<String>, field: &str, d: &mut Diagnostics) {
-    if !is_region(&r.value) {
+    check_region_at(&r.value, Pos::from(r), field, d);
+}
+
+fn check_region_at(region: &str, at: Pos, field: &str, d: &mut Diagnostics) {
+    if !is_region(region) {
         d.error(
-            r,
+            at,
             field,
-            format!("`{}` is not an AWS Region name", r.value),
+            format!("`{region}` is not an AWS Region name"),
             "use a Region code such as us-east-1 or eu-west-1",
         );
+        return;
+    }
+    if KNOWN_REGIONS.contains(&region) {
+        return;
+    }
+    let near = KNOWN_REGIONS
+        .iter()
+        .map(|k| (distance(region, k), *k))
+        .min();
+    match near {
+        Some((n, k)) if n <= 2 => d.error(
+            at,
+            field,
+            format!("`{region}` is not an AWS Region; did you mean {k}?"),
+            format!("write {k}"),
+        ),
+        _ => d.warning(
+            at,
+            field,
+            format!("`{region}` is not a Region this orgctl knows (as of 2026-11)"),
+            "if AWS opened it since, ignore this; otherwise correct the name",
+        ),
     }
 }
 
@@ -220,17 +314,28 @@ fn ous(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired) {
     }
 }
 
+/// AWS Organizations' rules for an account's email (CreateAccount, `Email`): 6 to 64 7-bit
+/// ASCII characters; one `@`; a local name without white space or `" ' ( ) < > [ ] : ; , \ | % &`
+/// that does not begin with a dot; a domain of letters, digits, `-` and `.`, with a dot, that
+/// neither begins nor ends with `-` or `.`.
 fn is_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
     (6..=64).contains(&s.len())
+        && s.is_ascii()
         && !local.is_empty()
-        && !s.contains(char::is_whitespace)
+        && !local.starts_with('.')
+        && !local.chars().any(|c| {
+            c.is_ascii_whitespace() || c.is_ascii_control() || "\"'()<>[]:;,\\|%&".contains(c)
+        })
+        && !domain.is_empty()
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
         && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
+        && !domain.starts_with(['.', '-'])
+        && !domain.ends_with(['.', '-'])
 }
 
 fn accounts(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired) {
@@ -246,6 +351,14 @@ fn accounts(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired) {
                 &format!("{base}.name"),
                 "account names must be 1 to 50 characters",
                 "choose a shorter name",
+            );
+        } else if !name.chars().all(|c| (' '..='~').contains(&c)) {
+            // CreateAccount AccountName: pattern [\u0020-\u007E]+ (printable ASCII).
+            d.error(
+                &a.name,
+                &format!("{base}.name"),
+                format!("account name {name:?} has a character AWS does not accept in account names (only printable ASCII: letters, digits, spaces and punctuation)"),
+                "use plain ASCII letters, digits, spaces and punctuation",
             );
         }
         if out.accounts.contains_key(&name) {
@@ -301,7 +414,7 @@ fn account_email(
             e,
             &field,
             format!(
-                "`{email}` is not an email address AWS accepts (6 to 64 characters, name@domain)"
+                "`{email}` is not an email address AWS accepts (6 to 64 ASCII characters, name@domain.tld; the domain only letters, digits, - and .)"
             ),
             "write the root user's email, e.g. aws+sec-ops@example.com",
         );
@@ -609,14 +722,7 @@ fn delegation_regions(
         }
         (Some(r), true) => {
             for reg in &r.value {
-                if !is_region(reg) {
-                    d.error(
-                        r,
-                        &format!("{field}.regions"),
-                        format!("`{reg}` is not an AWS Region name"),
-                        "use a Region code such as us-east-1",
-                    );
-                }
+                check_region_at(reg, Pos::from(r), &format!("{field}.regions"), d);
             }
             let set: BTreeSet<String> = r.value.iter().cloned().collect();
             if set.len() != r.value.len() {
@@ -692,3 +798,7 @@ pub(super) fn account_ref(
 #[cfg(test)]
 #[path = "validate_tests.rs"]
 pub(crate) mod tests;
+
+#[cfg(test)]
+#[path = "validate_aws_rules_tests.rs"]
+mod aws_rules_tests;

@@ -70,6 +70,14 @@ fn users(ic: &IdentityCenterSection, d: &mut Diagnostics, res: &mut DesiredIc) {
                 "user names must be 1 to 128 characters",
                 "choose a shorter user name",
             );
+        } else if name.chars().any(char::is_control) {
+            // identitystore UserName: letters, marks, symbols, numbers and punctuation only.
+            d.error(
+                &e.user_name,
+                &format!("{field}.user_name"),
+                "the user name has a control character (a NUL, a newline, a tab…); Identity Store rejects it",
+                "remove the control character",
+            );
         }
         if res.users.contains_key(&name) {
             d.error(

@@ -85,6 +85,18 @@ pub(super) fn policies(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired, b
             .as_ref()
             .map(|s| s.value.clone())
             .unwrap_or_default();
+        if let Some(desc) = &e.description {
+            // Organizations CreatePolicy/UpdatePolicy: Description is at most 512 characters.
+            let n = desc.value.chars().count();
+            if n > 512 {
+                d.error(
+                    desc,
+                    &format!("{field}.description"),
+                    format!("the description is {n} characters; AWS allows at most 512"),
+                    "shorten the description",
+                );
+            }
+        }
         if let Some(t) = &e.tags {
             super::validate::check_tags(t, &format!("{field}.tags"), d);
             if AWS_MANAGED.iter().any(|(n, _)| *n == name) {
@@ -256,6 +268,14 @@ fn check_size<T>(
             field,
             "a policy document is a JSON object",
             "write the document as a mapping",
+        );
+    } else if v.as_object().is_some_and(|m| m.is_empty()) {
+        // Organizations: MalformedPolicyDocumentException for an empty document.
+        d.error(
+            at,
+            field,
+            "the document is empty ({}); AWS rejects it as malformed",
+            "write the policy's statements (or drop the policy)",
         );
     }
     Some(v)

@@ -1,0 +1,135 @@
+//! The values AWS rejects, caught offline (issue 12, item 6): each case is a file whose
+//! apply would stop part-way on AWS, and the error a user gets instead (field, line, fix).
+
+use super::tests::{assert_error, HEAD};
+use crate::model::{load_str, Severity};
+
+fn account(name: &str, email: &str) -> String {
+    format!("{HEAD}accounts:\n  - name: {name}\n    email: {email}\n    ou: root\n")
+}
+
+#[test]
+fn account_names_are_printable_ascii() {
+    for name in [
+        "\"caf\u{e9}\"",
+        "\"team \u{1f680}\"",
+        "\"a\\tb\"",
+        "\"two\\nlines\"",
+        "\"nul\\0\"",
+    ] {
+        assert_error(
+            &account(name, "aws+x@example.com"),
+            "accounts[0].name",
+            5,
+            "only printable ASCII",
+        );
+    }
+    // Spaces and punctuation are fine.
+    assert!(load_str(
+        "org.yaml",
+        &account("\"Team A (prod) - 1.0\"", "aws+x@example.com")
+    )
+    .is_ok());
+}
+
+#[test]
+fn emails_follow_organizations_documented_rules() {
+    for email in [
+        "a@b.c",                          // 5 characters
+        "\"d\u{e9}j\u{e0}@example.com\"", // not 7-bit ASCII
+        "\".dot@example.com\"",           // local name starts with a dot
+        "\"a(b)@example.com\"",           // ( ) in the local name
+        "\"a%b@example.com\"",            // % in the local name
+        "\"ab@exa_mple.com\"",            // _ in the domain
+        "\"ab@-example.com\"",            // domain begins with a hyphen
+        "\"ab@example.com.\"",            // domain ends with a dot
+        "\"ab@localhost\"",               // no dot in the domain
+        "\"a@b@example.com\"",            // two @
+    ] {
+        assert_error(
+            &account("x", email),
+            "accounts[0].email",
+            6,
+            "not an email address AWS accepts",
+        );
+    }
+    for ok in [
+        "aws+sec-ops@example.com",
+        "first.last@sub.example.co.uk",
+        "a_b-c!#@x-y.io",
+    ] {
+        assert!(load_str("org.yaml", &account("x", ok)).is_ok(), "{ok}");
+    }
+}
+
+#[test]
+fn region_typos_are_errors_with_did_you_mean_and_unknown_ones_warn() {
+    let f = |r: &str| {
+        format!("version: 1\norganization:\n  management_account_id: \"111111111111\"\n  regions: [{r}]\n")
+    };
+    assert_error(
+        &f("eu-wset-1"),
+        "organization.regions[0]",
+        4,
+        "did you mean eu-west-1?",
+    );
+    assert_error(
+        &f("us-easst-1"),
+        "organization.regions[0]",
+        4,
+        "did you mean us-east-1?",
+    );
+    assert_error(
+        &f("eu-west-l"),
+        "organization.regions[0]",
+        4,
+        "not an AWS Region name",
+    );
+    let loaded = load_str("org.yaml", &f("xx-newland-9")).unwrap();
+    assert!(loaded
+        .warnings
+        .iter()
+        .any(|w| w.severity == Severity::Warning
+            && w.message.contains("not a Region this orgctl knows")));
+    // In a delegation too.
+    let y = format!("{HEAD}accounts:\n  - {{ name: sec, email: aws+sec@example.com, ou: root }}\ndelegations:\n  guardduty: {{ admin: sec, regions: [us-east-1, eu-centrl-1] }}\n");
+    assert_error(
+        &y,
+        "delegations[\"guardduty\"].regions",
+        7,
+        "did you mean eu-central-1?",
+    );
+}
+
+#[test]
+fn policies_must_not_be_empty_nor_have_long_descriptions() {
+    let p = |extra: &str| {
+        format!("{HEAD}policies:\n  - name: p\n    type: SERVICE_CONTROL_POLICY\n{extra}")
+    };
+    assert_error(
+        &p("    content: {}\n"),
+        "policies[0].content",
+        7,
+        "the document is empty",
+    );
+    let long = "d".repeat(513);
+    assert_error(
+        &p(&format!(
+            "    description: {long}\n    content: {{ Version: \"2012-10-17\", Statement: [] }}\n"
+        )),
+        "policies[0].description",
+        7,
+        "at most 512",
+    );
+}
+
+#[test]
+fn identity_center_user_names_have_no_control_characters() {
+    let y = format!("{HEAD}identity_center:\n  users:\n    - {{ user_name: \"al\\0ice\", display_name: A, given_name: A, family_name: B }}\n");
+    assert_error(
+        &y,
+        "identity_center.users[0].user_name",
+        6,
+        "control character",
+    );
+}
