@@ -12,6 +12,7 @@ pub mod validate;
 mod validate_delegation;
 mod validate_ic;
 mod validate_policies;
+mod yaml_errors;
 
 pub use validate_policies::{max_size, AWS_MANAGED, MAX_ATTACHED};
 
@@ -44,11 +45,32 @@ pub struct Loaded {
 
 /// Reads and validates `path`.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
         path: path.display().to_string(),
         source,
     })?;
-    load_str(&path.display().to_string(), &text)
+    let file = path.display().to_string();
+    match String::from_utf8(bytes) {
+        Ok(text) => load_str(&file, &text),
+        Err(e) => {
+            // Point at the first byte that is not UTF-8.
+            let ok = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = ok.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+            let column =
+                (ok.len() - ok.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1)) as u64 + 1;
+            let mut d = Diagnostics::new(&file);
+            d.error(
+                diag::Pos { line, column },
+                "",
+                "the file is not UTF-8 text (YAML must be UTF-8)",
+                "save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
+            );
+            Err(LoadError::Invalid {
+                file,
+                diagnostics: d.sorted(),
+            })
+        }
+    }
 }
 
 /// Validates YAML text; `file` names it in diagnostics.
@@ -58,7 +80,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Loaded, LoadError> {
     let parsed = match parsed {
         Ok(p) => p,
         Err(e) => {
-            yaml_error(&e, &mut d);
+            yaml_error(&e, text, &mut d);
             return Err(LoadError::Invalid {
                 file: file.to_string(),
                 diagnostics: d.sorted(),
@@ -80,7 +102,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Loaded, LoadError> {
 }
 
 /// Turns a YAML / serde error into a diagnostic with its position and a fix.
-fn yaml_error(e: &serde_saphyr::Error, d: &mut Diagnostics) {
+fn yaml_error(e: &serde_saphyr::Error, text: &str, d: &mut Diagnostics) {
     let pos = e
         .location()
         .map(|l| diag::Pos {
@@ -91,7 +113,13 @@ fn yaml_error(e: &serde_saphyr::Error, d: &mut Diagnostics) {
     let msg = e.to_string();
     // The first line is the message; the rest is the parser's own snippet.
     let first = strip_position(msg.lines().next().unwrap_or("invalid YAML"));
-    let (field, message, fix) = explain(&first);
+    let (mut field, mut message, mut fix) = explain(&first);
+    if field.is_empty() && pos.line > 0 {
+        field = yaml_errors::path_at(text, pos.line as usize, pos.column as usize);
+    }
+    if fix.starts_with("fix the YAML syntax") || fix.starts_with("quote the value") {
+        (message, fix) = yaml_errors::explain(&first);
+    }
     d.error(pos, &field, message, fix);
 }
 

@@ -133,3 +133,51 @@ fn identity_center_user_names_have_no_control_characters() {
         "control character",
     );
 }
+
+#[test]
+fn type_errors_name_the_field_and_what_was_expected() {
+    let f = |body: &str| format!("{HEAD}{body}");
+    assert_error(
+        &f("  regions: us-east-1\n"),
+        "organization.regions",
+        4,
+        "expected a list",
+    );
+    assert_error(
+        &f("accounts:\n  - { name: [a], email: a@example.com, ou: root }\n"),
+        "accounts[0].name",
+        5,
+        "expected a text value",
+    );
+    assert_error(
+        &f("accounts:\n  - name: a\n    email: a@example.com\n    ou: root\n    tags: [a, b]\n"),
+        "accounts[0].tags",
+        8,
+        "expected a mapping",
+    );
+    assert_error(
+        &f("  unmanaged: delete\n"),
+        "organization.unmanaged",
+        4,
+        "unknown value `delete`",
+    );
+}
+
+#[test]
+fn a_file_that_is_not_utf8_points_at_the_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("org.yaml");
+    std::fs::write(
+        &p,
+        b"version: 1\norganization:\n  management_account_id: \"11\xe9\"\n",
+    )
+    .unwrap();
+    match crate::model::load(&p) {
+        Err(crate::model::LoadError::Invalid { diagnostics, .. }) => {
+            let d = &diagnostics[0];
+            assert_eq!((d.line, d.column), (3, 29), "{d}");
+            assert!(d.message.contains("not UTF-8") && !d.fix.is_empty(), "{d}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

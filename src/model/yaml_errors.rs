@@ -1,0 +1,216 @@
+//! Parse and type errors from the YAML reader, made into diagnostics a user can act on:
+//! the field path at the error's position (`accounts[0].name`, recovered from the text,
+//! since the reader reports only a line and column), the expected type in plain words, and
+//! a fix; a syntax error says so, a type error does not pretend to be one.
+
+/// The field path (`organization.regions`, `accounts[2].email`) at 1-based `line`/`column`
+/// of `text`: block mappings and sequences by indentation, then the last `key:` before the
+/// column on that line (flow mappings such as `{ name: x, ou: y }`).
+pub fn path_at(text: &str, line: usize, column: usize) -> String {
+    enum Seg {
+        Key(String),
+        Index(usize),
+    }
+    let mut stack: Vec<(usize, Seg)> = Vec::new();
+    for (n, raw) in text.lines().enumerate().take(line) {
+        let last = n + 1 == line;
+        let mut l = strip_comment(raw);
+        if last {
+            l = l.chars().take(column.saturating_sub(1)).collect();
+        }
+        if l.trim().is_empty() || l.trim_start().starts_with("---") {
+            continue;
+        }
+        let indent = l.len() - l.trim_start().len();
+        let mut rest = l.trim_start().to_string();
+        let mut at = indent;
+        // Sequence items: `- ` (possibly several on one line: `- - x`).
+        while rest.starts_with("- ") || rest == "-" {
+            stack.retain(|(i, _)| *i <= at);
+            match stack.last_mut() {
+                Some((i, Seg::Index(k))) if *i == at => *k += 1,
+                _ => stack.push((at, Seg::Index(0))),
+            }
+            // The item's own indentation: what follows `- `.
+            let after = rest.get(1..).unwrap_or_default();
+            let pad = after.len() - after.trim_start().len();
+            at += 1 + pad;
+            rest = after.trim_start().to_string();
+        }
+        if let Some(key) = block_key(&rest) {
+            stack.retain(|(i, _)| *i < at);
+            stack.push((at, Seg::Key(key)));
+        }
+        if last {
+            // Flow style on the error line: the last `key:` before the column.
+            if let Some(k) = last_flow_key(&rest) {
+                if !matches!(stack.last(), Some((_, Seg::Key(top))) if *top == k) {
+                    stack.push((usize::MAX, Seg::Key(k)));
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    for (_, s) in &stack {
+        match s {
+            Seg::Key(k) if k.is_empty() => {}
+            Seg::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Seg::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+/// A line without a trailing `# comment` (outside quotes).
+fn strip_comment(l: &str) -> String {
+    let (mut single, mut double) = (false, false);
+    let mut prev = ' ';
+    for (i, c) in l.char_indices() {
+        match c {
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            '#' if !single && !double && (prev == ' ' || i == 0) => return l[..i].to_string(),
+            _ => {}
+        }
+        prev = c;
+    }
+    l.to_string()
+}
+
+/// `key:` at the start of a block line (`key: value` or `key:`).
+fn block_key(rest: &str) -> Option<String> {
+    let r = rest.trim_start_matches(['{', ' ']);
+    if rest.starts_with('{') || rest.starts_with('[') {
+        return None;
+    }
+    let (k, after) = r.split_once(':')?;
+    let k = k.trim().trim_matches(['"', '\'']);
+    let plain = !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || "_-./".contains(c));
+    (plain && (after.is_empty() || after.starts_with(' '))).then(|| k.to_string())
+}
+
+/// The last `key:` of a flow mapping in `rest` (`{ name: x, email: [`).
+fn last_flow_key(rest: &str) -> Option<String> {
+    let mut found = None;
+    let bytes: Vec<char> = rest.chars().collect();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == ':' && bytes.get(i + 1).is_none_or(|c| *c == ' ') {
+            let mut j = i;
+            while j > 0 && (bytes[j - 1].is_alphanumeric() || "_-".contains(bytes[j - 1])) {
+                j -= 1;
+            }
+            if j < i {
+                found = Some(bytes[j..i].iter().collect());
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
+/// The reader's message in plain words, and the fix.
+pub fn explain(msg: &str) -> (String, String) {
+    let lower = msg.to_ascii_lowercase();
+    if [
+        "while parsing",
+        "while scanning",
+        "did not find",
+        "mapping values are not allowed",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
+    {
+        return (
+            msg.to_string(),
+            "fix the YAML syntax at this position".into(),
+        );
+    }
+    if lower.contains("budget") {
+        return (
+            "the file is too large or too deeply nested for orgctl to read safely".into(),
+            "split it, or remove repeated anchors/aliases (`*name`) that expand it".into(),
+        );
+    }
+    if let Some(rest) = msg.split("unknown variant").nth(1) {
+        let choices = rest.split("expected").nth(1).unwrap_or_default().trim();
+        let choices = choices.trim_start_matches("one of").trim();
+        return (
+            format!(
+                "unknown value{}",
+                rest.split(',').next().unwrap_or_default()
+            ),
+            format!("use one of: {}", choices.replace('`', "")),
+        );
+    }
+    let expected = [
+        ("sequence", "a list (`[a, b]`, or one `- item` per line)"),
+        (
+            "mapping",
+            "a mapping (`key: value` lines, or `{ key: value }`)",
+        ),
+        (
+            "a map",
+            "a mapping (`key: value` lines, or `{ key: value }`)",
+        ),
+        ("string", "a text value (quote it: \"...\")"),
+        ("u32", "a whole number"),
+        ("u64", "a whole number"),
+        ("i64", "a whole number"),
+        ("bool", "true or false"),
+    ];
+    if lower.contains("expected") || lower.contains("invalid type") || lower.contains("invalid u") {
+        if let Some((_, words)) = expected.iter().find(|(k, _)| lower.contains(k)) {
+            return (
+                format!("expected {words} here ({msg})"),
+                format!("write {words} (see docs/org-yaml.md for this field)"),
+            );
+        }
+    }
+    (
+        msg.to_string(),
+        "fix the YAML syntax at this position".into(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "version: 1\norganization:\n  management_account_id: \"1\"\n  regions: us-east-1   # a comment\naccounts:\n  - name: a\n    email: x\n  - { name: [b], email: y }\npolicies:\n- name: p\n  targets:\n    - root\n    - [x]\n";
+
+    #[test]
+    fn the_field_path_is_recovered_from_the_position() {
+        assert_eq!(path_at(DOC, 1, 10), "version");
+        assert_eq!(path_at(DOC, 4, 12), "organization.regions");
+        assert_eq!(path_at(DOC, 7, 12), "accounts[0].email");
+        assert_eq!(path_at(DOC, 8, 13), "accounts[1].name");
+        assert_eq!(path_at(DOC, 8, 24), "accounts[1].email");
+        assert_eq!(path_at(DOC, 10, 9), "policies[0].name");
+        assert_eq!(path_at(DOC, 13, 7), "policies[0].targets[1]");
+    }
+
+    #[test]
+    fn type_errors_say_what_was_expected() {
+        let (m, f) = explain("expected sequence start");
+        assert!(m.contains("a list") && f.contains("a list"), "{m} / {f}");
+        let (m, f) = explain("unknown variant `delete`, expected one of `report`, `prune`");
+        assert!(
+            m.contains("delete") && f == "use one of: report, prune",
+            "{m} / {f}"
+        );
+        let (m, _) = explain("invalid u32");
+        assert!(m.contains("a whole number"), "{m}");
+        let (m, _) = explain("budget breached: Nodes { nodes: 250001 }");
+        assert!(!m.contains("Nodes {"), "{m}");
+        let (_, f) = explain("did not find expected key");
+        assert!(f.contains("YAML syntax"), "{f}");
+        let (_, f) = explain("while parsing a block mapping, did not find expected key");
+        assert!(f.contains("YAML syntax"), "{f}");
+    }
+}
