@@ -123,6 +123,9 @@ impl LiveWrite for Fake {
         self.log(format!("MoveAccount {id} {from} -> {to}"));
         Ok(())
     }
+    async fn root_tags(&self) -> Result<(String, Tags), LiveError> {
+        Ok(("r-root".into(), Tags::new()))
+    }
     async fn tag(&self, resource_id: &str, set: &Tags) -> Result<(), LiveError> {
         self.log(format!("Tag {resource_id} {set:?}"));
         Ok(())

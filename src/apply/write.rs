@@ -31,6 +31,8 @@ pub trait LiveWrite {
         from_parent: &str,
         to_parent: &str,
     ) -> Result<(), LiveError>;
+    /// The root's id and its tags (where `apply` keeps its lock).
+    async fn root_tags(&self) -> Result<(String, Tags), LiveError>;
     async fn tag(&self, resource_id: &str, set: &Tags) -> Result<(), LiveError>;
     async fn untag(&self, resource_id: &str, keys: &[String]) -> Result<(), LiveError>;
     async fn enable_trusted_access(&self, principal: &str) -> Result<(), LiveError>;

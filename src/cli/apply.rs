@@ -33,6 +33,18 @@ pub struct ApplyArgs {
     /// are that account's. Every apply runs only the caller's changes.
     #[arg(long)]
     pub executor: Option<String>,
+    /// Take over the organization's apply lock even though another run holds it (for a run
+    /// that was killed; a re-run of the same command takes its own lock over anyway).
+    #[arg(long)]
+    pub break_lock: bool,
+    /// Milliseconds to let the lock's write settle before checking it is ours.
+    #[arg(
+        long,
+        env = "ORGCTL_LOCK_SETTLE_MS",
+        default_value_t = 1000,
+        hide = true
+    )]
+    pub lock_settle_ms: u64,
     /// The plan stage this run is, in a pipeline that runs the stages in order: earlier
     /// stages have run, so an order no account can observe (GuardDuty's outgoing admin's
     /// teardown before the management account moves the admin) counts as satisfied.
@@ -227,6 +239,48 @@ fn confirm(n: usize) -> bool {
 }
 
 pub async fn run(a: &ApplyArgs, g: &Global, aws: &Aws) -> u8 {
+    // One writer at a time: the lock is taken before the organization is read for this
+    // run, and released whatever happens next.
+    let source = a.planfile.as_ref().unwrap_or(&a.file.file);
+    let what = match std::fs::read(source) {
+        Ok(bytes) => digest(&bytes),
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", source.display());
+            return 1;
+        }
+    };
+    let settle = Duration::from_millis(a.lock_settle_ms);
+    let held = match ops::lock::take(aws, &what, settle, a.break_lock).await {
+        Ok((held, warning)) => {
+            if let Some(w) = warning {
+                eprintln!("{w}");
+            }
+            held
+        }
+        Err(e) => {
+            super::report_error(&e);
+            return 1;
+        }
+    };
+    let code = run_locked(a, g, aws).await;
+    if let Some(h) = &held {
+        if let Err(e) = ops::lock::release(aws, h).await {
+            eprintln!("warning: could not release the organization's apply lock ({e}); it expires by itself, or the next apply of this plan takes it over");
+        }
+    }
+    code
+}
+
+/// Hex SHA-256 of `bytes`.
+fn digest(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+async fn run_locked(a: &ApplyArgs, g: &Global, aws: &Aws) -> u8 {
     let req = ApplyRequest {
         file: a.file.file.clone(),
         plan_file: a.planfile.clone(),

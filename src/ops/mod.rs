@@ -2,6 +2,7 @@
 //! reads the environment: the CLI passes everything in and renders what comes back.
 
 pub mod apply;
+pub mod lock;
 pub mod plan;
 
 use crate::live::LiveError;
@@ -23,6 +24,8 @@ pub enum OpsError {
     Diff(#[from] DiffError),
     #[error(transparent)]
     PlanFile(#[from] PlanFileError),
+    #[error(transparent)]
+    Lock(#[from] lock::LockError),
     #[error("{file} describes the organization whose management account is {wanted}, but these credentials reach organization {org_id} (management account {live})\n  fix: use credentials for the right organization (--profile), or correct organization.management_account_id")]
     WrongOrganization {
         file: String,

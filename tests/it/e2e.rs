@@ -46,17 +46,18 @@ pub(crate) async fn ous(org: &aws_sdk_organizations::Client) -> BTreeMap<String,
     let mut out = BTreeMap::new();
     let mut todo = vec![(root, String::new())];
     while let Some((parent, prefix)) = todo.pop() {
-        let page = org
+        let mut pages = org
             .list_organizational_units_for_parent()
             .parent_id(&parent)
-            .max_results(20)
-            .send()
-            .await
-            .unwrap();
-        for ou in page.organizational_units() {
-            let path = format!("{prefix}{}", ou.name().unwrap());
-            out.insert(path.clone(), ou.id().unwrap().to_string());
-            todo.push((ou.id().unwrap().to_string(), format!("{path}/")));
+            .into_paginator()
+            .page_size(20)
+            .send();
+        while let Some(page) = pages.next().await {
+            for ou in page.unwrap().organizational_units() {
+                let path = format!("{prefix}{}", ou.name().unwrap());
+                out.insert(path.clone(), ou.id().unwrap().to_string());
+                todo.push((ou.id().unwrap().to_string(), format!("{path}/")));
+            }
         }
     }
     out

@@ -103,3 +103,119 @@ fn an_endpoint_that_never_answers_ends_in_bounded_time() {
         "{err}"
     );
 }
+
+/// The tag `v` of the OU at `path`.
+async fn ou_tag(org: &aws_sdk_organizations::Client, path: &str) -> Option<String> {
+    let id = crate::e2e::ous(org).await.get(path)?.clone();
+    let tags = org
+        .list_tags_for_resource()
+        .resource_id(&id)
+        .send()
+        .await
+        .unwrap();
+    tags.tags()
+        .iter()
+        .find(|t| t.key() == "v")
+        .map(|t| t.value().to_string())
+}
+
+#[tokio::test]
+async fn two_applies_of_different_plans_never_mix() {
+    use crate::emulator::{Creds, Emulator};
+    let emu = Emulator::start(&[]);
+    crate::e2e::new_org(&emu).await;
+    let org = emu.mgmt();
+    let mut outcomes = std::collections::BTreeMap::new();
+    for n in 0..20 {
+        // Two versions of org.yaml, planned from the same state, whose writes do not collide
+        // at the API: both tag OU Shared{n} (created first), each creates an OU of its own.
+        let base = format!("version: 1\norganization:\n  management_account_id: \"123456789012\"\norganizational_units:\n  - {{ path: Shared{n}, tags: {{ v: base }} }}\n");
+        let f = emu.write(&format!("base{n}.yaml"), &base);
+        emu.orgctl(&["apply", "-f", f.to_str().unwrap(), "--auto-approve"])
+            .expect(0);
+        let mut plans = Vec::new();
+        for v in ["a", "b"] {
+            let f = emu.write(
+                &format!("{v}{n}.yaml"),
+                &format!("version: 1\norganization:\n  management_account_id: \"123456789012\"\norganizational_units:\n  - {{ path: Shared{n}, tags: {{ v: {v} }} }}\n  - {{ path: Only-{v}{n} }}\n"),
+            );
+            let pf = emu.dir.path().join(format!("{v}{n}.json"));
+            emu.orgctl(&[
+                "plan",
+                "-f",
+                f.to_str().unwrap(),
+                "--out",
+                pf.to_str().unwrap(),
+            ])
+            .expect(0);
+            plans.push(pf);
+        }
+        let runs: Vec<_> = plans
+            .iter()
+            .map(|pf| {
+                emu.orgctl_cmd(&Creds::management(), &["apply", pf.to_str().unwrap()])
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let outs: Vec<_> = runs
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap())
+            .collect();
+        let codes: Vec<i32> = outs.iter().map(|o| o.status.code().unwrap_or(-1)).collect();
+        let logs: Vec<String> = outs
+            .iter()
+            .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+            .collect();
+        let winners: Vec<usize> = (0..2).filter(|i| codes[*i] == 0).collect();
+        assert_eq!(
+            winners.len(),
+            1,
+            "trial {n}: exactly one apply succeeds: {codes:?} {logs:?}"
+        );
+        let (w, l) = (winners[0], 1 - winners[0]);
+        assert_eq!(codes[l], 1, "trial {n}: {logs:?}");
+        let why = if logs[l].contains("organization's lock") {
+            "lock"
+        } else if logs[l].contains("changed since the plan was reviewed") {
+            "recheck"
+        } else {
+            panic!(
+                "trial {n}: the loser must refuse before writing: {}",
+                logs[l]
+            )
+        };
+        *outcomes.entry(why).or_insert(0) += 1;
+        // Never a mix: the winner's tag, the winner's OU, not the loser's.
+        let (wv, lv) = (["a", "b"][w], ["a", "b"][l]);
+        assert_eq!(
+            ou_tag(&org, &format!("Shared{n}")).await.as_deref(),
+            Some(wv),
+            "trial {n}"
+        );
+        let paths = crate::e2e::ous(&org).await;
+        assert!(paths.contains_key(&format!("Only-{wv}{n}")), "trial {n}");
+        assert!(
+            !paths.contains_key(&format!("Only-{lv}{n}")),
+            "trial {n}: the loser wrote nothing"
+        );
+    }
+    // How the loser lost, for the record (both are refusals before any write).
+    eprintln!("race outcomes over 20 trials: {outcomes:?}");
+    let root = org.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_string();
+    let tags = org
+        .list_tags_for_resource()
+        .resource_id(&root)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        tags.tags().iter().all(|t| t.key() != "orgctl-lock"),
+        "every lock was released"
+    );
+}

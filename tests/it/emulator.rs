@@ -312,6 +312,8 @@ impl Emulator {
             .env("AWS_SECRET_ACCESS_KEY", &creds.secret)
             .env("AWS_MAX_ATTEMPTS", "4")
             .env("NO_COLOR", "1")
+            // The apply lock's settle time: the emulator is consistent at once.
+            .env("ORGCTL_LOCK_SETTLE_MS", "100")
             .args(args);
         if let Some(t) = &creds.token {
             c.env("AWS_SESSION_TOKEN", t);

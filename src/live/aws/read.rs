@@ -468,7 +468,7 @@ impl Aws {
         }
     }
 
-    async fn tags(&self, resource: &str) -> Result<Tags, LiveError> {
+    pub(super) async fn tags(&self, resource: &str) -> Result<Tags, LiveError> {
         let mut out = Tags::new();
         let mut pages = self
             .org

@@ -114,6 +114,23 @@ impl LiveWrite for Aws {
         Ok(())
     }
 
+    async fn root_tags(&self) -> Result<(String, Tags), LiveError> {
+        let roots = self
+            .org
+            .list_roots()
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("ListRoots", e))?;
+        let root = roots
+            .roots()
+            .first()
+            .and_then(|r| r.id())
+            .ok_or_else(|| LiveError::Inconsistent("ListRoots returned no root".into()))?
+            .to_string();
+        let tags = self.tags(&root).await?;
+        Ok((root, tags))
+    }
+
     async fn tag(&self, resource_id: &str, set: &Tags) -> Result<(), LiveError> {
         self.org
             .tag_resource()
