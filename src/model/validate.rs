@@ -802,3 +802,11 @@ pub(crate) mod tests;
 #[cfg(test)]
 #[path = "validate_aws_rules_tests.rs"]
 mod aws_rules_tests;
+
+#[cfg(test)]
+#[path = "malformed_tests.rs"]
+mod malformed_tests;
+
+#[cfg(test)]
+#[path = "fuzz_tests.rs"]
+mod fuzz_tests;

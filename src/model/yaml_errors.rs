@@ -148,6 +148,12 @@ pub fn explain(msg: &str) -> (String, String) {
             format!("use one of: {}", choices.replace('`', "")),
         );
     }
+    if lower.contains("tagged enum") {
+        return (
+            format!("expected one of this field's words here ({msg})"),
+            "write one of the values docs/org-yaml.md lists for this field".into(),
+        );
+    }
     let expected = [
         ("sequence", "a list (`[a, b]`, or one `- item` per line)"),
         (

@@ -161,11 +161,18 @@ pub async fn acquire<S: LockStore>(
     Ok(Some(Held { root, value }))
 }
 
-/// Releases the lock if it is still ours.
+/// What a lock reads when its holder could write it but not remove it: free.
+const FREE: &str = "free";
+
+/// Releases the lock if it is still ours: removes the tag, or, for credentials that may tag
+/// the root but not untag it, marks it free.
 pub async fn release<S: LockStore>(store: &S, held: &Held) -> Result<(), LiveError> {
     let (_, now) = store.read().await?;
     if now.as_deref() == Some(held.value.as_str()) {
-        store.clear(&held.root).await?;
+        match store.clear(&held.root).await {
+            Err(LiveError::AccessDenied { .. }) => store.write(&held.root, FREE).await?,
+            other => other?,
+        }
     }
     Ok(())
 }
@@ -311,6 +318,38 @@ mod tests {
         };
         release(&m, &held).await.unwrap();
         assert!(m.value.lock().unwrap().is_some(), "not ours: left alone");
+    }
+
+    #[tokio::test]
+    async fn a_holder_that_may_not_untag_marks_the_lock_free() {
+        struct NoUntag(Mem);
+        impl LockStore for NoUntag {
+            async fn read(&self) -> Result<(String, Option<String>), LiveError> {
+                self.0.read().await
+            }
+            async fn write(&self, r: &str, v: &str) -> Result<(), LiveError> {
+                self.0.write(r, v).await
+            }
+            async fn clear(&self, _: &str) -> Result<(), LiveError> {
+                Err(LiveError::AccessDenied {
+                    operation: "UntagResource",
+                    message: String::new(),
+                })
+            }
+        }
+        let m = NoUntag(Mem::default());
+        let held = acquire(&m, &owner("a", "p1", NOW), Duration::ZERO, false)
+            .await
+            .unwrap()
+            .unwrap();
+        release(&m, &held).await.unwrap();
+        // Another plan may take it at once.
+        assert!(
+            acquire(&m, &owner("b", "p2", NOW + 1), Duration::ZERO, false)
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
 
     #[tokio::test]

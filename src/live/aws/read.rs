@@ -189,7 +189,7 @@ impl Aws {
     }
 
     /// The root's id and its policy types with their status (ListRoots has both).
-    async fn root(
+    pub(super) async fn root(
         &self,
     ) -> Result<(String, std::collections::BTreeMap<String, String>), LiveError> {
         let mut pages = self

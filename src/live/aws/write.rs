@@ -115,18 +115,8 @@ impl LiveWrite for Aws {
     }
 
     async fn root_tags(&self) -> Result<(String, Tags), LiveError> {
-        let roots = self
-            .org
-            .list_roots()
-            .send()
-            .await
-            .map_err(|e| map_sdk_error("ListRoots", e))?;
-        let root = roots
-            .roots()
-            .first()
-            .and_then(|r| r.id())
-            .ok_or_else(|| LiveError::Inconsistent("ListRoots returned no root".into()))?
-            .to_string();
+        // Paged like every read (AWS may return an empty page with a NextToken).
+        let (root, _) = self.root().await?;
         let tags = self.tags(&root).await?;
         Ok((root, tags))
     }
