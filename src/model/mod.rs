@@ -6,6 +6,7 @@ pub mod desired;
 pub mod desired_ic;
 pub mod diag;
 pub mod files;
+mod regions;
 pub mod schema;
 pub mod schema_ic;
 pub mod validate;
