@@ -155,8 +155,8 @@ pub struct Aws {
     /// The shared configuration, for per-Region clients of regional services (`None` in
     /// tests that mock only Organizations).
     pub config: Option<aws_config::SdkConfig>,
-    /// The caller's account, once `caller()` has asked STS.
-    pub caller_account: std::sync::Arc<std::sync::OnceLock<String>>,
+    /// Who the credentials belong to, once `caller()` has asked STS (asked once per run).
+    pub caller_account: std::sync::Arc<std::sync::OnceLock<crate::live::Caller>>,
 }
 
 impl Aws {

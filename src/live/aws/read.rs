@@ -26,18 +26,22 @@ pub const PAGE_SIZE: i32 = 20;
 
 impl LiveRead for Aws {
     async fn caller(&self) -> Result<Caller, LiveError> {
+        // Asked once per run: the lock and the plan both need it.
+        if let Some(c) = self.caller_account.get() {
+            return Ok(c.clone());
+        }
         let out = self
             .sts
             .get_caller_identity()
             .send()
             .await
             .map_err(|e| map_sdk_error("GetCallerIdentity", e))?;
-        let account_id = out.account().unwrap_or_default().to_string();
-        let _ = self.caller_account.set(account_id.clone());
-        Ok(Caller {
-            account_id,
+        let caller = Caller {
+            account_id: out.account().unwrap_or_default().to_string(),
             arn: out.arn().unwrap_or_default().to_string(),
-        })
+        };
+        let _ = self.caller_account.set(caller.clone());
+        Ok(caller)
     }
 
     async fn read(&self, scope: &ReadScope) -> Result<LiveState, LiveError> {
@@ -80,7 +84,7 @@ impl LiveRead for Aws {
         // and Macie are treated alike); another caller marks them unread.
         let is_management = scope.service_regions.is_empty()
             || match self.caller_account.get() {
-                Some(c) => *c == st.organization.management_account_id,
+                Some(c) => c.account_id == st.organization.management_account_id,
                 None => self.caller().await?.account_id == st.organization.management_account_id,
             };
         st.service_admins_unreadable = !is_management;
