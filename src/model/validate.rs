@@ -89,6 +89,15 @@ fn check_region(r: &Spanned<String>, field: &str, d: &mut Diagnostics) {
     super::regions::check_region_at(&r.value, Pos::from(r), field, d);
 }
 
+/// A character Organizations accepts in a tag key or value: a letter, a number, a space
+/// separator, or one of `_ . : / = + - @`.
+fn tag_char(c: char) -> bool {
+    c.is_alphabetic()
+        || c.is_numeric()
+        || (c.is_whitespace() && !c.is_control())
+        || "_.:/=+-@".contains(c)
+}
+
 pub(super) fn check_tags(tags: &Spanned<Tags>, field: &str, d: &mut Diagnostics) {
     if tags.value.len() > MAX_TAGS {
         d.error(
@@ -125,6 +134,17 @@ pub(super) fn check_tags(tags: &Spanned<Tags>, field: &str, d: &mut Diagnostics)
                 "tag values must be at most 256 characters",
                 "shorten the value",
             );
+        }
+        // Organizations' Tag Key and Value: ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$
+        for (what, text) in [("key", k), ("value", v)] {
+            if let Some(c) = text.chars().find(|c| !tag_char(*c)) {
+                d.error(
+                    tags,
+                    &format!("{field}.{k}"),
+                    format!("the tag {what} {text:?} has {c:?}, which AWS does not accept in tags"),
+                    "use letters, digits, spaces and _ . : / = + - @ only",
+                );
+            }
         }
     }
 }

@@ -181,3 +181,28 @@ fn a_file_that_is_not_utf8_points_at_the_byte() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn tag_keys_and_values_use_the_characters_organizations_accepts() {
+    let y = |tags: &str| format!("{HEAD}organizational_units:\n  - path: A\n    tags: {tags}\n");
+    for (tags, key) in [
+        ("{ \"cost#center\": x }", "cost#center"),
+        ("{ k: \"a;b\" }", "k"),
+        ("{ k: \"<v>\" }", "k"),
+        ("{ k: \"a\\nb\" }", "k"),
+        ("{ \"k!\": v }", "k!"),
+    ] {
+        assert_error(
+            &y(tags),
+            &format!("organizational_units[0].tags.{key}"),
+            6,
+            "does not accept in tags",
+        );
+    }
+    // Letters of any script, digits, spaces and the allowed punctuation pass.
+    assert!(load_str(
+        "org.yaml",
+        &y("{ \"Kostenstelle café\": \"a_b.c:d/e=f+g-h@i 1\" }")
+    )
+    .is_ok());
+}
