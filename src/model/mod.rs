@@ -82,6 +82,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Loaded, LoadError> {
         Ok(p) => p,
         Err(e) => {
             yaml_error(&e, text, &mut d);
+            more_type_errors(e, text, &mut d);
             return Err(LoadError::Invalid {
                 file: file.to_string(),
                 diagnostics: d.sorted(),
@@ -100,6 +101,37 @@ pub fn load_str(file: &str, text: &str) -> Result<Loaded, LoadError> {
         desired,
         warnings: d.sorted(),
     })
+}
+
+/// The reader stops at the first type error. To report a file's type errors at once, the
+/// rejected value is replaced by one of the kind it expects and the text read again (at most
+/// 20 times), until it reads, a syntax error or a value that cannot be patched. Only errors on
+/// other positions are added; none of the patched text reaches the validators.
+fn more_type_errors(first: serde_saphyr::Error, text: &str, d: &mut Diagnostics) {
+    let mut cur = text.to_string();
+    let mut err = first;
+    for _ in 0..20 {
+        let Some(loc) = err.location() else { return };
+        let msg = strip_position(err.to_string().lines().next().unwrap_or_default());
+        let Some(next) = yaml_errors::patch(&cur, loc.line() as usize, loc.column() as usize, &msg)
+        else {
+            return;
+        };
+        match serde_saphyr::from_str::<schema::OrgFile>(&next) {
+            Ok(_) => return,
+            Err(e) => {
+                let m = strip_position(e.to_string().lines().next().unwrap_or_default());
+                let same = e.location().map(|l| (l.line(), l.column()))
+                    == Some((loc.line(), loc.column()));
+                if same || yaml_errors::is_syntax(&m) {
+                    return;
+                }
+                yaml_error(&e, &next, d);
+                cur = next;
+                err = e;
+            }
+        }
+    }
 }
 
 /// Turns a YAML / serde error into a diagnostic with its position and a fix.

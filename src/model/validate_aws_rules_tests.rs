@@ -206,3 +206,20 @@ fn tag_keys_and_values_use_the_characters_organizations_accepts() {
     )
     .is_ok());
 }
+
+#[test]
+fn every_type_error_of_a_file_is_reported_at_once() {
+    let y = "version: x\norganization:\n  management_account_id: \"111111111111\"\n  regions: us-east-1\n  unmanaged: delete\naccounts:\n  - { name: [a], email: a@example.com, ou: root }\n";
+    let errs = super::tests::errors(y);
+    let at: Vec<(u64, &str)> = errs.iter().map(|d| (d.line, d.field.as_str())).collect();
+    assert_eq!(
+        at,
+        vec![
+            (1, "version"),
+            (4, "organization.regions"),
+            (5, "organization.unmanaged"),
+            (7, "accounts[0].name")
+        ],
+        "{errs:?}"
+    );
+}

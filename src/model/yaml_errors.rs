@@ -114,10 +114,10 @@ fn last_flow_key(rest: &str) -> Option<String> {
     found
 }
 
-/// The reader's message in plain words, and the fix.
-pub fn explain(msg: &str) -> (String, String) {
+/// Whether the reader's message is about YAML syntax (not a value's type).
+pub fn is_syntax(msg: &str) -> bool {
     let lower = msg.to_ascii_lowercase();
-    if [
+    [
         "while parsing",
         "while scanning",
         "did not find",
@@ -125,12 +125,114 @@ pub fn explain(msg: &str) -> (String, String) {
     ]
     .iter()
     .any(|m| lower.contains(m))
+}
+
+/// `text` with the value at 1-based `line`/`column`, which the reader rejected with `msg`,
+/// replaced by a value of the kind the message expects (`""`, `[]`, `{}`, `1`, `false`, the
+/// first allowed word), so that reading again reaches the file's next type error. `None`
+/// when the kind or the value's extent is unknown (a block value on the following lines).
+pub fn patch(text: &str, line: usize, column: usize, msg: &str) -> Option<String> {
+    let lower = msg.to_ascii_lowercase();
+    if is_syntax(msg)
+        || ["missing field", "duplicate", "tagged enum"]
+            .iter()
+            .any(|k| lower.contains(k))
     {
+        return None;
+    }
+    let neutral = if let Some(rest) = msg.split("unknown variant").nth(1) {
+        let choices = rest.split("expected").nth(1)?;
+        choices
+            .trim_start_matches(" one of")
+            .split(',')
+            .next()?
+            .trim()
+            .trim_matches('`')
+            .to_string()
+    } else if lower.contains("sequence") {
+        "[]".into()
+    } else if lower.contains("mapping") || lower.contains("a map") {
+        "{}".into()
+    } else if lower.contains("string") {
+        "\"\"".into()
+    } else if ["u32", "u64", "i64", "invalid u"]
+        .iter()
+        .any(|k| lower.contains(k))
+    {
+        "1".into()
+    } else if lower.contains("bool") {
+        "false".into()
+    } else {
+        return None;
+    };
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let l = lines.get(line.checked_sub(1)?)?.clone();
+    let chars: Vec<char> = l.chars().collect();
+    let start = column.checked_sub(1)?;
+    if start >= chars.len() || chars[start].is_whitespace() {
+        return None;
+    }
+    // Inside a flow collection on this line?
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for c in &chars[..start] {
+        match (quote, *c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(*c),
+            (None, '[' | '{') => depth += 1,
+            (None, ']' | '}') => depth -= 1,
+            _ => {}
+        }
+    }
+    let mut end = start;
+    let (mut nest, mut quote) = (0i32, None::<char>);
+    while end < chars.len() {
+        let c = chars[end];
+        match (quote, c) {
+            (Some(q), c) if c == q => {
+                quote = None;
+                if nest == 0 {
+                    end += 1;
+                    break;
+                }
+            }
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => nest += 1,
+            (None, ']' | '}') if nest > 0 => {
+                nest -= 1;
+                if nest == 0 {
+                    end += 1;
+                    break;
+                }
+            }
+            (None, ']' | '}' | ',') if depth > 0 && nest == 0 => break,
+            (None, '#') if end > start && chars[end - 1] == ' ' => break,
+            _ => {}
+        }
+        end += 1;
+    }
+    // Keep the white space before a comment or the end of the line.
+    while end > start && chars[end - 1] == ' ' {
+        end -= 1;
+    }
+    let patched: String = chars[..start].iter().collect::<String>()
+        + &neutral
+        + &chars[end..].iter().collect::<String>();
+    lines[line - 1] = patched;
+    Some(lines.join("\n") + "\n")
+}
+
+/// The reader's message in plain words, and the fix.
+pub fn explain(msg: &str) -> (String, String) {
+    if is_syntax(msg) {
         return (
             msg.to_string(),
             "fix the YAML syntax at this position".into(),
         );
     }
+    let lower = msg.to_ascii_lowercase();
     if lower.contains("budget") {
         return (
             "the file is too large or too deeply nested for orgctl to read safely".into(),
@@ -199,6 +301,35 @@ mod tests {
         assert_eq!(path_at(DOC, 8, 24), "accounts[1].email");
         assert_eq!(path_at(DOC, 10, 9), "policies[0].name");
         assert_eq!(path_at(DOC, 13, 7), "policies[0].targets[1]");
+    }
+
+    #[test]
+    fn a_rejected_value_is_patched_with_one_of_the_expected_kind() {
+        let t = "a: x\nb: { c: [1, 2], d: y }\n";
+        assert_eq!(
+            patch(t, 1, 4, "expected sequence start").unwrap(),
+            "a: []\nb: { c: [1, 2], d: y }\n"
+        );
+        assert_eq!(
+            patch(t, 2, 9, "expected string scalar").unwrap(),
+            "a: x\nb: { c: \"\", d: y }\n"
+        );
+        assert_eq!(
+            patch(
+                t,
+                2,
+                20,
+                "unknown variant `y`, expected one of `report`, `prune`"
+            )
+            .unwrap(),
+            "a: x\nb: { c: [1, 2], d: report }\n"
+        );
+        assert_eq!(
+            patch("n: \"q,r\" # c\n", 1, 4, "invalid u32").unwrap(),
+            "n: 1 # c\n"
+        );
+        assert_eq!(patch(t, 1, 4, "did not find expected key"), None);
+        assert_eq!(patch("a:\n  - x\n", 1, 3, "expected string scalar"), None);
     }
 
     #[test]
