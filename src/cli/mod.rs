@@ -76,17 +76,26 @@ pub struct Global {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check org.yaml offline (no AWS call, no credentials).
+    #[command(
+        after_help = "Exit codes: 0 valid (warnings may be printed), 1 invalid.\n\nExamples:\n  orgctl validate -f org.yaml\n  orgctl validate -f org.yaml --format github   # annotations on the pull request's lines\n  orgctl validate -f org.yaml --format json"
+    )]
     Validate(validate::ValidateArgs),
     /// Read the organization and show the ordered changes that would make it match org.yaml.
+    #[command(
+        after_help = "Exit codes: 0 success (no changes with --detailed-exitcode), 1 error, 2 changes present (with --detailed-exitcode).\n\nExamples:\n  orgctl plan -f org.yaml\n  orgctl plan -f org.yaml --out plan.json --detailed-exitcode\n  orgctl plan -f org.yaml --format markdown --max-chars 60000\n  orgctl plan -f org.yaml --executor sec-ops      # only sec-ops' share, with sec-ops' credentials"
+    )]
     Plan(plan::PlanArgs),
-    /// Carry out a plan (made now, or saved with `plan --out`): the caller's changes; other
-    /// accounts' are listed with their stage. Exit 0 when every change the caller could
-    /// run succeeded (other accounts' may remain), 1 on an error, a refusal or a failure.
+    /// Carry out a plan (made now, or saved with `plan --out`): this account's share.
+    #[command(
+        after_help = "Exit codes: 0 every change this account could run now succeeded (other accounts' changes may remain: listed with their stage), 1 error, refusal (another organization, a plan the organization no longer matches, a destructive change without --allow-destroy, the lock held by another plan) or a failed change.\n\nExamples:\n  orgctl apply plan.json                                   # the reviewed plan, this account's share\n  orgctl apply plan.json --executor sec-ops --stage 4      # a pipeline's stage, with sec-ops' credentials\n  orgctl apply plan.json --format json                     # outcomes, counts and the stages still to run\n  orgctl apply -f org.yaml --auto-approve --allow-destroy"
+    )]
     Apply(apply::ApplyArgs),
     /// Render a saved plan file without AWS access (human, json or markdown).
+    #[command(
+        after_help = "Exit codes: 0 shown, 1 unreadable or edited plan file.\n\nExamples:\n  orgctl show plan.json\n  orgctl show plan.json --format markdown > comment.md\n  orgctl show plan.json --executor infra-ops"
+    )]
     Show(show::ShowArgs),
-    /// Print the JSON Schema of org.yaml (for editors; `make schema`).
-    #[command(hide = true)]
+    /// Print the JSON Schema of org.yaml (for editors: `# yaml-language-server: $schema=…`).
     Schema,
 }
 
@@ -101,7 +110,7 @@ pub struct FileArg {
 /// Parses arguments, runs the command, returns the exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(cli.global.verbose);
+    init_tracing(cli.global.verbose, !log_plain(&cli.global));
     let started = Instant::now();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -163,7 +172,14 @@ async fn connect(g: &Global) -> Result<Aws, u8> {
     .await)
 }
 
-fn init_tracing(verbose: u8) {
+/// Logs without ANSI codes: `--no-color`, `NO_COLOR`, or stderr not a terminal.
+fn log_plain(g: &Global) -> bool {
+    g.no_color
+        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+        || !std::io::stderr().is_terminal()
+}
+
+fn init_tracing(verbose: u8, ansi: bool) {
     let default = match verbose {
         0 => "warn",
         1 => "orgctl=info,warn",
@@ -175,6 +191,7 @@ fn init_tracing(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .try_init();
 }
 

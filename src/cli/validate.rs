@@ -1,36 +1,118 @@
-//! `orgctl validate`: offline checks; prints every diagnostic.
+//! `orgctl validate`: offline checks; prints every diagnostic, as text, as JSON, or as
+//! GitHub Actions annotations (so each lands on its line in the pull request's diff).
 
 use clap::Args;
 
 use super::{FileArg, Global};
-use crate::model::{self, LoadError};
+use crate::model::{self, Diagnostic, LoadError, Severity};
+
+/// How `validate` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ValidateFormat {
+    Human,
+    Json,
+    /// `::error file=…,line=…,col=…::…` workflow commands.
+    Github,
+}
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     #[command(flatten)]
     pub file: FileArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Human)]
+    pub format: ValidateFormat,
 }
 
 pub fn run(a: &ValidateArgs, _g: &Global) -> u8 {
-    match model::load(&a.file.file) {
-        Ok(l) => {
-            for w in &l.warnings {
-                eprintln!("{w}");
-            }
-            println!(
-                "{} is valid ({} warning(s)).",
-                a.file.file.display(),
-                l.warnings.len()
-            );
-            0
-        }
-        Err(e @ LoadError::Invalid { .. }) => {
-            super::report_error(&e.into());
-            1
-        }
+    let file = a.file.file.display().to_string();
+    let (diagnostics, valid) = match model::load(&a.file.file) {
+        Ok(l) => (l.warnings, true),
+        Err(LoadError::Invalid { diagnostics, .. }) => (diagnostics, false),
         Err(e) => {
             eprintln!("error: {e}");
-            1
+            return 1;
         }
+    };
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    match a.format {
+        ValidateFormat::Json => {
+            let v = serde_json::json!({
+                "file": file,
+                "valid": valid,
+                "errors": errors,
+                "warnings": diagnostics.len() - errors,
+                "diagnostics": diagnostics,
+            });
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        ValidateFormat::Github => {
+            for d in &diagnostics {
+                println!("{}", annotation(d));
+            }
+        }
+        ValidateFormat::Human => {
+            for d in &diagnostics {
+                eprintln!("{d}");
+            }
+            if valid {
+                println!("{file} is valid ({} warning(s)).", diagnostics.len());
+            } else {
+                eprintln!("error: {file} has {errors} error(s)");
+            }
+        }
+    }
+    u8::from(!valid)
+}
+
+/// A GitHub Actions workflow command for one diagnostic.
+fn annotation(d: &Diagnostic) -> String {
+    let data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let title = if d.field.is_empty() {
+        "org.yaml".to_string()
+    } else {
+        d.field.clone()
+    };
+    format!(
+        "::{level} file={},line={},col={},title={}::{}",
+        prop(&d.file),
+        d.line.max(1),
+        d.column.max(1),
+        prop(&title),
+        data(&format!("{}\nfix: {}", d.message, d.fix))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotations_escape_what_github_would_misread() {
+        let d = Diagnostic {
+            severity: Severity::Error,
+            file: "org,yaml".into(),
+            line: 3,
+            column: 7,
+            field: "accounts[0].email".into(),
+            message: "100% wrong: a,b".into(),
+            fix: "write a@example.com".into(),
+        };
+        assert_eq!(
+            annotation(&d),
+            "::error file=org%2Cyaml,line=3,col=7,title=accounts[0].email::100%25 wrong: a,b%0Afix: write a@example.com"
+        );
     }
 }

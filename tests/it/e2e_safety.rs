@@ -219,3 +219,45 @@ async fn two_applies_of_different_plans_never_mix() {
         "every lock was released"
     );
 }
+
+#[test]
+fn validate_reports_every_finding_as_json_or_as_github_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("org.yaml");
+    std::fs::write(
+        &f,
+        "version: 1\norganization:\n  management_account_id: \"111111111111\"\n  regions: [eu-wset-1]\naccounts:\n  - { name: a, email: not-an-email, ou: root }\n",
+    )
+    .unwrap();
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_orgctl"))
+            .env_clear()
+            .args(["validate", "-f", f.to_str().unwrap(), "--format", format])
+            .output()
+            .unwrap()
+    };
+    let out = run("json");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["errors"], 2, "{v}");
+    let fields: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["organization.regions[0]", "accounts[0].email"],
+        "{v}"
+    );
+    let gh = String::from_utf8(run("github").stdout).unwrap();
+    assert!(
+        gh.lines().any(|l| l.starts_with("::error file=")
+            && l.contains(",line=4,col=")
+            && l.contains("title=organization.regions[0]::")
+            && l.contains("did you mean eu-west-1?%0Afix: ")),
+        "{gh}"
+    );
+}
