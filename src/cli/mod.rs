@@ -97,6 +97,14 @@ pub enum Command {
     Show(show::ShowArgs),
     /// Print the JSON Schema of org.yaml (for editors: `# yaml-language-server: $schema=…`).
     Schema,
+    /// Print shell completions (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Examples:\n  orgctl completions bash > /etc/bash_completion.d/orgctl\n  orgctl completions zsh > \"${fpath[1]}/_orgctl\"\n  orgctl completions fish > ~/.config/fish/completions/orgctl.fish"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// The `-f` flag shared by the commands.
@@ -130,6 +138,16 @@ pub fn run() -> ExitCode {
             Command::Show(a) => (show::run(&a, &g), None),
             Command::Schema => {
                 print!("{}", crate::model::schema::json_schema());
+                (0, None)
+            }
+            Command::Completions { shell } => {
+                use clap::CommandFactory;
+                clap_complete::generate(
+                    shell,
+                    &mut Cli::command(),
+                    "orgctl",
+                    &mut std::io::stdout(),
+                );
                 (0, None)
             }
             Command::Plan(a) => match connect(&g).await {

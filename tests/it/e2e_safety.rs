@@ -261,3 +261,28 @@ fn validate_reports_every_finding_as_json_or_as_github_annotations() {
         "{gh}"
     );
 }
+
+#[test]
+fn shell_completions_know_every_command_and_flag() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_orgctl"))
+            .env_clear()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        // Flags without their dashes: fish writes `-l break-lock`.
+        for word in [
+            "validate",
+            "apply",
+            "show",
+            "completions",
+            "break-lock",
+            "max-chars",
+            "attempt-timeout",
+        ] {
+            assert!(text.contains(word), "{shell}: {word}");
+        }
+    }
+}
