@@ -3,6 +3,7 @@
 //! - [`model`]: the file's shape, validation with `file:line:col` diagnostics, the desired state.
 //! - [`catalog`]: the built-in table of AWS services that can have delegated administrators.
 pub mod apply;
+pub mod aws;
 pub mod catalog;
 pub mod cli;
 pub mod live;

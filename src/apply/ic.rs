@@ -1,5 +1,4 @@
-//! Applying Identity Center changes: the write trait ([`IcWrite`], implemented over the
-//! SDK in `live/aws/ic_write.rs`), names resolved to ids as the run creates them, and the
+//! Applying Identity Center changes through the [`IcWrite`] port (`live/ic_write.rs`): names resolved to ids as the run creates them, and the
 //! asynchronous operations polled with backoff. Assignments run as a batch of at most
 //! [`MAX_ASSIGNMENT_OPS`] outstanding operations (AWS's limit). A permission-set update
 //! re-provisions it to each account it is provisioned to, never two provisionings of one
@@ -13,9 +12,9 @@ use futures::{stream, StreamExt, TryStreamExt};
 
 use super::Resolver;
 use crate::live::ic::LiveIc;
+pub use crate::live::ic_write::{IcCtx, IcStatus, IcWrite};
 use crate::live::LiveError;
-use crate::model::desired::Tags;
-use crate::model::desired_ic::{Boundary, IcPermissionSet, IcUser, PolicyRef, Principal};
+use crate::model::desired_ic::{IcPermissionSet, Principal};
 use crate::plan::change_ic::{IcOp, PsUpdate};
 
 /// AWS allows at most 10 account-assignment operations in progress per instance.
@@ -23,165 +22,6 @@ pub const MAX_ASSIGNMENT_OPS: usize = 10;
 /// Accounts provisioned at once by one permission-set update (each account once).
 const PROVISION_CONCURRENCY: usize = 4;
 const WAIT: Duration = Duration::from_secs(30 * 60);
-
-/// Where the Identity Center calls go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IcCtx {
-    pub region: String,
-    pub instance_arn: String,
-    pub identity_store_id: String,
-}
-
-/// The status of an asynchronous Identity Center request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IcStatus {
-    /// IN_PROGRESS, SUCCEEDED or FAILED.
-    pub status: String,
-    pub request_id: String,
-    pub failure_reason: Option<String>,
-}
-
-fn unsupported() -> LiveError {
-    LiveError::Inconsistent("this writer does not implement Identity Center".into())
-}
-
-/// Identity Center writes. Defaults refuse, so writers without Identity Center (test
-/// fakes of the Organizations engine) need not implement them.
-#[allow(async_fn_in_trait, unused_variables)]
-pub trait IcWrite {
-    async fn ic_create_user(&self, c: &IcCtx, u: &IcUser) -> Result<String, LiveError> {
-        Err(unsupported())
-    }
-    async fn ic_update_user(&self, c: &IcCtx, id: &str, u: &IcUser) -> Result<(), LiveError> {
-        Err(unsupported())
-    }
-    async fn ic_delete_user(&self, c: &IcCtx, id: &str) -> Result<(), LiveError> {
-        Err(unsupported())
-    }
-    async fn ic_create_group(
-        &self,
-        c: &IcCtx,
-        name: &str,
-        description: Option<&str>,
-    ) -> Result<String, LiveError> {
-        Err(unsupported())
-    }
-    async fn ic_update_group(
-        &self,
-        c: &IcCtx,
-        id: &str,
-        description: Option<&str>,
-    ) -> Result<(), LiveError> {
-        Err(unsupported())
-    }
-    async fn ic_delete_group(&self, c: &IcCtx, id: &str) -> Result<(), LiveError> {
-        Err(unsupported())
-    }
-    async fn ic_add_member(&self, c: &IcCtx, group: &str, user: &str) -> Result<(), LiveError> {
-        Err(unsupported())
-    }
-    async fn ic_remove_member(&self, c: &IcCtx, membership: &str) -> Result<(), LiveError> {
-        Err(unsupported())
-    }
-    /// `CreatePermissionSet` (name, description, session duration, relay state, tags).
-    async fn ic_create_permission_set(
-        &self,
-        c: &IcCtx,
-        ps: &IcPermissionSet,
-    ) -> Result<String, LiveError> {
-        Err(unsupported())
-    }
-    /// `UpdatePermissionSet` (description, session duration, relay state).
-    async fn ic_update_permission_set(
-        &self,
-        c: &IcCtx,
-        arn: &str,
-        ps: &IcPermissionSet,
-    ) -> Result<(), LiveError> {
-        Err(unsupported())
-    }
-    async fn ic_delete_permission_set(&self, c: &IcCtx, arn: &str) -> Result<(), LiveError> {
-        Err(unsupported())
-    }
-    async fn ic_managed_policy(
-        &self,
-        c: &IcCtx,
-        arn: &str,
-        policy: &str,
-        attach: bool,
-    ) -> Result<(), LiveError> {
-        Err(unsupported())
-    }
-    async fn ic_customer_policy(
-        &self,
-        c: &IcCtx,
-        arn: &str,
-        policy: &PolicyRef,
-        attach: bool,
-    ) -> Result<(), LiveError> {
-        Err(unsupported())
-    }
-    /// `PutInlinePolicyToPermissionSet` (`Some`) or `DeleteInlinePolicyFromPermissionSet`.
-    async fn ic_inline_policy(
-        &self,
-        c: &IcCtx,
-        arn: &str,
-        doc: Option<&str>,
-    ) -> Result<(), LiveError> {
-        Err(unsupported())
-    }
-    /// `PutPermissionsBoundaryToPermissionSet` (`Some`) or `DeletePermissionsBoundary…`.
-    async fn ic_boundary(
-        &self,
-        c: &IcCtx,
-        arn: &str,
-        b: Option<&Boundary>,
-    ) -> Result<(), LiveError> {
-        Err(unsupported())
-    }
-    async fn ic_tag(
-        &self,
-        c: &IcCtx,
-        arn: &str,
-        set: &Tags,
-        remove: &[String],
-    ) -> Result<(), LiveError> {
-        Err(unsupported())
-    }
-    /// `ProvisionPermissionSet` to one account.
-    async fn ic_provision(
-        &self,
-        c: &IcCtx,
-        arn: &str,
-        account: &str,
-    ) -> Result<IcStatus, LiveError> {
-        Err(unsupported())
-    }
-    async fn ic_provision_status(&self, c: &IcCtx, request: &str) -> Result<IcStatus, LiveError> {
-        Err(unsupported())
-    }
-    /// `CreateAccountAssignment` (`create`) or `DeleteAccountAssignment`.
-    async fn ic_assignment(
-        &self,
-        c: &IcCtx,
-        create: bool,
-        arn: &str,
-        principal_type: &str,
-        principal_id: &str,
-        account: &str,
-    ) -> Result<IcStatus, LiveError> {
-        Err(unsupported())
-    }
-    /// `DescribeAccountAssignmentCreationStatus` (`create`) or `…DeletionStatus`.
-    async fn ic_assignment_status(
-        &self,
-        c: &IcCtx,
-        create: bool,
-        request: &str,
-    ) -> Result<IcStatus, LiveError> {
-        Err(unsupported())
-    }
-}
 
 /// Identity Center ids known during a run: live ones plus what the run creates.
 #[derive(Debug, Clone)]

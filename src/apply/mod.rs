@@ -12,13 +12,14 @@ pub mod ic;
 pub mod report;
 mod resolve;
 mod schedule;
-pub mod write;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use futures::{stream, StreamExt};
 
+use crate::catalog::NativeId;
+pub use crate::live::write::LiveWrite;
 use crate::live::{CreateRequest, LiveError, LiveState};
 use crate::model::desired::{AccountId, AccountRef, Parent};
 use crate::plan::change::{Change, Op, Plan, TagTarget};
@@ -26,7 +27,6 @@ pub use ic::IcWrite;
 pub use report::{ApplyReport, ChangeOutcome, NoProgress, Outcome, Progress, ProgressEvent};
 use resolve::Resolver;
 use schedule::{finish, precheck, ran_in_earlier_stage, unobserved_wait, Blocked};
-pub use write::LiveWrite;
 
 /// How account-creation status is polled.
 #[derive(Debug, Clone, Copy)]
@@ -316,7 +316,7 @@ async fn run_op<W: LiveWrite + IcWrite>(
             deregister,
             register,
             via,
-        } => delegated_admins(principal, deregister, register, via.as_deref(), r, w).await,
+        } => delegated_admins(principal, deregister, register, *via, r, w).await,
         Op::PutDelegationPolicy { grants } => {
             let mut ids = BTreeMap::new();
             for g in grants {
@@ -411,14 +411,19 @@ async fn run_op<W: LiveWrite + IcWrite>(
             disable,
             deregister,
             enable,
-        } => service_admins(service, principal, admin, disable, deregister, enable, r, w).await,
+        } => {
+            service_admins(
+                *service, principal, admin, disable, deregister, enable, r, w,
+            )
+            .await
+        }
         Op::Ic(op) => ic::run(op, r, w).await,
         Op::ServiceTeardown {
             service, regions, ..
         } => {
             let mut notes = Vec::new();
             for region in regions {
-                let n = w.service_teardown(service, region).await.map_err(err)?;
+                let n = w.service_teardown(*service, region).await.map_err(err)?;
                 notes.push(format!("{region}: auto-enable off, {n} member(s) removed"));
             }
             Ok((notes.join("; "), false))
@@ -439,7 +444,7 @@ async fn run_op<W: LiveWrite + IcWrite>(
 /// after a failure converges.
 #[allow(clippy::too_many_arguments)]
 async fn service_admins<W: LiveWrite>(
-    service: &str,
+    service: NativeId,
     principal: &str,
     admin: &AccountRef,
     disable: &[(String, AccountId)],
@@ -497,7 +502,7 @@ async fn service_admins<W: LiveWrite>(
 
 /// Polls a service's admin list until `account` has `status` (`None`: until it is gone).
 async fn wait_service_admin<W: LiveWrite>(
-    service: &str,
+    service: NativeId,
     region: &str,
     account: &str,
     status: Option<&str>,
@@ -560,7 +565,7 @@ async fn delegated_admins<W: LiveWrite>(
     principal: &str,
     deregister: &[AccountId],
     register: &[AccountRef],
-    via: Option<&str>,
+    via: Option<NativeId>,
     r: &Resolver,
     w: &W,
 ) -> Result<(String, bool), String> {

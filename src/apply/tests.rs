@@ -8,8 +8,11 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::*;
+use crate::catalog::NativeId;
+use crate::live::ic_write::{IcCtx, IcStatus};
 use crate::live::{CreateRequest, LiveError};
 use crate::model::desired::{AccountId, Tags};
+use crate::model::desired_ic::{Boundary, IcPermissionSet, IcUser, PolicyRef};
 use crate::plan::diff::diff;
 use crate::tests::{add_account, desired, empty_org, id, MGMT};
 
@@ -45,7 +48,112 @@ impl Fake {
     }
 }
 
-impl crate::apply::IcWrite for Fake {}
+/// The Organizations engine's fake has no Identity Center: every call is refused.
+fn no_ic() -> LiveError {
+    LiveError::Inconsistent("the fake has no Identity Center".into())
+}
+
+impl crate::live::IcWrite for Fake {
+    async fn ic_create_user(&self, _: &IcCtx, _: &IcUser) -> Result<String, LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_update_user(&self, _: &IcCtx, _: &str, _: &IcUser) -> Result<(), LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_delete_user(&self, _: &IcCtx, _: &str) -> Result<(), LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_create_group(
+        &self,
+        _: &IcCtx,
+        _: &str,
+        _: Option<&str>,
+    ) -> Result<String, LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_update_group(&self, _: &IcCtx, _: &str, _: Option<&str>) -> Result<(), LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_delete_group(&self, _: &IcCtx, _: &str) -> Result<(), LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_add_member(&self, _: &IcCtx, _: &str, _: &str) -> Result<(), LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_remove_member(&self, _: &IcCtx, _: &str) -> Result<(), LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_create_permission_set(
+        &self,
+        _: &IcCtx,
+        _: &IcPermissionSet,
+    ) -> Result<String, LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_update_permission_set(
+        &self,
+        _: &IcCtx,
+        _: &str,
+        _: &IcPermissionSet,
+    ) -> Result<(), LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_delete_permission_set(&self, _: &IcCtx, _: &str) -> Result<(), LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_managed_policy(
+        &self,
+        _: &IcCtx,
+        _: &str,
+        _: &str,
+        _: bool,
+    ) -> Result<(), LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_customer_policy(
+        &self,
+        _: &IcCtx,
+        _: &str,
+        _: &PolicyRef,
+        _: bool,
+    ) -> Result<(), LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_inline_policy(&self, _: &IcCtx, _: &str, _: Option<&str>) -> Result<(), LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_boundary(&self, _: &IcCtx, _: &str, _: Option<&Boundary>) -> Result<(), LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_tag(&self, _: &IcCtx, _: &str, _: &Tags, _: &[String]) -> Result<(), LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_provision(&self, _: &IcCtx, _: &str, _: &str) -> Result<IcStatus, LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_provision_status(&self, _: &IcCtx, _: &str) -> Result<IcStatus, LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_assignment(
+        &self,
+        _: &IcCtx,
+        _: bool,
+        _: &str,
+        _: &str,
+        _: &str,
+        _: &str,
+    ) -> Result<IcStatus, LiveError> {
+        Err(no_ic())
+    }
+    async fn ic_assignment_status(
+        &self,
+        _: &IcCtx,
+        _: bool,
+        _: &str,
+    ) -> Result<IcStatus, LiveError> {
+        Err(no_ic())
+    }
+}
 
 impl LiveWrite for Fake {
     async fn create_ou(&self, parent_id: &str, name: &str, _: &Tags) -> Result<String, LiveError> {
@@ -187,28 +295,28 @@ impl LiveWrite for Fake {
     }
     async fn service_admins(
         &self,
-        _: &str,
+        _: NativeId,
         _: &str,
     ) -> Result<BTreeMap<String, String>, LiveError> {
         Ok(BTreeMap::new())
     }
-    async fn service_admin_enable(&self, s: &str, r: &str, a: &str) -> Result<(), LiveError> {
+    async fn service_admin_enable(&self, s: NativeId, r: &str, a: &str) -> Result<(), LiveError> {
         self.log(format!("Enable {s} {r} {a}"));
         Ok(())
     }
-    async fn service_admin_disable(&self, s: &str, r: &str, a: &str) -> Result<(), LiveError> {
+    async fn service_admin_disable(&self, s: NativeId, r: &str, a: &str) -> Result<(), LiveError> {
         self.log(format!("Disable {s} {r} {a}"));
         Ok(())
     }
-    async fn service_register(&self, s: &str, a: &AccountId) -> Result<(), LiveError> {
+    async fn service_register(&self, s: NativeId, a: &AccountId) -> Result<(), LiveError> {
         self.log(format!("Register via {s} {a}"));
         Ok(())
     }
-    async fn service_deregister(&self, s: &str, a: &AccountId) -> Result<(), LiveError> {
+    async fn service_deregister(&self, s: NativeId, a: &AccountId) -> Result<(), LiveError> {
         self.log(format!("Deregister via {s} {a}"));
         Ok(())
     }
-    async fn service_teardown(&self, s: &str, r: &str) -> Result<usize, LiveError> {
+    async fn service_teardown(&self, s: NativeId, r: &str) -> Result<usize, LiveError> {
         self.log(format!("Teardown {s} {r}"));
         Ok(0)
     }

@@ -8,16 +8,18 @@
 //! (`sso.amazonaws.com`) or an extra principal (`config-multiaccountsetup.amazonaws.com`).
 
 mod data;
+pub mod native;
 pub mod orgs_delegation;
 
 pub use data::{SERVICES, TRUSTED_ONLY};
+pub use native::{native, AdminScope, NativeApi, NativeId};
 
 /// How AWS requires a delegated administrator to be registered for a service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mechanism {
     /// `organizations:RegisterDelegatedAdministrator` (executed by orgctl).
     Organizations,
-    /// The service's own API (named); orgctl does not execute these yet.
+    /// The service's own API (named); [`native`] says whether orgctl executes it.
     ServiceApi(&'static str),
     /// AWS documents only a console path.
     ConsoleOnly,
@@ -83,19 +85,6 @@ pub struct Resolved {
     pub service: &'static Service,
     pub principal: &'static str,
 }
-
-/// Services whose own delegation API orgctl executes (per Region where regional).
-pub const NATIVE: &[&str] = &[
-    "detective",
-    "guardduty",
-    "inspector2",
-    "macie",
-    "securityhub",
-];
-
-/// Org-wide services whose own registration API orgctl executes instead of the generic
-/// Organizations call (which would skip creating the service-linked role).
-pub const NATIVE_GLOBAL: &[&str] = &["cloudtrail", "fms", "ipam"];
 
 /// Finds a service by catalog id, principal or extra principal (case-insensitive).
 pub fn lookup(key: &str) -> Option<Resolved> {

@@ -13,7 +13,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{FileArg, Global};
 use crate::apply::{ApplyOptions, PollPolicy, Progress, ProgressEvent};
-use crate::live::aws::Aws;
+use crate::aws::Aws;
 use crate::ops::{self, ApplyRequest};
 use crate::render;
 

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::live::aws::{Aws, AwsOptions};
+use crate::aws::{Aws, AwsOptions};
 use crate::model::LoadError;
 use crate::ops::OpsError;
 
@@ -171,7 +171,7 @@ async fn connect(g: &Global) -> Result<Aws, u8> {
     // vars_os: a variable that is not UTF-8 must not panic here.
     let env = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.to_string_lossy().into_owned())));
-    if let Err(e) = crate::live::aws::check_endpoints(g.endpoint_url.as_deref(), env) {
+    if let Err(e) = crate::aws::check_endpoints(g.endpoint_url.as_deref(), env) {
         eprintln!("error: {e}");
         return Err(1);
     }
@@ -181,7 +181,7 @@ async fn connect(g: &Global) -> Result<Aws, u8> {
         endpoint_url: g.endpoint_url.clone(),
         max_attempts: g.max_attempts,
         concurrency: g.concurrency,
-        timeouts: crate::live::aws::Timeouts {
+        timeouts: crate::aws::Timeouts {
             connect: Duration::from_secs(g.connect_timeout),
             attempt: Duration::from_secs(g.attempt_timeout),
             operation: Duration::from_secs(g.operation_timeout),

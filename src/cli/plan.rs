@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{FileArg, Global};
-use crate::live::aws::Aws;
+use crate::aws::Aws;
 use crate::ops::{self, PlanRequest};
 use crate::plan::planfile;
 use crate::render::{self, Format};

@@ -3,8 +3,12 @@
 //! bounded by a [`ReadScope`] (tags only of objects whose tags the file declares), which
 //! a plan file stores so `apply` re-reads exactly the same things.
 
-pub mod aws;
 pub mod ic;
+pub mod ic_write;
+pub mod write;
+
+pub use ic_write::IcWrite;
+pub use write::LiveWrite;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -162,7 +166,8 @@ impl ReadScope {
         for del in d.delegations.values() {
             if del
                 .service_id
-                .is_some_and(|id| crate::catalog::NATIVE.contains(&id))
+                .and_then(crate::catalog::native)
+                .is_some_and(|n| n.scope == crate::catalog::AdminScope::PerRegion)
             {
                 s.service_regions
                     .insert(del.principal.clone(), del.regions.iter().cloned().collect());

@@ -506,17 +506,14 @@ fn delegations(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired) {
                     );
                 }
             }
-            if s.id == "fms" && admins.len() > 1 {
-                d.error(
-                    key,
-                    &field,
-                    "orgctl manages Firewall Manager's default administrator only (fms:AssociateAdminAccount); several admins declared",
-                    "declare one admin; add further Firewall Manager administrators with fms:PutAdminAccount",
-                );
+            if let Some((problem, fix)) = catalog::native(s.id).and_then(|n| n.one_admin_only) {
+                if admins.len() > 1 {
+                    d.error(key, &field, problem, fix);
+                }
             }
             match s.mechanism {
                 Mechanism::Organizations => {}
-                Mechanism::ServiceApi(_) if catalog::NATIVE.contains(&s.id) || catalog::NATIVE_GLOBAL.contains(&s.id) => {}
+                Mechanism::ServiceApi(_) if catalog::native(s.id).is_some() => {}
                 Mechanism::ServiceApi(api) => d.warning(key, &field, format!("{} must be delegated through its own API ({api}); this orgctl version cannot execute it yet, so `plan` will refuse this entry", s.name), "remove the entry for now, or designate the admin with that API"),
                 Mechanism::ConsoleOnly => d.warning(key, &field, format!("AWS documents only a console path to delegate {}; `plan` will refuse this entry", s.name), "designate the admin in the service console"),
                 Mechanism::Unconfirmed => d.warning(key, &field, format!("how {} delegates is unconfirmed; `plan` will refuse this entry", s.name), "designate the admin in the service console"),

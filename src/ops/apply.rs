@@ -7,8 +7,9 @@
 
 use std::path::PathBuf;
 
-use crate::apply::{self, ApplyOptions, ApplyReport, LiveWrite, Progress};
+use crate::apply::{self, ApplyOptions, ApplyReport, Progress};
 use crate::live::{Caller, CreateRequest, LiveRead, LiveState, ReadScope};
+use crate::live::{IcWrite, LiveWrite};
 use crate::plan::change::{Op, Plan};
 use crate::plan::planfile;
 use crate::plan::recheck::{self, Recheck};
@@ -154,7 +155,7 @@ pub fn destructive(p: &Prepared) -> Vec<String> {
 }
 
 /// Executes a prepared plan.
-pub async fn apply_prepared<W: LiveWrite + apply::IcWrite>(
+pub async fn apply_prepared<W: LiveWrite + IcWrite>(
     p: &Prepared,
     allow_destroy: bool,
     writer: &W,

@@ -14,7 +14,7 @@
 
 use std::time::Duration;
 
-use crate::apply::LiveWrite;
+use crate::live::write::LiveWrite;
 use crate::live::LiveError;
 use crate::model::desired::Tags;
 

@@ -112,7 +112,8 @@ pub(crate) fn diff_visible(
         .values()
         .filter(|d| {
             d.service_id
-                .is_some_and(|s| crate::catalog::NATIVE.contains(&s))
+                .and_then(crate::catalog::native)
+                .is_some_and(|n| n.scope == crate::catalog::AdminScope::PerRegion)
         })
         .map(|d| d.key.clone())
         .collect();

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::catalog::NativeId;
 use crate::model::desired::{AccountId, AccountRef, Parent, Tags};
 
 /// What a change does to its address.
@@ -105,7 +106,7 @@ pub enum Op {
         /// Register/deregister through this service's own API (CloudTrail) instead of
         /// Organizations'.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        via: Option<String>,
+        via: Option<NativeId>,
     },
     /// `PutResourcePolicy` with the document built from `grants` (ids resolved at apply).
     PutDelegationPolicy {
@@ -117,7 +118,7 @@ pub enum Op {
     /// listed, deregister it from Organizations, then enable `admin` in each Region of
     /// `enable` — the order AWS documents for changing the admin.
     ServiceAdmins {
-        service: String,
+        service: NativeId,
         principal: String,
         admin: AccountRef,
         #[serde(default)]
@@ -129,7 +130,7 @@ pub enum Op {
     /// The outgoing administrator's part of moving a service's admin (GuardDuty): in each
     /// Region, stop auto-enabling members, then disassociate and delete its members.
     ServiceTeardown {
-        service: String,
+        service: NativeId,
         admin: AccountId,
         regions: Vec<String>,
     },

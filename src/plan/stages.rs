@@ -39,7 +39,7 @@ pub fn unobservable<'a>(changes: &'a [Change], c: &Change) -> Vec<&'a Change> {
             .iter()
             .filter(|o| match &o.op {
                 Op::ServiceTeardown { service, .. } => {
-                    crate::catalog::lookup(service).map(|r| r.principal) == Some(principal)
+                    service.service().map(|s| s.principal) == Some(principal.as_str())
                 }
                 _ => false,
             })

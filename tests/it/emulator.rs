@@ -77,8 +77,12 @@ impl Emulator {
         // Empty AWS config files: the binary must not read the developer's own.
         std::fs::write(dir.path().join("aws-config"), "").unwrap();
         std::fs::write(dir.path().join("aws-credentials"), "").unwrap();
+        // ORGCTL_EMULATOR_DIR runs another copy of `emulator/` (e.g. a release's, to compare).
+        let emulator_dir = std::env::var_os("ORGCTL_EMULATOR_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| root().join("emulator"));
         let mut child = Command::new(&py)
-            .arg(root().join("emulator/orgctl_emulator.py"))
+            .arg(emulator_dir.join("orgctl_emulator.py"))
             .args(["--port", "0"])
             .args(args)
             .stdout(Stdio::piped())

@@ -13,7 +13,7 @@ use aws_sdk_organizations::operation::list_roots::ListRootsOutput;
 use aws_sdk_organizations::types::{Account, Organization, Root};
 use aws_sdk_organizations::Client as OrgClient;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
-use orgctl::live::aws::{ApiStats, Aws};
+use orgctl::aws::{ApiStats, Aws};
 use orgctl::live::{LiveError, LiveRead, ReadScope};
 
 fn account(i: usize) -> Account {

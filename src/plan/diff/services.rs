@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use super::{address, why, Ctx};
-use crate::catalog::{self, Mechanism, TrustedAccess};
+use crate::catalog::native::Teardown;
+use crate::catalog::{self, AdminScope, Mechanism, NativeApi, NativeId, TrustedAccess};
 use crate::model::desired::{AccountId, AccountRef, Unmanaged};
 use crate::plan::change::{Action, Change, Op, Risk, UnmanagedItem};
 
@@ -104,18 +105,17 @@ impl Ctx<'_> {
             if let Some(r) = catalog::lookup(p) {
                 match r.service.mechanism {
                     Mechanism::Organizations => {}
-                    Mechanism::ServiceApi(_) if catalog::NATIVE_GLOBAL.contains(&r.service.id) => {}
-                    Mechanism::ServiceApi(_) if catalog::NATIVE.contains(&r.service.id) => {
-                        self.native_delegation(p, d, r.service);
-                        continue;
-                    }
-                    Mechanism::ServiceApi(api) => {
-                        self.errors.push(format!(
-                            "{}: {} must be delegated through its own API ({api}); registering it with the generic Organizations call would leave the integration half-configured, and this orgctl version does not execute {api} yet (fix: remove the entry for now and designate the admin with {api})",
-                            address::delegation(p), r.service.name
-                        ));
-                        continue;
-                    }
+                    Mechanism::ServiceApi(_) => match catalog::native(r.service.id) {
+                        Some(n) if n.scope == AdminScope::Organization => {}
+                        Some(n) => {
+                            self.native_delegation(p, d, r.service, n);
+                            continue;
+                        }
+                        None => {
+                            self.errors.push(unsupported_api(p, r.service));
+                            continue;
+                        }
+                    },
                     Mechanism::ConsoleOnly | Mechanism::Unconfirmed => {
                         self.errors.push(format!(
                             "{}: AWS documents no API path orgctl can use to delegate {} (fix: remove the entry and designate the admin in the service console)",
@@ -125,10 +125,10 @@ impl Ctx<'_> {
                     }
                 }
             }
-            let via = d
+            let via: Option<&'static NativeApi> = d
                 .service_id
-                .filter(|id| catalog::NATIVE_GLOBAL.contains(id))
-                .map(str::to_string);
+                .and_then(catalog::native)
+                .filter(|n| n.scope == AdminScope::Organization);
             let mut register = Vec::new();
             let mut want_ids = BTreeSet::new();
             let mut deps = Vec::new();
@@ -168,22 +168,27 @@ impl Ctx<'_> {
             if self.wanted_trusted_access().contains(p) && !self.live.trusted_access.contains(p) {
                 deps.push(address::trusted_access(p));
             }
-            if via.as_deref() == Some("fms") {
-                // Only Firewall Manager's administrator may disassociate itself: one change
-                // run from that account, before the management account associates the new one.
+            if let Some((n, self_removal)) = via.and_then(|n| Some((n, n.self_removal?))) {
+                // Only the administrator may end its own designation (Firewall Manager): one
+                // change run from that account, before the management account names the new one.
                 for old in std::mem::take(&mut deregister) {
                     let addr = format!("{}.admin[{:?}]", address::delegation(p), old.as_str());
                     self.changes.push(Change {
                         address: addr.clone(),
                         action: Action::Delete,
-                        summary: format!("disassociate {} as Firewall Manager's administrator", self.show_id(&old)),
+                        summary: self_removal.summary.replace("{admin}", &self.show_id(&old)),
                         before: Some(json!({ "admin": self.show_id(&old) })),
                         after: None,
-                        executor: self.account_executor(&old, "AWS lets only Firewall Manager's administrator disassociate itself (DisassociateAdminAccount takes no account)"),
+                        executor: self.account_executor(&old, self_removal.executor_why),
                         risk: Risk::High,
-                        risk_reason: "AWS deletes the Firewall Manager policies this administrator created; until a new one is associated the organization has no Firewall Manager administrator".into(),
+                        risk_reason: self_removal.risk.into(),
                         depends_on: Vec::new(),
-                        op: Op::DelegatedAdmins { principal: p.clone(), deregister: vec![old], register: Vec::new(), via: via.clone() },
+                        op: Op::DelegatedAdmins {
+                            principal: p.clone(),
+                            deregister: vec![old],
+                            register: Vec::new(),
+                            via: Some(n.id),
+                        },
                     });
                     deps.push(addr);
                 }
@@ -235,12 +240,7 @@ impl Ctx<'_> {
                 },
                 before: Some(json!({ "admins": before })),
                 after: Some(json!({ "admins": after })),
-                executor: match &via {
-                    Some(svc) if svc == "fms" => self.management("AWS reserves fms:AssociateAdminAccount (the default administrator) to the management account"),
-                    Some(svc) if svc == "ipam" => self.management("AWS reserves ec2:Enable/DisableIpamOrganizationAdminAccount to the management account (IPAM must not use EnableAWSServiceAccess or the generic registration, which skip its service-linked role)"),
-                    Some(svc) => self.management(&format!("AWS reserves {svc}'s Register/DeregisterOrganizationDelegatedAdmin to the management account (registering through Organizations would skip the service-linked role)")),
-                    None => self.management(why::DELEGATION),
-                },
+                executor: self.management(via.map_or(why::DELEGATION, |n| n.executor_why)),
                 risk,
                 risk_reason,
                 depends_on: deps,
@@ -248,7 +248,7 @@ impl Ctx<'_> {
                     principal: p.clone(),
                     deregister,
                     register,
-                    via,
+                    via: via.map(|n| n.id),
                 },
             });
         }
@@ -392,8 +392,10 @@ impl Ctx<'_> {
     /// the delegation's Regions (a Region where it is not the admin has nothing to undo): stop
     /// auto-enable, disassociate and delete members. The same whoever plans it: the old admin
     /// (which cannot list the Regions' admins) sees it too. Returns the addresses.
-    fn guardduty_teardown(
+    fn teardown(
         &mut self,
+        t: &Teardown,
+        service: NativeId,
         p: &str,
         old: &BTreeSet<AccountId>,
         regions: &[String],
@@ -406,14 +408,18 @@ impl Ctx<'_> {
             self.changes.push(Change {
                 address: addr.clone(),
                 action: Action::Delete,
-                summary: format!("{shown}: stop auto-enabling GuardDuty for new members, then disassociate and delete its members in {}", regions.join(", ")),
+                summary: format!("{shown}: {} in {}", t.summary, regions.join(", ")),
                 before: Some(json!({ "admin": shown, "regions": regions })),
                 after: None,
-                executor: self.account_executor(o, "AWS has the outgoing GuardDuty administrator turn off auto-enable and disassociate its members before the management account removes it (GuardDuty user guide: change-guardduty-delegated-admin); only it holds those members"),
+                executor: self.account_executor(o, t.executor_why),
                 risk: Risk::High,
-                risk_reason: "member accounts stop sending findings to it until the new admin adds them".into(),
+                risk_reason: t.risk.into(),
                 depends_on: Vec::new(),
-                op: Op::ServiceTeardown { service: "guardduty".into(), admin: o.clone(), regions },
+                op: Op::ServiceTeardown {
+                    service,
+                    admin: o.clone(),
+                    regions,
+                },
             });
             addrs.push(addr);
         }
@@ -429,6 +435,7 @@ impl Ctx<'_> {
         p: &str,
         d: &crate::model::desired::DesiredDelegation,
         service: &'static catalog::Service,
+        native: &'static NativeApi,
     ) {
         let Some(admin) = d.admins.iter().next().cloned() else {
             return;
@@ -468,17 +475,16 @@ impl Ctx<'_> {
                 others.insert(id.clone());
             }
         }
-        let teardown = if service.id == "guardduty" && !others.is_empty() {
-            self.guardduty_teardown(p, &others, &d.regions)
-        } else {
-            Vec::new()
+        let teardown = match &native.teardown {
+            Some(t) if !others.is_empty() => self.teardown(t, native.id, p, &others, &d.regions),
+            _ => Vec::new(),
         };
         if self.live.service_admins_unreadable {
             // Only the management account lists the Regions' admins; the rest of this
             // delegation is its share (ops::plan says so, or refuses without --executor).
             return;
         }
-        let executor = self.management(&format!("AWS reserves {}'s Enable/DisableOrganizationAdminAccount and Organizations' DeregisterDelegatedAdministrator to the management account", service.name));
+        let executor = self.management(native.executor_why);
         let shown_admin = self.show_account(&admin);
         if !others.is_empty() {
             let gone: Vec<String> = others.iter().map(|i| self.show_id(i)).collect();
@@ -510,7 +516,7 @@ impl Ctx<'_> {
                 risk: Risk::High,
                 risk_reason: format!("{} stops administering {} for the organization", gone.join(", "), service.name),
                 depends_on: deps,
-                op: Op::ServiceAdmins { service: service.id.into(), principal: p.into(), admin, disable, deregister: others.into_iter().collect(), enable: d.regions.clone() },
+                op: Op::ServiceAdmins { service: native.id, principal: p.into(), admin, disable, deregister: others.into_iter().collect(), enable: d.regions.clone() },
             });
             return;
         }
@@ -537,7 +543,7 @@ impl Ctx<'_> {
                 risk_reason: String::new(),
                 depends_on: deps.clone(),
                 op: Op::ServiceAdmins {
-                    service: service.id.into(),
+                    service: native.id,
                     principal: p.into(),
                     admin: admin.clone(),
                     disable: Vec::new(),
@@ -547,4 +553,18 @@ impl Ctx<'_> {
             });
         }
     }
+}
+
+/// A delegation AWS wants made through the service's own API, which this version does not
+/// execute: registering it through Organizations would leave the integration half-configured.
+fn unsupported_api(p: &str, s: &catalog::Service) -> String {
+    let api = match s.mechanism {
+        Mechanism::ServiceApi(api) => api,
+        _ => "its own API",
+    };
+    format!(
+        "{}: {} must be delegated through its own API ({api}); registering it with the generic Organizations call would leave the integration half-configured, and this orgctl version does not execute {api} yet (fix: remove the entry for now and designate the admin with {api})",
+        address::delegation(p),
+        s.name
+    )
 }

@@ -1,9 +1,10 @@
-//! The write trait: every mutation `apply` makes goes through [`LiveWrite`]. The AWS SDK
-//! implements it in `live/aws/write.rs`; tests use a recording fake. This is the single
+//! The Organizations write port: every mutation `apply` makes goes through [`LiveWrite`]. The AWS adapter
+//! implements it in `aws/write.rs`; tests use a recording fake. This is the single
 //! seam where a dry run or a fake remote plugs in.
 
 use std::collections::BTreeMap;
 
+use crate::catalog::NativeId;
 use crate::live::{CreateRequest, LiveError};
 use crate::model::desired::{AccountId, Tags};
 
@@ -77,27 +78,34 @@ pub trait LiveWrite {
     /// A service's delegated administrators in `region` (account → status).
     async fn service_admins(
         &self,
-        service: &str,
+        service: NativeId,
         region: &str,
     ) -> Result<BTreeMap<String, String>, LiveError>;
     async fn service_admin_enable(
         &self,
-        service: &str,
+        service: NativeId,
         region: &str,
         account: &str,
     ) -> Result<(), LiveError>;
     async fn service_admin_disable(
         &self,
-        service: &str,
+        service: NativeId,
         region: &str,
         account: &str,
     ) -> Result<(), LiveError>;
     /// An org-wide service's own delegated-admin registration (CloudTrail).
-    async fn service_register(&self, service: &str, account: &AccountId) -> Result<(), LiveError>;
-    async fn service_deregister(&self, service: &str, account: &AccountId)
-        -> Result<(), LiveError>;
+    async fn service_register(
+        &self,
+        service: NativeId,
+        account: &AccountId,
+    ) -> Result<(), LiveError>;
+    async fn service_deregister(
+        &self,
+        service: NativeId,
+        account: &AccountId,
+    ) -> Result<(), LiveError>;
     /// The outgoing administrator's own part of a move (GuardDuty): in `region`, stop
     /// auto-enabling organization members, then disassociate and delete its members. Returns
     /// how many members it removed.
-    async fn service_teardown(&self, service: &str, region: &str) -> Result<usize, LiveError>;
+    async fn service_teardown(&self, service: NativeId, region: &str) -> Result<usize, LiveError>;
 }

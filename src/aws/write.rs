@@ -1,20 +1,16 @@
 //! [`LiveWrite`] over the Organizations SDK client. Errors keep their AWS code so the
 //! apply engine can treat `AccountAlreadyRegisteredException` and friends as converged.
 
+use std::collections::BTreeMap;
+
 use aws_sdk_organizations::types::Tag;
 
 use super::read::create_request;
-use super::{map_sdk_error, Aws};
-use crate::apply::write::LiveWrite;
+use super::{delegation, map_sdk_error, Aws};
+use crate::catalog::NativeId;
+use crate::live::write::LiveWrite;
 use crate::live::{CreateRequest, LiveError};
 use crate::model::desired::{AccountId, Tags};
-
-/// A service whose own delegation API orgctl does not execute (the planner never asks).
-fn not_native(service: &str) -> LiveError {
-    LiveError::Inconsistent(format!(
-        "orgctl does not execute {service}'s delegation API"
-    ))
-}
 
 fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, LiveError> {
     tags.iter()
@@ -331,77 +327,55 @@ impl LiveWrite for Aws {
 
     async fn service_admins(
         &self,
-        service: &str,
+        service: NativeId,
         region: &str,
-    ) -> Result<std::collections::BTreeMap<String, String>, LiveError> {
-        match service {
-            "detective" => self.detective_admins(region).await,
-            "guardduty" => self.guardduty_admins(region).await,
-            "inspector2" => self.inspector2_admins(region).await,
-            "macie" => self.macie_admins(region).await,
-            "securityhub" => self.securityhub_admins(region).await,
-            other => Err(not_native(other)),
-        }
+    ) -> Result<BTreeMap<String, String>, LiveError> {
+        delegation::regional(service)?.list(self, region).await
     }
 
     async fn service_admin_enable(
         &self,
-        service: &str,
+        service: NativeId,
         region: &str,
         account: &str,
     ) -> Result<(), LiveError> {
-        match service {
-            "detective" => self.detective_enable(region, account).await,
-            "guardduty" => self.guardduty_enable(region, account).await,
-            "inspector2" => self.inspector2_enable(region, account).await,
-            "macie" => self.macie_enable(region, account).await,
-            "securityhub" => self.securityhub_enable(region, account).await,
-            other => Err(not_native(other)),
-        }
+        delegation::regional(service)?
+            .enable(self, region, account)
+            .await
     }
 
     async fn service_admin_disable(
         &self,
-        service: &str,
+        service: NativeId,
         region: &str,
         account: &str,
     ) -> Result<(), LiveError> {
-        match service {
-            "detective" => self.detective_disable(region).await,
-            "guardduty" => self.guardduty_disable(region, account).await,
-            "inspector2" => self.inspector2_disable(region, account).await,
-            "macie" => self.macie_disable(region, account).await,
-            "securityhub" => self.securityhub_disable(region, account).await,
-            other => Err(not_native(other)),
-        }
+        delegation::regional(service)?
+            .disable(self, region, account)
+            .await
     }
 
-    async fn service_register(&self, service: &str, account: &AccountId) -> Result<(), LiveError> {
-        match service {
-            "cloudtrail" => self.cloudtrail_register(account.as_str()).await,
-            "fms" => self.fms_associate(account.as_str()).await,
-            "ipam" => self.ipam_enable(account.as_str()).await,
-            other => Err(not_native(other)),
-        }
-    }
-
-    async fn service_teardown(&self, service: &str, region: &str) -> Result<usize, LiveError> {
-        match service {
-            "guardduty" => self.guardduty_teardown(region).await,
-            other => Err(not_native(other)),
-        }
+    async fn service_register(
+        &self,
+        service: NativeId,
+        account: &AccountId,
+    ) -> Result<(), LiveError> {
+        delegation::organization(service)?
+            .register(self, account.as_str())
+            .await
     }
 
     async fn service_deregister(
         &self,
-        service: &str,
+        service: NativeId,
         account: &AccountId,
     ) -> Result<(), LiveError> {
-        match service {
-            "cloudtrail" => self.cloudtrail_deregister(account.as_str()).await,
-            "fms" => self.fms_disassociate(account.as_str()).await,
-            "ipam" => self.ipam_disable(account.as_str()).await,
-            other => Err(not_native(other)),
-        }
+        delegation::organization(service)?
+            .deregister(self, account.as_str())
+            .await
+    }
+
+    async fn service_teardown(&self, service: NativeId, region: &str) -> Result<usize, LiveError> {
+        delegation::teardown(service)?.teardown(self, region).await
     }
 }

@@ -1,6 +1,7 @@
 //! The AWS SDK implementation of the live side: SDK configuration (credentials chain,
 //! Region, endpoint, retries), a call counter, error mapping at the boundary, the
-//! organization read (`read.rs`) and the writes used by `apply` (`write.rs`).
+//! organization read (`read.rs`), the writes used by `apply` (`write.rs`) and each service's own
+//! delegation API (`delegation/`). Constructed only by `cli/`, the composition root.
 
 /// A client of SDK crate `$sdk` sharing the configuration (credentials, endpoint, retries)
 /// and the call counter; `region` is `Some(Region)` to override the configured Region.
@@ -17,16 +18,10 @@ macro_rules! service_client {
     };
 }
 
-mod cloudtrail;
-mod detective;
+mod delegation;
 mod errors;
-mod fms;
-mod guardduty;
 mod ic_read;
 mod ic_write;
-mod inspector2;
-mod ipam;
-mod macie_securityhub;
 mod read;
 mod stats;
 mod write;

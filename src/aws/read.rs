@@ -97,13 +97,11 @@ impl LiveRead for Aws {
         let admins: Vec<(String, String, std::collections::BTreeMap<String, String>)> =
             stream::iter(pairs)
                 .map(|(p, r)| async move {
-                    let m = match p.as_str() {
-                        "detective.amazonaws.com" => self.detective_admins(&r).await?,
-                        "guardduty.amazonaws.com" => self.guardduty_admins(&r).await?,
-                        "inspector2.amazonaws.com" => self.inspector2_admins(&r).await?,
-                        "macie.amazonaws.com" => self.macie_admins(&r).await?,
-                        "securityhub.amazonaws.com" => self.securityhub_admins(&r).await?,
-                        _ => Default::default(),
+                    let native = crate::catalog::lookup(&p)
+                        .and_then(|s| crate::catalog::native(s.service.id));
+                    let m = match native {
+                        Some(n) => super::delegation::regional(n.id)?.list(self, &r).await?,
+                        None => Default::default(),
                     };
                     Ok::<_, LiveError>((p, r, m))
                 })

@@ -10,7 +10,7 @@ use aws_sdk_ssoadmin::types::{
 use aws_smithy_types::Document;
 
 use super::{map_sdk_error, Aws};
-use crate::apply::ic::{IcCtx, IcStatus, IcWrite};
+use crate::live::ic_write::{IcCtx, IcStatus, IcWrite};
 use crate::live::LiveError;
 use crate::model::desired::Tags;
 use crate::model::desired_ic::{Boundary, IcPermissionSet, IcUser, PolicyRef};
