@@ -324,7 +324,7 @@ fn absence_is_not_deletion_but_prune_deletes_in_safe_order() {
 
 #[test]
 fn service_api_delegations_are_refused_with_the_mechanism_named() {
-    let head_regions = "accounts:\n  - { name: sec-ops, email: sec@example.com, ou: root }\ndelegations:\n  auditmanager: { admin: sec-ops, regions: [us-east-1] }\n  securitylake: { admin: sec-ops }\n";
+    let head_regions = "accounts:\n  - { name: sec-ops, email: sec@example.com, ou: root }\ndelegations:\n  auditmanager: { admin: sec-ops, regions: [us-east-1] }\n  security-ir: { admin: sec-ops }\n";
     let e = diff(&desired(head_regions), &empty_org()).unwrap_err();
     let msg = e.to_string();
     assert!(
@@ -333,8 +333,8 @@ fn service_api_delegations_are_refused_with_the_mechanism_named() {
         "{msg}"
     );
     assert!(
-        msg.contains("delegation[\"securitylake.amazonaws.com\"]")
-            && msg.contains("securitylake:RegisterDataLakeDelegatedAdministrator"),
+        msg.contains("delegation[\"security-ir.amazonaws.com\"]")
+            && msg.contains("security-ir:CreateMembership"),
         "{msg}"
     );
 }
