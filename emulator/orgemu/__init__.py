@@ -1,0 +1,30 @@
+"""orgemu: the AWS rules moto 5.2.5 lacks, for orgctl's emulator (started by emulator/orgctl_emulator.py).
+
+One module per rule group; each module's docstring states its rules in full with their AWS
+sources, and docs/emulator.md has the table with the tests that prove them.
+
+  common.py             knobs, lock, request counts, error helpers, the delegation catalog,
+                        helpers of the services served natively (Reply, _caller, _org_of,
+                        _enable_side_effects)
+  organizations.py      R1 OUs, R2 OU deletion, R3 MoveAccount, R4 asynchronous CreateAccount,
+                        R5 delegated-admin registration, R6 catalog principals, R9 deregistration
+  resource_policy.py    R10 the delegation policy (Put/Describe/DeleteResourcePolicy)
+  policies.py           R11 policy types, attachments, documents, delegated policy writes
+  paging.py             R7 pages of at most 20, NextToken, --empty-pages
+  access.py             R8 who may call what; the throttling knob; request counts
+  guardduty.py          R12 GuardDuty delegated admin, R25 its members
+  inspector.py          R13 Inspector delegated admin
+  macie_securityhub.py  R14 Macie and Security Hub delegated admins
+  cloudtrail.py         R15 CloudTrail delegated admins
+  ipam.py               R16 VPC IPAM delegated admin
+  native.py             R17 Detective, R18 Firewall Manager; native_app, the dispatcher of the
+                        services moto lacks
+  securitylake.py       R26 Security Lake delegated admin (served by native_app)
+  sso/                  R19-R24 IAM Identity Center: admin.py (R19-R21 dispatch),
+                        permission_sets.py (R22, R24), assignments.py (R21, R23, R24),
+                        identitystore.py (R20, R24), common.py (shared state), __init__.py (wiring)
+  server.py             install() (patches moto once, in a fixed order), control endpoints,
+                        the HTTP server, main()
+
+Importing the package or its modules patches nothing: server.install() does, once.
+"""

@@ -1,0 +1,120 @@
+"""What every rule group shares: the run-time knobs, the lock, the Organizations request counts,
+the per-Region admin state of the services moto lacks, error helpers, orgctl's delegation
+catalog, and the helpers of the services the emulator serves itself (`Reply`, `_caller`,
+`_org_of`, `_enable_side_effects`).
+
+No moto patch is made here: the catalog is read (it feeds R5, R6 and R10), nothing is installed.
+"""
+
+import os
+import threading
+
+import yaml
+
+from moto.iam.models import get_account_id_from
+from moto.organizations import exceptions as oe
+from moto.organizations import models as om
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CATALOG = os.path.join(ROOT, "data", "delegation-catalog.yaml")
+
+# Run-time knobs (command line, POST /orgctl-emulator/config).
+KNOBS = {"create_delay": 0.5, "throttle_every": 0, "empty_pages": False, "policy_type_delay": 0.3, "sso_region": "us-east-1"}
+STATS = {}  # Organizations requests served, per operation (GET /orgctl-emulator/stats)
+LOCK = threading.Lock()
+COUNTER = {"n": 0}  # Organizations requests seen by the throttling knob
+ADMINS = {}  # (service, management account, region) -> {account: status}  (R14 Macie/Security Hub, R17 Detective)
+
+DETECTIVE = "detective.amazonaws.com"
+
+B = om.OrganizationsBackend
+
+
+def err(code, message, **fields):
+    """An Organizations error with extra modelled members (e.g. Reason)."""
+    e = oe.OrganizationsClientError(code, message)
+    for k, v in fields.items():
+        setattr(e, k, v)
+    return e
+
+
+def constraint(reason, message):
+    return err("ConstraintViolationException", f"{message} ({reason})", Reason=reason)
+
+
+def _as_list(v):
+    return v if isinstance(v, list) else [v]
+
+
+# --- orgctl's catalog (R5 limits, R6 principals) ----------------------------------------------
+
+def load_catalog():
+    with open(CATALOG) as f:
+        cat = yaml.safe_load(f)
+    limits, principals = {}, set()
+    for s in cat["services"]:
+        for p in [s.get("principal")] + list(s.get("extra_principals") or []):
+            if isinstance(p, str) and p.endswith(".amazonaws.com"):
+                principals.add(p)
+                m = s.get("max_delegated_admins")
+                if isinstance(m, int):
+                    limits[p] = m
+    trusted_only = set()
+    for t in cat.get("trusted_access_only", []):
+        p = str(t["principal"]).split(" ")[0]
+        if p.endswith(".amazonaws.com"):
+            trusted_only.add(p)
+    return principals, trusted_only, limits
+
+
+PRINCIPALS, TRUSTED_ONLY, MAX_ADMINS = load_catalog()
+
+
+def _internal(fn):
+    """Marks moto's own calls (R11: moto attaches its default policies to new OUs and accounts
+    through attach_policy; those calls skip R11's request checks)."""
+    def wrapper(self, *a, **kw):
+        self._orgctl_internal = getattr(self, "_orgctl_internal", 0) + 1
+        try:
+            return fn(self, *a, **kw)
+        finally:
+            self._orgctl_internal -= 1
+    return wrapper
+
+
+# --- services served by the emulator itself (native.py, securitylake.py) ----------------------
+
+class Reply(Exception):
+    """An error of a service the emulator serves itself; `fields` are extra modelled members of
+    the error body (e.g. Security Lake's errorCode)."""
+
+    def __init__(self, status, code, message, **fields):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields
+
+
+def _caller(environ):
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    try:
+        cred = auth.split("Credential=")[1].split(",")[0].split("/")
+    except IndexError:
+        return None, None, None
+    return get_account_id_from(cred[0]), cred[2], cred[3]
+
+
+def _org_of(acct):
+    """(management account, its Organizations backend, caller is management)."""
+    own = om.organizations_backends[acct]["aws"]
+    if own.org is not None:
+        return acct, own, True
+    master = om.organizations_backends.master_accounts.get(acct)
+    if master is None:
+        return None, None, False
+    return master[0], om.organizations_backends[master[0]][master[1]], False
+
+
+def _enable_side_effects(ob, admin, principal):
+    if not any(x["ServicePrincipal"] == principal for x in ob.services):
+        ob.enable_aws_service_access(ServicePrincipal=principal)
+    if not any(a.account.id == admin and principal in a.services for a in ob.admins):
+        ob.register_delegated_administrator(AccountId=admin, ServicePrincipal=principal)

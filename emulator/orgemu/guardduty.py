@@ -1,0 +1,196 @@
+"""GuardDuty's delegated administrator and its members (moto's GuardDuty, patched).
+
+Rules (GuardDuty user guide https://docs.aws.amazon.com/guardduty/latest/ug/, API reference
+https://docs.aws.amazon.com/guardduty/latest/APIReference/):
+  R12 GuardDuty Enable/Disable/ListOrganizationAdminAccount(s) per Region (moto: no Disable, no
+      checks): management account only (List too), trusted access first, never the management account, the same
+      admin in every Region, the Organizations DA registered as a side effect
+                          (guardduty ug delegated-admin-designate, change-guardduty-delegated-admin)
+  R25 GuardDuty members of the delegated administrator (moto: absent): Create/List/Disassociate/
+      DeleteMembers and Update/DescribeOrganizationConfiguration on the admin's detector, only by
+      the Region's GuardDuty admin (BadRequestException); organization members are associated at
+      once; a member must be disassociated before it is deleted (unprocessed otherwise); the
+      designated admin gets a detector, as AWS enables GuardDuty there
+                   (guardduty API_CreateMembers, API_DisassociateMembers, API_DeleteMembers,
+                    API_UpdateOrganizationConfiguration; ug guardduty_organizations)
+
+install() adds moto GuardDuty routes and replaces GuardDutyResponse handlers; server.install()
+calls it after the Organizations modules' R11 (policies.install()).
+"""
+
+import json
+
+from moto.core.exceptions import JsonRESTError
+from moto.guardduty import models as gdm
+from moto.guardduty import responses as gdr
+from moto.guardduty import urls as gdu
+from moto.organizations import models as om
+
+GD = "guardduty.amazonaws.com"
+ORIG = {}  # moto's handlers, captured by install()
+
+
+# --- R12: GuardDuty's delegated administrator (per Region) -------------------------------------
+
+class GdBadRequest(JsonRESTError):
+    code = 400
+
+    def __init__(self, message):
+        super().__init__("BadRequestException", message)
+
+
+def _gd_org(resp):
+    ob = om.organizations_backends[resp.current_account][resp.partition]
+    if ob.org is None:
+        raise GdBadRequest("The request is rejected because the caller is not the management account of an organization.")
+    return ob
+
+
+def gd_enable(self):
+    admin = self._get_param("adminAccountId")
+    ob = _gd_org(self)
+    if admin == self.current_account:
+        raise GdBadRequest("The request is rejected because the management account cannot be the delegated administrator.")
+    if not any(a.id == admin for a in ob.accounts):
+        raise GdBadRequest(f"The request is rejected because {admin} is not a member of the organization.")
+    if not any(s["ServicePrincipal"] == GD for s in ob.services):
+        raise GdBadRequest("The request is rejected because trusted access for GuardDuty is not enabled in AWS Organizations.")
+    others = [a.account.id for a in ob.admins if GD in a.services and a.account.id != admin]
+    if others:
+        raise GdBadRequest(f"The request is rejected because {others[0]} is the delegated administrator: it must be the same account in every Region.")
+    backend = self.guardduty_backend
+    if backend.admin_account_ids and admin not in backend.admin_account_ids:
+        raise GdBadRequest("The request is rejected because this Region already has a delegated administrator.")
+    if admin not in backend.admin_account_ids:
+        backend.admin_account_ids.append(admin)
+    # AWS enables GuardDuty (a detector) in the delegated administrator's account.
+    own = gdm.guardduty_backends[admin][self.region]
+    if not own.detectors:
+        own.create_detector(True, "SIX_HOURS", {}, {}, [])
+    # AWS: the first designation registers the account as the Organizations delegated administrator.
+    if not any(a.account.id == admin and GD in a.services for a in ob.admins):
+        ob.register_delegated_administrator(AccountId=admin, ServicePrincipal=GD)
+    return "{}"
+
+
+def gd_disable(self):
+    admin = self._get_param("adminAccountId")
+    _gd_org(self)
+    backend = self.guardduty_backend
+    if admin not in backend.admin_account_ids:
+        raise GdBadRequest(f"The request is rejected because {admin} is not the delegated administrator in this Region.")
+    backend.admin_account_ids.remove(admin)
+    return "{}"
+
+
+def gd_list(self):
+    # AWS: "Only the organization's management account can run this API operation."
+    _gd_org(self)
+    return ORIG["list_organization_admin_accounts"](self)
+
+
+# --- R25: GuardDuty members and organization configuration of the delegated admin ------------
+
+GD_MEMBERS = {}  # (admin account, region) -> {member account: relationship status}
+GD_AUTO = {}  # (admin account, region) -> autoEnableOrganizationMembers
+
+
+def _gd_detector(resp):
+    """The caller's detector named in the path; the caller must be the Region's GuardDuty admin."""
+    detector = resp.path.split("/")[2]
+    backend = gdm.guardduty_backends[resp.current_account][resp.region]
+    if detector not in backend.detectors:
+        raise GdBadRequest(f"The request is rejected because the input detectorId {detector} is not owned by the current account.")
+    master = om.organizations_backends.master_accounts.get(resp.current_account)
+    admins = gdm.guardduty_backends[master[0]][resp.region].admin_account_ids if master else []
+    if resp.current_account not in admins:
+        raise GdBadRequest("The request is rejected because the current account is not the GuardDuty delegated administrator in this Region.")
+    return (resp.current_account, resp.region)
+
+
+def _gd_body(resp):
+    try:
+        return json.loads(resp.body or "{}")
+    except ValueError:
+        return {}
+
+
+def gd_create_members(self):
+    key = _gd_detector(self)
+    master = om.organizations_backends.master_accounts[self.current_account]
+    ob = om.organizations_backends[master[0]][master[1]]
+    members = GD_MEMBERS.setdefault(key, {})
+    unprocessed = []
+    for d in _gd_body(self).get("accountDetails", []):
+        acct = d.get("accountId")
+        if any(a.id == acct for a in ob.accounts) and acct != self.current_account:
+            members[acct] = "Enabled"  # organization members are associated at once
+        else:
+            unprocessed.append({"accountId": acct, "result": "The account is not a member of the organization."})
+    return json.dumps({"unprocessedAccounts": unprocessed})
+
+
+def gd_list_members(self):
+    key = _gd_detector(self)
+    only = (self.querystring.get("onlyAssociated", ["true"])[0] or "true").lower() != "false"
+    members = [{"accountId": a, "detectorId": self.path.split("/")[2], "email": f"{a}@example.com", "relationshipStatus": st, "administratorId": key[0], "updatedAt": "2026-01-01T00:00:00Z"}
+               for a, st in sorted(GD_MEMBERS.get(key, {}).items()) if not only or st == "Enabled"]
+    return json.dumps({"members": members})
+
+
+def gd_disassociate_members(self):
+    key = _gd_detector(self)
+    members = GD_MEMBERS.setdefault(key, {})
+    for a in _gd_body(self).get("accountIds", []):
+        if a in members:
+            members[a] = "Removed"
+    return json.dumps({"unprocessedAccounts": []})
+
+
+def gd_delete_members(self):
+    key = _gd_detector(self)
+    members = GD_MEMBERS.setdefault(key, {})
+    unprocessed = []
+    for a in _gd_body(self).get("accountIds", []):
+        if members.get(a) == "Enabled":
+            # AWS: a member must be disassociated before it is deleted.
+            unprocessed.append({"accountId": a, "result": "The account must be disassociated first."})
+        else:
+            members.pop(a, None)
+    return json.dumps({"unprocessedAccounts": unprocessed})
+
+
+def gd_update_org_config(self):
+    key = _gd_detector(self)
+    body = _gd_body(self)
+    value = body.get("autoEnableOrganizationMembers") or ("NEW" if body.get("autoEnable") else "NONE")
+    if value not in ("NEW", "ALL", "NONE"):
+        raise GdBadRequest(f"The request is rejected because autoEnableOrganizationMembers {value} is not NEW, ALL or NONE.")
+    GD_AUTO[key] = value
+    return "{}"
+
+
+def gd_describe_org_config(self):
+    key = _gd_detector(self)
+    value = GD_AUTO.get(key, "NONE")
+    return json.dumps({"autoEnable": value != "NONE", "autoEnableOrganizationMembers": value, "memberAccountLimitReached": False})
+
+
+def install():
+    # R12. moto routes no DisableOrganizationAdminAccount (HTTP 404).
+    gdu.url_paths["{0}/admin/disable$"] = gdr.GuardDutyResponse.dispatch
+    ORIG["list_organization_admin_accounts"] = gdr.GuardDutyResponse.list_organization_admin_accounts
+    gdr.GuardDutyResponse.list_organization_admin_accounts = gd_list
+    gdr.GuardDutyResponse.enable_organization_admin_account = gd_enable
+    gdr.GuardDutyResponse.disable_organization_admin_account = gd_disable
+    # R25.
+    gdu.url_paths["{0}/detector/(?P<detector_id>[^/]+)/member$"] = gdr.GuardDutyResponse.dispatch
+    gdu.url_paths["{0}/detector/(?P<detector_id>[^/]+)/member/disassociate$"] = gdr.GuardDutyResponse.dispatch
+    gdu.url_paths["{0}/detector/(?P<detector_id>[^/]+)/member/delete$"] = gdr.GuardDutyResponse.dispatch
+    gdu.url_paths["{0}/detector/(?P<detector_id>[^/]+)/admin$"] = gdr.GuardDutyResponse.dispatch
+    gdr.GuardDutyResponse.create_members = gd_create_members
+    gdr.GuardDutyResponse.list_members = gd_list_members
+    gdr.GuardDutyResponse.disassociate_members = gd_disassociate_members
+    gdr.GuardDutyResponse.delete_members = gd_delete_members
+    gdr.GuardDutyResponse.update_organization_configuration = gd_update_org_config
+    gdr.GuardDutyResponse.describe_organization_configuration = gd_describe_org_config

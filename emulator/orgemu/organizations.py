@@ -1,0 +1,184 @@
+"""Organizations: OUs, accounts and delegated administrators (moto's backend, patched).
+
+Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/latest/APIReference/):
+  R1  CreateOrganizationalUnit: duplicate name under one parent -> DuplicateOrganizationalUnitException;
+      unknown parent -> ParentNotFoundException                       (API_CreateOrganizationalUnit)
+  R2  DeleteOrganizationalUnit: OU with accounts or child OUs -> OrganizationalUnitNotEmptyException
+                                                                       (API_DeleteOrganizationalUnit)
+  R3  MoveAccount: wrong source parent -> SourceParentNotFoundException; destination is the
+      current parent -> DuplicateAccountException                     (API_MoveAccount)
+  R4  CreateAccount is asynchronous (IN_PROGRESS, then SUCCEEDED/FAILED after --create-delay);
+      an email already in use -> request FAILED with EMAIL_ALREADY_EXISTS
+                                (API_CreateAccount, API_CreateAccountStatus, API_DescribeCreateAccountStatus)
+  R5  RegisterDelegatedAdministrator without trusted access -> ConstraintViolationException
+      SERVICE_ACCESS_NOT_ENABLED; more admins than the service allows ->
+      MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED; management account ->
+      CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR               (API_RegisterDelegatedAdministrator)
+  R6  Every principal of orgctl's catalog is accepted for trusted access and delegation
+      (moto knows 6 delegation principals)          (orgs_integrate_services_list; data/delegation-catalog.yaml)
+  R9  DeregisterDelegatedAdministrator of an account not registered for that service ->
+      AccountNotRegisteredException (moto: InvalidInputException)    (API_DeregisterDelegatedAdministrator)
+      Deregistering Detective's DA also removes it as Detective admin in every Region (R17).
+
+install() patches moto's OrganizationsBackend; server.install() calls it first.
+"""
+
+import threading
+import time
+import uuid
+
+from moto.organizations import exceptions as oe
+from moto.organizations import models as om
+
+from .common import ADMINS, DETECTIVE, KNOBS, MAX_ADMINS, PRINCIPALS, TRUSTED_ONLY, B, _internal, constraint, err
+
+ORIG = {}  # moto's methods, captured by install()
+
+
+# --- R1 / R2 -------------------------------------------------------------------------------
+
+def create_organizational_unit(self, **kw):
+    parent = kw.get("ParentId")
+    if not any(o.id == parent for o in self.ou):
+        raise err("ParentNotFoundException", "You specified parent that doesn't exist.")
+    if any(o.parent_id == parent and o.name == kw.get("Name") and not isinstance(o, om.FakeRoot) for o in self.ou):
+        raise err("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")
+    return ORIG["create_organizational_unit"](self, **kw)
+
+
+def delete_organizational_unit(self, **kw):
+    ou_id = kw["OrganizationalUnitId"]
+    self.get_organizational_unit_by_id(ou_id)
+    if any(a.parent_id == ou_id for a in self.accounts) or any(o.parent_id == ou_id for o in self.ou):
+        raise err("OrganizationalUnitNotEmptyException", "The specified OU is not empty. Move all accounts to another root or OU and delete all child OUs, then try again.")
+    return ORIG["delete_organizational_unit"](self, **kw)
+
+
+# --- R3 ------------------------------------------------------------------------------------
+
+def move_account(self, **kw):
+    account = self.get_account_by_id(kw["AccountId"])
+    self.validate_parent_id(kw["DestinationParentId"])
+    if account.parent_id != kw["SourceParentId"]:
+        raise err("SourceParentNotFoundException", "We can't find a source root or OU with the ParentId that you specified.")
+    if account.parent_id == kw["DestinationParentId"]:
+        raise err("DuplicateAccountException", "That account is already present in the specified destination.")
+    return ORIG["move_account"](self, **kw)
+
+
+# --- R4: asynchronous CreateAccount ----------------------------------------------------------
+
+def _requests(self):
+    if not hasattr(self, "_orgctl_requests"):
+        self._orgctl_requests = {}
+    return self._orgctl_requests
+
+
+TICK_LOCK = threading.Lock()
+
+
+def tick(self):
+    """Completes the creation requests whose time has come. The server is threaded: two
+    requests ticking at once must not materialise one request twice."""
+    with TICK_LOCK:
+        _tick(self)
+
+
+def _tick(self):
+    now = time.time()
+    for req in _requests(self).values():
+        st = req["status"]
+        if st["State"] != "IN_PROGRESS" or req["due"] > now:
+            continue
+        email = req["kwargs"]["Email"].lower()
+        if any(a.email.lower() == email for a in self.accounts):
+            st.update(State="FAILED", FailureReason="EMAIL_ALREADY_EXISTS", CompletedTimestamp=now)
+            continue
+        created = ORIG["create_account"](self, **req["kwargs"])["CreateAccountStatus"]
+        st.update(State="SUCCEEDED", AccountId=created["AccountId"], CompletedTimestamp=now)
+
+
+def create_account(self, **kw):
+    if self.org is None:
+        raise oe.AWSOrganizationsNotInUseException
+    rid = "car-" + uuid.uuid4().hex
+    status = {"Id": rid, "AccountName": kw["AccountName"], "State": "IN_PROGRESS", "RequestedTimestamp": time.time()}
+    _requests(self)[rid] = {"kwargs": kw, "due": time.time() + float(KNOBS["create_delay"]), "status": status}
+    return {"CreateAccountStatus": dict(status)}
+
+
+def describe_create_account_status(self, **kw):
+    tick(self)
+    req = _requests(self).get(kw["CreateAccountRequestId"])
+    if req is None:
+        raise err("CreateAccountStatusNotFoundException", "We can't find an create account request with the CreateAccountRequestId that you specified.")
+    return {"CreateAccountStatus": dict(req["status"])}
+
+
+def list_create_account_status(self, **kw):
+    tick(self)
+    states = kw.get("States") or ["IN_PROGRESS", "SUCCEEDED", "FAILED"]
+    items = [dict(r["status"]) for r in _requests(self).values() if r["status"]["State"] in states]
+    return {"CreateAccountStatuses": items}
+
+
+# --- R5 / R9 --------------------------------------------------------------------------------
+
+def register_delegated_administrator(self, **kw):
+    account_id, principal = kw["AccountId"], kw["ServicePrincipal"]
+    if account_id == self.account_id:
+        raise constraint("CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR", "You cannot register the management account as a delegated administrator.")
+    if principal not in PRINCIPALS and principal not in om.FakeDelegatedAdministrator.SUPPORTED_SERVICES:
+        raise err("InvalidInputException", "You specified an unrecognized service principal.", Reason="UNRECOGNIZED_SERVICE_PRINCIPAL")
+    self.get_account_by_id(account_id)
+    if not any(s["ServicePrincipal"] == principal for s in self.services):
+        raise constraint("SERVICE_ACCESS_NOT_ENABLED", f"You must first enable trusted access for {principal}.")
+    current = [a for a in self.admins if principal in a.services]
+    if any(a.account.id == account_id for a in current):
+        raise oe.AccountAlreadyRegisteredException
+    limit = MAX_ADMINS.get(principal)
+    if limit is not None and len(current) >= limit:
+        raise constraint("MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED", f"{principal} allows at most {limit} delegated administrator(s).")
+    return ORIG["register_delegated_administrator"](self, **kw)
+
+
+def deregister_delegated_administrator(self, **kw):
+    admin = next((a for a in self.admins if a.account.id == kw["AccountId"]), None)
+    if admin is not None and kw["ServicePrincipal"] not in admin.services:
+        raise oe.AccountNotRegisteredException
+    ORIG["deregister_delegated_administrator"](self, **kw)
+    # AWS lists an account as delegated administrator only while it has a service.
+    self.admins = [a for a in self.admins if a.services]
+    if kw["ServicePrincipal"] == DETECTIVE:
+        # R17: removing Detective's Organizations DA removes it as Detective admin in every Region.
+        for (svc, mgmt, _region), state in ADMINS.items():
+            if svc == "detective" and mgmt == self.account_id:
+                state.pop(kw["AccountId"], None)
+
+
+def list_delegated_administrators(self, **kw):
+    service = kw.get("ServicePrincipal")
+    admins = [a for a in self.admins if a.services and (not service or service in a.services)]
+    return {"DelegatedAdministrators": [a.describe() for a in admins]}
+
+
+def install():
+    # R6: the catalog's principals.
+    om.FakeDelegatedAdministrator.SUPPORTED_SERVICES = sorted(set(om.FakeDelegatedAdministrator.SUPPORTED_SERVICES) | PRINCIPALS)
+    om.FakeServiceAccess.TRUSTED_SERVICES = sorted(set(om.FakeServiceAccess.TRUSTED_SERVICES) | PRINCIPALS | TRUSTED_ONLY)
+    for name in ("create_organizational_unit", "delete_organizational_unit", "move_account", "register_delegated_administrator",
+                 "deregister_delegated_administrator"):
+        ORIG[name] = getattr(B, name)
+    # moto's own CreateAccount, called when a request completes, attaches moto's default policies:
+    # marked internal for R11 (the single-file emulator wrapped it in its R11 section; no request
+    # is served before every install() has run, so wrapping it here is the same).
+    ORIG["create_account"] = _internal(B.create_account)
+    B.create_organizational_unit = create_organizational_unit
+    B.delete_organizational_unit = delete_organizational_unit
+    B.move_account = move_account
+    B.create_account = create_account
+    B.describe_create_account_status = describe_create_account_status
+    B.list_create_account_status = list_create_account_status
+    B.register_delegated_administrator = register_delegated_administrator
+    B.deregister_delegated_administrator = deregister_delegated_administrator
+    B.list_delegated_administrators = list_delegated_administrators

@@ -1,0 +1,99 @@
+"""The emulator's HTTP server: moto's WSGI app behind the control endpoints and `native_app`.
+
+install() patches moto, once, by calling each rule module's install() in INSTALL_ORDER (the order
+of the single-file emulator this package replaces). main() parses the launcher's command line,
+installs, and serves on 127.0.0.1, printing `ORGCTL_EMULATOR_URL=http://127.0.0.1:PORT`.
+
+Control endpoints (test knobs, not AWS):
+  GET  /orgctl-emulator/stats        Organizations requests per operation, their total, and "sso"
+  POST /orgctl-emulator/stats/reset  clears them
+  POST /orgctl-emulator/config       sets knobs (create_delay, throttle_every, empty_pages,
+                                     policy_type_delay, sso_region); answers the knobs
+"""
+
+import argparse
+import json
+
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+
+from . import access, cloudtrail, guardduty, inspector, ipam, macie_securityhub, organizations, paging, policies, resource_policy, sso
+from .common import KNOBS, LOCK, STATS
+from .native import native_app
+
+# Each module's install() patches moto; this is the order they are applied in. The rule modules
+# only import moto at load time; nothing is patched before install().
+INSTALL_ORDER = (
+    organizations,      # R6 catalog principals, R1-R5, R9 (OrganizationsBackend)
+    resource_policy,    # R10 (OrganizationsBackend, OrganizationsResponse)
+    policies,           # R11 (FakePolicy, FakeRoot, OrganizationsBackend)
+    guardduty,          # R12, R25 (GuardDuty routes and handlers)
+    inspector,          # R13
+    macie_securityhub,  # R14
+    cloudtrail,         # R15
+    ipam,               # R16 (EC2Response)
+    paging,             # R7 (OrganizationsResponse List* handlers)
+    access,             # R8, throttling knob, request counts (OrganizationsResponse.call_action)
+    sso,                # R19-R24 (SSOAdminResponse, IdentityStoreResponse)
+)
+_INSTALLED = []
+
+
+def install():
+    """Patches moto with every rule, once (a second call does nothing)."""
+    if _INSTALLED:
+        return
+    _INSTALLED.append(True)
+    for module in INSTALL_ORDER:
+        module.install()
+
+
+def control_app(inner):
+    def app(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == "/orgctl-emulator/stats":
+            with LOCK:
+                body = json.dumps({"organizations": STATS, "total": sum(STATS.values()), "sso": sso.stats()})
+            return Response(body, mimetype="application/json")(environ, start_response)
+        if path == "/orgctl-emulator/stats/reset" and environ["REQUEST_METHOD"] == "POST":
+            with LOCK:
+                STATS.clear()
+                sso.reset_stats()
+            return Response("{}", mimetype="application/json")(environ, start_response)
+        if path == "/orgctl-emulator/config" and environ["REQUEST_METHOD"] == "POST":
+            req = Request(environ)
+            KNOBS.update({k: v for k, v in json.loads(req.get_data() or b"{}").items() if k in KNOBS})
+            return Response(json.dumps(KNOBS), mimetype="application/json")(environ, start_response)
+        served = native_app(environ, start_response)
+        if served is not None:
+            return served
+        return inner(environ, start_response)
+
+    return app
+
+
+class QuietHandler(MotoRequestHandler):
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+def main(argv=None, description="orgctl's AWS emulator: moto's server plus the AWS rules moto lacks."):
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    ap.add_argument("--create-delay", type=float, default=KNOBS["create_delay"], help="seconds a CreateAccount request stays IN_PROGRESS")
+    ap.add_argument("--throttle-every", type=int, default=0)
+    ap.add_argument("--empty-pages", action="store_true")
+    ap.add_argument("--sso-region", default=KNOBS["sso_region"], help="IAM Identity Center home Region (where the organization instance lives)")
+    a = ap.parse_args(argv)
+    KNOBS.update(create_delay=a.create_delay, throttle_every=a.throttle_every, empty_pages=a.empty_pages, sso_region=a.sso_region)
+    install()
+    app = control_app(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", a.port, app, threaded=True, request_handler=QuietHandler)
+    print(f"ORGCTL_EMULATOR_URL=http://127.0.0.1:{server.server_port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,236 @@
+"""Account assignments and provisioning: R23, and the assignment parts of R21 and R24.
+
+Rules (IAM Identity Center; API reference https://docs.aws.amazon.com/singlesignon/latest/APIReference/,
+user guide https://docs.aws.amazon.com/singlesignon/latest/userguide/):
+  R21 (assignments) the delegated administrator may not create or delete an account assignment to
+      the management account, nor provision any permission set to the management account ->
+      AccessDeniedException. A permission set is provisioned to an account from the
+      CreateAccountAssignment or ProvisionPermissionSet request until the deletion of its last
+      assignment there completes      (delegated-admin: tasks a delegated administrator cannot perform)
+  R23 Asynchronous operations: Create/DeleteAccountAssignment and ProvisionPermissionSet answer
+      IN_PROGRESS and turn SUCCEEDED --create-delay seconds later; the change takes effect then
+      (an assignment is listed, a permission set provisioned, only once SUCCEEDED);
+      Describe/ListAccountAssignmentCreation/DeletionStatus and Describe/ListPermissionSet-
+      ProvisioningStatus (moto: absent or always SUCCEEDED) follow; at most 10 assignment
+      operations (creation + deletion) IN_PROGRESS per instance -> the 11th gets ThrottlingException;
+      ProvisionPermissionSet to an account with a provisioning IN_PROGRESS -> ConflictException;
+      ListAccountsForProvisionedPermissionSet / ListPermissionSetsProvisionedToAccount (moto: the
+      caller's account, no AccountId, no filter) honour AccountId and ProvisioningStatus
+      (LATEST_PERMISSION_SET_NOT_PROVISIONED once the permission set changed after provisioning)
+                      (API_CreateAccountAssignment, API_DeleteAccountAssignment,
+                       API_ProvisionPermissionSet, API_Describe*Status, API_List*Status; limits;
+                       API_ListAccountsForProvisionedPermissionSet)
+  R24 (assignments) CreateAccountAssignment to an account outside the organization ->
+      ValidationException, for a user/group not in the identity store -> ResourceNotFoundException,
+      an existing assignment -> SUCCEEDED with no duplicate      (API_CreateAccountAssignment)
+"""
+
+import re
+import time
+import uuid
+
+from moto.ssoadmin import models as ssm
+
+from ..common import KNOBS
+from .common import (MAX_OUTSTANDING, STATS, _assignments, _in_progress, _ops, _org_accounts, _page, _prov, _state, _store,
+                     _version, conflict, denied, invalid, not_found, sso_err)
+
+
+# --- R23: asynchronous operations ----------------------------------------------------------------
+
+def _new_op(b, kind, status, ps_arn, targets, **extra):
+    now = time.time()
+    due = max(now + float(KNOBS.get("create_delay", 0.5)), _state(b)["last_due"])
+    _state(b)["last_due"] = due
+    rid = str(uuid.uuid4())
+    status = dict(status, RequestId=rid, CreatedDate=now, Status="IN_PROGRESS")
+    op = {"kind": kind, "status": status, "due": due, "ps": ps_arn, "targets": list(targets), **extra}
+    _ops(b)[rid] = op
+    return op
+
+
+def tick(b):
+    now = time.time()
+    for op in _ops(b).values():
+        if op["status"]["Status"] == "IN_PROGRESS" and op["due"] <= now:
+            _complete(b, op)
+
+
+def _find_ps(b, arn):
+    return next((ps for ps in b.permission_sets if ps.permission_set_arn == arn), None)
+
+
+def _complete(b, op):
+    st = op["status"]
+    ps = _find_ps(b, op["ps"])
+    if ps is None:
+        st.update(Status="FAILED", FailureReason="The permission set no longer exists.")
+        return
+    if op["kind"] == "create":
+        key = op["key"]
+        if not any(_key(a) == key for a in b.account_assignments):
+            b.account_assignments.append(ssm.AccountAssignment(*key))
+        _prov(ps).setdefault(key[1], _version(ps))
+    elif op["kind"] == "delete":
+        key = op["key"]
+        b.account_assignments = [a for a in b.account_assignments if _key(a) != key]
+        if not _assignments(b, ps.permission_set_arn, key[1]):
+            _prov(ps).pop(key[1], None)
+    else:
+        for acct in op["targets"]:
+            _prov(ps)[acct] = max(_prov(ps).get(acct, 0), op["version"])
+    st["Status"] = "SUCCEEDED"
+
+
+def _key(a):
+    return (a.instance_arn, a.target_id, a.target_type, a.permission_set_arn, a.principal_type, a.principal_id)
+
+
+def _assignment_request(c):
+    ps = c.ps()
+    target, target_type = c.p.get("TargetId"), c.p.get("TargetType")
+    ptype, pid = c.p.get("PrincipalType"), c.p.get("PrincipalId")
+    if target_type != "AWS_ACCOUNT":
+        raise invalid("TargetType must be AWS_ACCOUNT.")
+    if ptype not in ("USER", "GROUP"):
+        raise invalid("PrincipalType must be USER or GROUP.")
+    if not isinstance(target, str) or not re.fullmatch(r"\d{12}", target):
+        raise invalid("TargetId must be a 12-digit account ID.")
+    if c.role == "da" and target == c.mgmt:
+        raise denied("The delegated administrator cannot manage account assignments of the management account.")
+    key = (c.inst.instance_arn, target, target_type, ps.permission_set_arn, ptype, pid)
+    status = {"TargetId": target, "TargetType": target_type, "PermissionSetArn": ps.permission_set_arn,
+              "PrincipalType": ptype, "PrincipalId": pid}
+    return ps, key, status
+
+
+def _outstanding_check(b):
+    if len(_in_progress(b, ("create", "delete"))) >= MAX_OUTSTANDING:
+        raise sso_err("ThrottlingException", f"Too many outstanding account assignment operations (max {MAX_OUTSTANDING})")
+
+
+def _record_peak(b):
+    n = len(_in_progress(b, ("create", "delete")))
+    STATS["peak_outstanding_assignment_ops"] = max(STATS["peak_outstanding_assignment_ops"], n)
+
+
+def create_account_assignment(c):
+    ps, key, status = _assignment_request(c)
+    target, ptype, pid = key[1], key[4], key[5]
+    if target not in _org_accounts(c.mgmt):
+        raise invalid(f"TargetId {target} is not an account of the organization.")
+    store = _store(c.mgmt, c.inst)
+    if (ptype == "USER" and pid not in store.users) or (ptype == "GROUP" and pid not in store.groups):
+        raise not_found(f"{ptype} {pid} does not exist in identity store {c.inst.identity_store_id}.")
+    pending_delete = any(op["key"] == key for op in _in_progress(c.b, ("delete",)))
+    if any(_key(a) == key for a in c.b.account_assignments) and not pending_delete:
+        # Idempotent: the assignment exists; nothing to do, nothing outstanding.
+        op = _new_op(c.b, "create", status, ps.permission_set_arn, [target], key=key)
+        op["status"]["Status"] = "SUCCEEDED"
+        return {"AccountAssignmentCreationStatus": dict(op["status"])}
+    _outstanding_check(c.b)
+    op = _new_op(c.b, "create", status, ps.permission_set_arn, [target], key=key)
+    _record_peak(c.b)
+    return {"AccountAssignmentCreationStatus": dict(op["status"])}
+
+
+def delete_account_assignment(c):
+    ps, key, status = _assignment_request(c)
+    exists = any(_key(a) == key for a in c.b.account_assignments)
+    pending = any(op["key"] == key for op in _in_progress(c.b, ("create",)))
+    if not exists and not pending:
+        raise not_found("The account assignment does not exist.")
+    _outstanding_check(c.b)
+    op = _new_op(c.b, "delete", status, ps.permission_set_arn, [key[1]], key=key)
+    _record_peak(c.b)
+    return {"AccountAssignmentDeletionStatus": dict(op["status"])}
+
+
+def provision_permission_set(c):
+    ps = c.ps()
+    target_type, target = c.p.get("TargetType"), c.p.get("TargetId")
+    if target_type == "AWS_ACCOUNT":
+        if not target:
+            raise invalid("TargetId is required when TargetType is AWS_ACCOUNT.")
+        if c.role == "da" and target == c.mgmt:
+            raise denied("The delegated administrator cannot provision permission sets to the management account.")
+        if target not in _org_accounts(c.mgmt):
+            raise invalid(f"TargetId {target} is not an account of the organization.")
+        targets = [target]
+    elif target_type == "ALL_PROVISIONED_ACCOUNTS":
+        targets = sorted(set(_prov(ps)) | {a.target_id for a in _assignments(c.b, ps.permission_set_arn)})
+    else:
+        raise invalid("TargetType must be AWS_ACCOUNT or ALL_PROVISIONED_ACCOUNTS.")
+    busy = [op for op in _in_progress(c.b, ("provision",)) if set(op["targets"]) & set(targets)]
+    if busy:
+        STATS["provision_conflicts"] += 1
+        raise conflict("There is a conflicting operation in process.")
+    status = {"PermissionSetArn": ps.permission_set_arn}
+    if target_type == "AWS_ACCOUNT":
+        status["AccountId"] = target
+    op = _new_op(c.b, "provision", status, ps.permission_set_arn, targets, version=_version(ps))
+    return {"PermissionSetProvisioningStatus": dict(op["status"])}
+
+
+def _describe_op(kind, id_param, out_key):
+    def handler(c):
+        op = _ops(c.b).get(c.p.get(id_param))
+        if op is None or op["kind"] != kind:
+            raise not_found(f"Could not find the request with id {c.p.get(id_param)}.")
+        return {out_key: dict(op["status"])}
+    return handler
+
+
+def _list_ops(kind, out_key):
+    def handler(c):
+        wanted = (c.p.get("Filter") or {}).get("Status")
+        items = [{"Status": op["status"]["Status"], "RequestId": op["status"]["RequestId"], "CreatedDate": op["status"]["CreatedDate"]}
+                 for op in _ops(c.b).values() if op["kind"] == kind and (not wanted or op["status"]["Status"] == wanted)]
+        return _page(items, c.p, out_key)
+    return handler
+
+
+def list_account_assignments(c):
+    ps = c.ps()
+    items = [{"AccountId": a.target_id, "PermissionSetArn": a.permission_set_arn, "PrincipalType": a.principal_type, "PrincipalId": a.principal_id}
+             for a in _assignments(c.b, ps.permission_set_arn, c.p.get("AccountId"))]
+    return _page(items, c.p, "AccountAssignments")
+
+
+def list_account_assignments_for_principal(c):
+    acct = (c.p.get("Filter") or {}).get("AccountId")
+    items = [{"AccountId": a.target_id, "PermissionSetArn": a.permission_set_arn, "PrincipalType": a.principal_type, "PrincipalId": a.principal_id}
+             for a in c.b.account_assignments
+             if a.principal_id == c.p.get("PrincipalId") and a.principal_type == c.p.get("PrincipalType") and (acct is None or a.target_id == acct)]
+    return _page(items, c.p, "AccountAssignments")
+
+
+def _status_ok(ps, acct, wanted):
+    if wanted is None:
+        return True
+    latest = _prov(ps).get(acct, 0) >= _version(ps)
+    return latest if wanted == "LATEST_PERMISSION_SET_PROVISIONED" else not latest
+
+
+def _check_provisioning_status(c):
+    wanted = c.p.get("ProvisioningStatus")
+    if wanted not in (None, "LATEST_PERMISSION_SET_PROVISIONED", "LATEST_PERMISSION_SET_NOT_PROVISIONED"):
+        raise invalid("ProvisioningStatus must be LATEST_PERMISSION_SET_PROVISIONED or LATEST_PERMISSION_SET_NOT_PROVISIONED.")
+    return wanted
+
+
+def list_accounts_for_provisioned(c):
+    ps = c.ps()
+    wanted = _check_provisioning_status(c)
+    accounts = [a for a in sorted(_prov(ps)) if _status_ok(ps, a, wanted)]
+    return _page(accounts, c.p, "AccountIds")
+
+
+def list_permission_sets_provisioned_to_account(c):
+    acct = c.p.get("AccountId")
+    if not acct:
+        raise invalid("AccountId is required.")
+    wanted = _check_provisioning_status(c)
+    arns = [ps.permission_set_arn for ps in c.b.permission_sets
+            if ps.instance_arn == c.inst.instance_arn and acct in _prov(ps) and _status_ok(ps, acct, wanted)]
+    return _page(arns, c.p, "PermissionSets")
