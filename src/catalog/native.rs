@@ -33,6 +33,8 @@ pub enum NativeId {
     Macie,
     #[serde(rename = "securityhub")]
     SecurityHub,
+    #[serde(rename = "securitylake")]
+    SecurityLake,
 }
 
 /// Where one designation holds.
@@ -162,6 +164,15 @@ pub static NATIVE: &[NativeApi] = &[
         catalog_id: "securityhub",
         scope: AdminScope::PerRegion,
         executor_why: "AWS reserves AWS Security Hub (CSPM and the newer \"Security Hub\")'s Enable/DisableOrganizationAdminAccount and Organizations' DeregisterDelegatedAdministrator to the management account",
+        self_removal: None,
+        teardown: None,
+        one_admin_only: None,
+    },
+    NativeApi {
+        id: NativeId::SecurityLake,
+        catalog_id: "securitylake",
+        scope: AdminScope::Organization,
+        executor_why: "AWS reserves securitylake:Register/DeregisterDataLakeDelegatedAdministrator to the management account (registering through Organizations would skip Security Lake's service-linked role)",
         self_removal: None,
         teardown: None,
         one_admin_only: None,

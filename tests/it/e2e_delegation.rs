@@ -414,6 +414,75 @@ async fn ipam_is_delegated_through_ec2_never_enable_aws_service_access() {
         .expect(0);
 }
 
+/// Security Lake goes through its own API (which creates its service-linked role), never
+/// through Organizations' generic call or EnableAWSServiceAccess; a new admin is one replace
+/// (deregister, then register), and both directions converge to an empty plan.
+#[tokio::test]
+async fn security_lake_is_delegated_through_its_own_api() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    let (file, f) = with_delegation(&emu, "securitylake: { admin: app }");
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    let ch = changes(&plan);
+    assert!(
+        !ch.iter()
+            .any(|(a, _)| a == "trusted_access[\"securitylake.amazonaws.com\"]"),
+        "its registration enables trusted access itself: {ch:?}"
+    );
+    let lake = change(&plan, "delegation[\"securitylake.amazonaws.com\"]");
+    assert_eq!(lake["op"]["via"], "securitylake", "{lake}");
+    assert_eq!(lake["executor"]["account_id"], MGMT, "{lake}");
+    assert!(lake["executor"]["why"]
+        .as_str()
+        .unwrap()
+        .contains("DataLakeDelegatedAdministrator"));
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+    let org = emu.mgmt();
+    let accts = accounts(&org).await;
+    assert_eq!(
+        admins(&org, "securitylake.amazonaws.com").await,
+        vec![accts["app"].0.clone()]
+    );
+    std::fs::write(
+        &f,
+        file.replace(
+            "securitylake: { admin: app }",
+            "securitylake: { admin: sec-ops }",
+        ),
+    )
+    .unwrap();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    assert_eq!(
+        changes(&plan),
+        vec![(
+            "delegation[\"securitylake.amazonaws.com\"]".to_string(),
+            "replace".to_string()
+        )]
+    );
+    // A replace is destructive: refused without --allow-destroy, nothing changed.
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(1);
+    assert_eq!(
+        admins(&org, "securitylake.amazonaws.com").await,
+        vec![accts["app"].0.clone()]
+    );
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .expect(0);
+    assert_eq!(
+        admins(&org, "securitylake.amazonaws.com").await,
+        vec![accts["sec-ops"].0.clone()]
+    );
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+}
+
 #[tokio::test]
 async fn detective_is_delegated_per_region_and_moved_with_one_replace() {
     let emu = Emulator::start(&["--create-delay", "0.1"]);

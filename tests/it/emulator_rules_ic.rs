@@ -1,5 +1,5 @@
-//! The AWS rules the emulator adds for Detective, Firewall Manager and IAM Identity Center
-//! (R17–R24, listed in docs/emulator.md with their AWS sources), proven through the real
+//! The AWS rules the emulator adds for Detective, Firewall Manager, IAM Identity Center and
+//! Security Lake (R17–R24, R26, listed in docs/emulator.md with their AWS sources), proven through the real
 //! SDK: without each rule these calls would succeed (or fail) differently on moto.
 
 use aws_sdk_organizations::types::OrganizationFeatureSet;
@@ -364,4 +364,101 @@ async fn r21_to_r24_what_the_delegated_admin_may_not_do_and_what_aws_validates()
         .send()
         .await
         .unwrap();
+}
+
+/// The AWS error code of a failed call.
+fn code<E, R>(e: aws_sdk_securitylake::error::SdkError<E, R>) -> Option<String>
+where
+    E: aws_sdk_securitylake::error::ProvideErrorMetadata,
+{
+    e.as_service_error()
+        .and_then(|s| s.code())
+        .map(str::to_string)
+}
+
+/// R26: Security Lake's delegated administrator is the management account's to register,
+/// never itself, one for the organization; registration enables trusted access and registers
+/// the Organizations admin (how orgctl reads it back); deregistration takes no account.
+/// On plain moto every call fails (moto has no Security Lake).
+#[tokio::test]
+async fn r26_security_lake_admin_rules() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    let (sec, app) = org_with_admin(&emu, "").await;
+    let lake = |creds: &Creds, region: &str| {
+        aws_sdk_securitylake::Client::from_conf(
+            aws_sdk_securitylake::Config::builder()
+                .behavior_version(aws_sdk_securitylake::config::BehaviorVersion::latest())
+                .region(aws_sdk_securitylake::config::Region::new(
+                    region.to_string(),
+                ))
+                .endpoint_url(&emu.url)
+                .credentials_provider(creds.provider())
+                .retry_config(aws_sdk_securitylake::config::retry::RetryConfig::disabled())
+                .build(),
+        )
+    };
+    let mgmt = lake(&Creds::management(), "us-east-1");
+    let register = |c: &aws_sdk_securitylake::Client, a: &str| {
+        c.register_data_lake_delegated_administrator()
+            .account_id(a)
+            .send()
+    };
+    // Never the management account; only members of the organization.
+    let e = register(&mgmt, MGMT).await.unwrap_err();
+    assert_eq!(code(e).as_deref(), Some("BadRequestException"));
+    let e = register(&mgmt, "999999999999").await.unwrap_err();
+    assert_eq!(code(e).as_deref(), Some("BadRequestException"));
+    // Only the management account registers.
+    let sec_creds = emu.member(&sec).await;
+    let e = register(&lake(&sec_creds, "us-east-1"), &sec)
+        .await
+        .unwrap_err();
+    assert_eq!(code(e).as_deref(), Some("AccessDeniedException"));
+    register(&mgmt, &sec).await.unwrap();
+    // Side effects: trusted access and the Organizations registration.
+    let org = emu.mgmt();
+    let access = org
+        .list_aws_service_access_for_organization()
+        .send()
+        .await
+        .unwrap();
+    assert!(access
+        .enabled_service_principals()
+        .iter()
+        .any(|p| p.service_principal() == Some("securitylake.amazonaws.com")));
+    let listed = |org: aws_sdk_organizations::Client| async move {
+        org.list_delegated_administrators()
+            .service_principal("securitylake.amazonaws.com")
+            .send()
+            .await
+            .unwrap()
+            .delegated_administrators()
+            .iter()
+            .filter_map(|a| a.id().map(str::to_string))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(listed(emu.mgmt()).await, vec![sec.clone()]);
+    // One administrator for the organization, from any Region.
+    let e = register(&lake(&Creds::management(), "eu-west-1"), &app)
+        .await
+        .unwrap_err();
+    assert_eq!(code(e).as_deref(), Some("ConflictException"));
+    // Deregistration: management only, no account parameter; trusted access stays.
+    let e = lake(&sec_creds, "us-east-1")
+        .deregister_data_lake_delegated_administrator()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(e).as_deref(), Some("AccessDeniedException"));
+    mgmt.deregister_data_lake_delegated_administrator()
+        .send()
+        .await
+        .unwrap();
+    assert!(listed(emu.mgmt()).await.is_empty());
+    let e = mgmt
+        .deregister_data_lake_delegated_administrator()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(e).as_deref(), Some("ResourceNotFoundException"));
 }

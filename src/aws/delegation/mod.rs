@@ -110,6 +110,7 @@ mod inspector2;
 mod ipam;
 mod macie;
 mod securityhub;
+mod securitylake;
 
 /// A Region's administrators: account → status (`ENABLED`, `DISABLE_IN_PROGRESS`, …).
 pub(crate) type Admins = BTreeMap<String, String>;
@@ -173,6 +174,7 @@ pub(crate) fn adapter(id: NativeId) -> Adapter {
             admin: &securityhub::SecurityHub,
             teardown: None,
         },
+        NativeId::SecurityLake => Organization(&securitylake::SecurityLake),
     }
 }
 
