@@ -187,6 +187,104 @@ pub struct Change {
     pub op: Op,
 }
 
+/// A [`Change`] being built: the required parts first, then what the change does to
+/// before/after, its risk and dependencies, and last its operation ([`ChangeDraft::op`]),
+/// in the order a reader of the plan meets them.
+#[derive(Debug, Clone)]
+pub struct ChangeDraft {
+    address: String,
+    action: Action,
+    summary: String,
+    before: Option<Value>,
+    after: Option<Value>,
+    executor: Executor,
+    risk: Risk,
+    risk_reason: String,
+    depends_on: Vec<String>,
+}
+
+impl Change {
+    /// Starts a low-risk change without before/after states or dependencies.
+    pub fn draft(
+        address: impl Into<String>,
+        action: Action,
+        summary: impl Into<String>,
+        executor: Executor,
+    ) -> ChangeDraft {
+        ChangeDraft {
+            address: address.into(),
+            action,
+            summary: summary.into(),
+            before: None,
+            after: None,
+            executor,
+            risk: Risk::Low,
+            risk_reason: String::new(),
+            depends_on: Vec::new(),
+        }
+    }
+}
+
+impl ChangeDraft {
+    /// The state before the change (as the plan shows it).
+    pub fn before(mut self, v: Value) -> Self {
+        self.before = Some(v);
+        self
+    }
+
+    /// The state after the change.
+    pub fn after(mut self, v: Value) -> Self {
+        self.after = Some(v);
+        self
+    }
+
+    /// The state before the change, where there may be none.
+    pub fn maybe_before(mut self, v: Option<Value>) -> Self {
+        self.before = v;
+        self
+    }
+
+    /// The state after the change, where there may be none.
+    pub fn maybe_after(mut self, v: Option<Value>) -> Self {
+        self.after = v;
+        self
+    }
+
+    /// The review risk, and why (empty when low).
+    pub fn risk(mut self, risk: Risk, reason: impl Into<String>) -> Self {
+        self.risk = risk;
+        self.risk_reason = reason.into();
+        self
+    }
+
+    /// A high-risk change, and why.
+    pub fn high_risk(self, reason: impl Into<String>) -> Self {
+        self.risk(Risk::High, reason)
+    }
+
+    /// The addresses that must be applied first.
+    pub fn depends_on(mut self, deps: Vec<String>) -> Self {
+        self.depends_on = deps;
+        self
+    }
+
+    /// What `apply` does: completes the change.
+    pub fn op(self, op: Op) -> Change {
+        Change {
+            address: self.address,
+            action: self.action,
+            summary: self.summary,
+            before: self.before,
+            after: self.after,
+            executor: self.executor,
+            risk: self.risk,
+            risk_reason: self.risk_reason,
+            depends_on: self.depends_on,
+            op,
+        }
+    }
+}
+
 /// A live object the file does not mention, left alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnmanagedItem {

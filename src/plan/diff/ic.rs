@@ -135,18 +135,14 @@ impl Ctx<'_> {
         depends_on: Vec<String>,
         op: IcOp,
     ) {
-        self.changes.push(Change {
-            address,
-            action,
-            summary,
-            before,
-            after,
-            executor,
-            risk: risk.0,
-            risk_reason: risk.1,
-            depends_on,
-            op: Op::Ic(Box::new(op)),
-        });
+        self.changes.push(
+            Change::draft(address, action, summary, executor)
+                .maybe_before(before)
+                .maybe_after(after)
+                .risk(risk.0, risk.1)
+                .depends_on(depends_on)
+                .op(Op::Ic(Box::new(op))),
+        );
     }
 
     fn ic_users(

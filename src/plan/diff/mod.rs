@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use super::change::{
-    Action, Change, Executor, Op, Plan, Risk, Summary, TagTarget, UnmanagedItem, FORMAT_VERSION,
+    Action, Change, Executor, Op, Plan, Summary, TagTarget, UnmanagedItem, FORMAT_VERSION,
 };
 use super::order;
 use crate::live::{LiveState, ReadScope};
@@ -256,23 +256,22 @@ impl Ctx<'_> {
                     if !tags.is_empty() {
                         after["tags"] = tags_json(&tags);
                     }
-                    self.changes.push(Change {
-                        address: address::ou(path),
-                        action: Action::Create,
-                        summary: format!("create OU {name} under {parent}"),
-                        before: None,
-                        after: Some(after),
-                        executor: self.management(why::OU),
-                        risk: Risk::Low,
-                        risk_reason: String::new(),
-                        depends_on: deps,
-                        op: Op::CreateOu {
+                    self.changes.push(
+                        Change::draft(
+                            address::ou(path),
+                            Action::Create,
+                            format!("create OU {name} under {parent}"),
+                            self.management(why::OU),
+                        )
+                        .after(after)
+                        .depends_on(deps)
+                        .op(Op::CreateOu {
                             path: path.clone(),
                             parent,
                             name,
                             tags,
-                        },
-                    });
+                        }),
+                    );
                 }
             }
         }
@@ -308,45 +307,32 @@ impl Ctx<'_> {
         if !set.is_empty() {
             let mut after = have.clone();
             after.extend(set.clone());
-            self.changes.push(Change {
-                address: tags_addr.clone(),
-                action: Action::Update,
-                summary: format!("set {} tag(s)", set.len()),
-                before: Some(tags_json(&have)),
-                after: Some(tags_json(&after)),
-                executor: executor.clone(),
-                risk: Risk::Low,
-                risk_reason: String::new(),
-                depends_on: Vec::new(),
-                op: Op::Tag {
+            self.changes.push(
+                Change::draft(
+                    tags_addr.clone(),
+                    Action::Update,
+                    format!("set {} tag(s)", set.len()),
+                    executor.clone(),
+                )
+                .before(tags_json(&have))
+                .after(tags_json(&after))
+                .op(Op::Tag {
                     target: target.clone(),
                     set,
                     remove: Vec::new(),
-                },
-            });
+                }),
+            );
         }
         for k in extra {
             let key_addr = format!("{tags_addr}[{k:?}]");
             if self.desired.unmanaged == Unmanaged::Prune {
                 let v = have.get(&k).cloned().unwrap_or_default();
-                self.changes.push(Change {
-                    address: key_addr,
-                    action: Action::Delete,
-                    summary: format!("remove tag {k}"),
-                    before: Some(json!({ k.clone(): v })),
-                    after: None,
-                    executor: executor.clone(),
-                    risk: Risk::High,
-                    risk_reason:
-                        "tag-based access control (ABAC) and cost allocation may depend on this tag"
-                            .into(),
-                    depends_on: Vec::new(),
-                    op: Op::Tag {
+                self.changes.push(Change::draft(key_addr, Action::Delete, format!("remove tag {k}"), executor.clone()).before(json!({ k.clone(): v })).high_risk("tag-based access control (ABAC) and cost allocation may depend on this tag"
+                            ).op(Op::Tag {
                         target: target.clone(),
                         set: Tags::new(),
                         remove: vec![k],
-                    },
-                });
+                    }));
             } else {
                 self.unmanaged.push(UnmanagedItem {
                     address: key_addr,
@@ -396,18 +382,7 @@ impl Ctx<'_> {
                     deps.push(address::ou(p));
                 }
             }
-            self.changes.push(Change {
-                address: address::account(name),
-                action: Action::Update,
-                summary: format!("move account {id} from {from} to {}", a.parent),
-                before: Some(json!({ "id": id, "ou": from.to_string() })),
-                after: Some(json!({ "id": id, "ou": a.parent.to_string() })),
-                executor: self.management(why::MOVE),
-                risk: Risk::High,
-                risk_reason: format!("the policies the account inherits change: those attached to {from} stop applying, those of {} start", a.parent),
-                depends_on: deps,
-                op: Op::MoveAccount { id: id.clone(), from, to: a.parent.clone() },
-            });
+            self.changes.push(Change::draft(address::account(name), Action::Update, format!("move account {id} from {from} to {}", a.parent), self.management(why::MOVE)).before(json!({ "id": id, "ou": from.to_string() })).after(json!({ "id": id, "ou": a.parent.to_string() })).high_risk(format!("the policies the account inherits change: those attached to {from} stop applying, those of {} start", a.parent)).depends_on(deps).op(Op::MoveAccount { id: id.clone(), from, to: a.parent.clone() }));
         }
         if let Some(want) = &a.tags {
             self.tag_change(
@@ -432,23 +407,22 @@ impl Ctx<'_> {
         if !tags.is_empty() {
             after["tags"] = tags_json(&tags);
         }
-        self.changes.push(Change {
-            address: address::account(name),
-            action: Action::Create,
-            summary: format!("create account {name} <{email}> in {}", a.parent),
-            before: None,
-            after: Some(after),
-            executor: self.management(why::CREATE_ACCOUNT),
-            risk: Risk::Low,
-            risk_reason: String::new(),
-            depends_on: deps,
-            op: Op::CreateAccount {
+        self.changes.push(
+            Change::draft(
+                address::account(name),
+                Action::Create,
+                format!("create account {name} <{email}> in {}", a.parent),
+                self.management(why::CREATE_ACCOUNT),
+            )
+            .after(after)
+            .depends_on(deps)
+            .op(Op::CreateAccount {
                 name: name.to_string(),
                 email,
                 parent: a.parent.clone(),
                 tags,
-            },
-        });
+            }),
+        );
     }
 
     /// Live OUs absent from the file: listed, or (prune) deleted deepest-first when they
@@ -503,21 +477,21 @@ impl Ctx<'_> {
                 .collect();
             let mut deps = children;
             deps.extend(self.changes.iter().filter(|c| matches!(&c.op, Op::MoveAccount { from: Parent::Ou(p), .. } if *p == ou.path)).map(|c| c.address.clone()));
-            self.changes.push(Change {
-                address: address::ou(&ou.path),
-                action: Action::Delete,
-                summary: format!("delete OU {}", ou.path),
-                before: Some(json!({ "id": ou.id, "name": ou.name })),
-                after: None,
-                executor: self.management(why::OU),
-                risk: Risk::High,
-                risk_reason: "policies attached to the OU are detached with it".into(),
-                depends_on: deps,
-                op: Op::DeleteOu {
+            self.changes.push(
+                Change::draft(
+                    address::ou(&ou.path),
+                    Action::Delete,
+                    format!("delete OU {}", ou.path),
+                    self.management(why::OU),
+                )
+                .before(json!({ "id": ou.id, "name": ou.name }))
+                .high_risk("policies attached to the OU are detached with it")
+                .depends_on(deps)
+                .op(Op::DeleteOu {
                     path: ou.path.clone(),
                     id: ou.id.clone(),
-                },
-            });
+                }),
+            );
         }
     }
 }

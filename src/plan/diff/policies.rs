@@ -112,18 +112,7 @@ impl Ctx<'_> {
             }
             let (executor, deps) = self.policy_executor(&ty);
             enabling.insert(ty.clone());
-            self.changes.push(Change {
-                address: policy_type_addr(&ty),
-                action: Action::Create,
-                summary: format!("enable the {ty} policy type on the root"),
-                before: Some(json!({ "status": self.live.root_policy_types.get(&ty).cloned().unwrap_or_else(|| "DISABLED".into()) })),
-                after: Some(json!({ "status": "ENABLED" })),
-                executor,
-                risk: Risk::Low,
-                risk_reason: String::new(),
-                depends_on: deps,
-                op: Op::EnablePolicyType { policy_type: ty },
-            });
+            self.changes.push(Change::draft(policy_type_addr(&ty), Action::Create, format!("enable the {ty} policy type on the root"), executor).before(json!({ "status": self.live.root_policy_types.get(&ty).cloned().unwrap_or_else(|| "DISABLED".into()) })).after(json!({ "status": "ENABLED" })).depends_on(deps).op(Op::EnablePolicyType { policy_type: ty }));
         }
         // Final SCP attachments per target (target display name → policy names), to check
         // AWS's limits after the plan.
@@ -193,33 +182,11 @@ impl Ctx<'_> {
                     continue;
                 }
                 (Some(_), None) => {}
-                (None, Some(content)) => self.changes.push(Change {
-                    address: policy(name),
-                    action: Action::Create,
-                    summary: format!("create {} {name}", want.policy_type),
-                    before: None,
-                    after: Some(json!({ "description": want.description, "content": canonical(content, false), "tags": want.tags.clone().unwrap_or_default() })),
-                    executor: executor.clone(),
-                    risk: Risk::Low,
-                    risk_reason: String::new(),
-                    depends_on: deps.clone(),
-                    op: Op::CreatePolicy { name: name.clone(), policy_type: want.policy_type.clone(), description: want.description.clone(), content: content.clone(), tags: want.tags.clone().unwrap_or_default() },
-                }),
+                (None, Some(content)) => self.changes.push(Change::draft(policy(name), Action::Create, format!("create {} {name}", want.policy_type), executor.clone()).after(json!({ "description": want.description, "content": canonical(content, false), "tags": want.tags.clone().unwrap_or_default() })).depends_on(deps.clone()).op(Op::CreatePolicy { name: name.clone(), policy_type: want.policy_type.clone(), description: want.description.clone(), content: content.clone(), tags: want.tags.clone().unwrap_or_default() })),
                 (Some(l), Some(content)) => {
                     if !same(&doc(&l.content), content) || l.description != want.description || &l.name != name {
                         let in_force = !l.targets.is_empty();
-                        self.changes.push(Change {
-                            address: policy(name),
-                            action: Action::Update,
-                            summary: format!("update {} {name} ({})", want.policy_type, if in_force { format!("in force on {} target(s)", l.targets.len()) } else { "not attached".into() }),
-                            before: Some(json!({ "name": l.name, "description": l.description, "content": canonical(&doc(&l.content), false) })),
-                            after: Some(json!({ "name": name, "description": want.description, "content": canonical(content, false) })),
-                            executor: executor.clone(),
-                            risk: if in_force && matches!(want.policy_type.as_str(), SCP | "RESOURCE_CONTROL_POLICY") { Risk::High } else { Risk::Low },
-                            risk_reason: if in_force { "the change takes effect at once wherever the policy is attached".into() } else { String::new() },
-                            depends_on: deps.clone(),
-                            op: Op::UpdatePolicy { id: l.id.clone(), name: name.clone(), description: want.description.clone(), content: content.clone() },
-                        });
+                        self.changes.push(Change::draft(policy(name), Action::Update, format!("update {} {name} ({})", want.policy_type, if in_force { format!("in force on {} target(s)", l.targets.len()) } else { "not attached".into() }), executor.clone()).before(json!({ "name": l.name, "description": l.description, "content": canonical(&doc(&l.content), false) })).after(json!({ "name": name, "description": want.description, "content": canonical(content, false) })).risk(if in_force && matches!(want.policy_type.as_str(), SCP | "RESOURCE_CONTROL_POLICY") { Risk::High } else { Risk::Low }, if in_force { "the change takes effect at once wherever the policy is attached".into() } else { String::new() }).depends_on(deps.clone()).op(Op::UpdatePolicy { id: l.id.clone(), name: name.clone(), description: want.description.clone(), content: content.clone() }));
                     }
                 }
             }
@@ -267,33 +234,34 @@ impl Ctx<'_> {
                         .insert(name.clone());
                     touched.insert(shown_name(self, t));
                 }
-                self.changes.push(Change {
-                    address: attachment(name, &shown),
-                    action: Action::Create,
-                    summary: format!("attach {name} to {shown}"),
-                    before: None,
-                    after: Some(json!({ "attached": true })),
-                    executor: executor.clone(),
-                    risk: if want.policy_type == SCP
-                        || want.policy_type == "RESOURCE_CONTROL_POLICY"
-                    {
-                        Risk::High
-                    } else {
-                        Risk::Low
-                    },
-                    risk_reason: if want.policy_type == SCP
-                        || want.policy_type == "RESOURCE_CONTROL_POLICY"
-                    {
-                        format!("the policy starts restricting everything under {shown}")
-                    } else {
-                        String::new()
-                    },
-                    depends_on: d,
-                    op: Op::AttachPolicy {
+                self.changes.push(
+                    Change::draft(
+                        attachment(name, &shown),
+                        Action::Create,
+                        format!("attach {name} to {shown}"),
+                        executor.clone(),
+                    )
+                    .after(json!({ "attached": true }))
+                    .risk(
+                        if want.policy_type == SCP || want.policy_type == "RESOURCE_CONTROL_POLICY"
+                        {
+                            Risk::High
+                        } else {
+                            Risk::Low
+                        },
+                        if want.policy_type == SCP || want.policy_type == "RESOURCE_CONTROL_POLICY"
+                        {
+                            format!("the policy starts restricting everything under {shown}")
+                        } else {
+                            String::new()
+                        },
+                    )
+                    .depends_on(d)
+                    .op(Op::AttachPolicy {
                         policy: name.clone(),
                         target: t.clone(),
-                    },
-                });
+                    }),
+                );
             }
             for tid in live_targets.difference(&wanted_ids) {
                 let shown = self.live.target_name(tid);
@@ -311,18 +279,7 @@ impl Ctx<'_> {
                     touched.insert(shown.clone());
                 }
                 let l = live.as_ref().map(|l| l.id.clone()).unwrap_or_default();
-                self.changes.push(Change {
-                    address: attachment(name, &shown),
-                    action: Action::Delete,
-                    summary: format!("detach {name} from {shown}"),
-                    before: Some(json!({ "attached": true })),
-                    after: None,
-                    executor: executor.clone(),
-                    risk: Risk::High,
-                    risk_reason: if managed { format!("detaching {name} removes the default allow-all: only what other policies allow stays allowed under {shown}") } else { format!("{name} stops applying under {shown}") },
-                    depends_on: deps.clone(),
-                    op: Op::DetachPolicy { policy_id: l, target_id: tid.clone() },
-                });
+                self.changes.push(Change::draft(attachment(name, &shown), Action::Delete, format!("detach {name} from {shown}"), executor.clone()).before(json!({ "attached": true })).high_risk(if managed { format!("detaching {name} removes the default allow-all: only what other policies allow stays allowed under {shown}") } else { format!("{name} stops applying under {shown}") }).depends_on(deps.clone()).op(Op::DetachPolicy { policy_id: l, target_id: tid.clone() }));
             }
         }
         self.unmanaged_policies(&wanted, &mut scps, &mut touched);
@@ -397,18 +354,7 @@ impl Ctx<'_> {
                 }
             }
             let targets: Vec<String> = p.targets.iter().map(|t| self.live.target_name(t)).collect();
-            self.changes.push(Change {
-                address: policy(&p.name),
-                action: Action::Delete,
-                summary: if targets.is_empty() { format!("delete {} {}", p.policy_type, p.name) } else { format!("detach {} from {} and delete it", p.name, targets.join(", ")) },
-                before: Some(json!({ "description": p.description, "content": canonical(&doc(&p.content), false), "targets": targets })),
-                after: None,
-                executor,
-                risk: Risk::High,
-                risk_reason: "the policy stops applying wherever it was attached; AWS keeps no copy".into(),
-                depends_on: deps,
-                op: Op::DeletePolicy { id: p.id.clone(), targets: p.targets.iter().cloned().collect() },
-            });
+            self.changes.push(Change::draft(policy(&p.name), Action::Delete, if targets.is_empty() { format!("delete {} {}", p.policy_type, p.name) } else { format!("detach {} from {} and delete it", p.name, targets.join(", ")) }, executor).before(json!({ "description": p.description, "content": canonical(&doc(&p.content), false), "targets": targets })).high_risk("the policy stops applying wherever it was attached; AWS keeps no copy").depends_on(deps).op(Op::DeletePolicy { id: p.id.clone(), targets: p.targets.iter().cloned().collect() }));
         }
     }
 }

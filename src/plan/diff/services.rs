@@ -44,20 +44,19 @@ impl Ctx<'_> {
                         )
                     })
                     .unwrap_or_default();
-                self.changes.push(Change {
-                    address: address::trusted_access(p),
-                    action: Action::Create,
-                    summary: format!("enable trusted access for {p}{needed_by}"),
-                    before: Some(json!({ "enabled": false })),
-                    after: Some(json!({ "enabled": true })),
-                    executor: self.management(why::TRUSTED),
-                    risk: Risk::Low,
-                    risk_reason: String::new(),
-                    depends_on: Vec::new(),
-                    op: Op::EnableTrustedAccess {
+                self.changes.push(
+                    Change::draft(
+                        address::trusted_access(p),
+                        Action::Create,
+                        format!("enable trusted access for {p}{needed_by}"),
+                        self.management(why::TRUSTED),
+                    )
+                    .before(json!({ "enabled": false }))
+                    .after(json!({ "enabled": true }))
+                    .op(Op::EnableTrustedAccess {
                         principal: p.clone(),
-                    },
-                });
+                    }),
+                );
             }
         }
         for p in self
@@ -79,18 +78,7 @@ impl Ctx<'_> {
                 } else {
                     Vec::new()
                 };
-                self.changes.push(Change {
-                    address: address::trusted_access(p),
-                    action: Action::Delete,
-                    summary: format!("disable trusted access for {p}"),
-                    before: Some(json!({ "enabled": true })),
-                    after: Some(json!({ "enabled": false })),
-                    executor: self.management(why::TRUSTED),
-                    risk: Risk::High,
-                    risk_reason: "the service can no longer act in member accounts; AWS recommends disabling the integration in the service first".into(),
-                    depends_on: deps,
-                    op: Op::DisableTrustedAccess { principal: p.clone() },
-                });
+                self.changes.push(Change::draft(address::trusted_access(p), Action::Delete, format!("disable trusted access for {p}"), self.management(why::TRUSTED)).before(json!({ "enabled": true })).after(json!({ "enabled": false })).high_risk("the service can no longer act in member accounts; AWS recommends disabling the integration in the service first").depends_on(deps).op(Op::DisableTrustedAccess { principal: p.clone() }));
             } else {
                 self.unmanaged.push(UnmanagedItem {
                     address: address::trusted_access(p),
@@ -173,23 +161,22 @@ impl Ctx<'_> {
                 // change run from that account, before the management account names the new one.
                 for old in std::mem::take(&mut deregister) {
                     let addr = format!("{}.admin[{:?}]", address::delegation(p), old.as_str());
-                    self.changes.push(Change {
-                        address: addr.clone(),
-                        action: Action::Delete,
-                        summary: self_removal.summary.replace("{admin}", &self.show_id(&old)),
-                        before: Some(json!({ "admin": self.show_id(&old) })),
-                        after: None,
-                        executor: self.account_executor(&old, self_removal.executor_why),
-                        risk: Risk::High,
-                        risk_reason: self_removal.risk.into(),
-                        depends_on: Vec::new(),
-                        op: Op::DelegatedAdmins {
+                    self.changes.push(
+                        Change::draft(
+                            addr.clone(),
+                            Action::Delete,
+                            self_removal.summary.replace("{admin}", &self.show_id(&old)),
+                            self.account_executor(&old, self_removal.executor_why),
+                        )
+                        .before(json!({ "admin": self.show_id(&old) }))
+                        .high_risk(self_removal.risk)
+                        .op(Op::DelegatedAdmins {
                             principal: p.clone(),
                             deregister: vec![old],
                             register: Vec::new(),
                             via: Some(n.id),
-                        },
-                    });
+                        }),
+                    );
                     deps.push(addr);
                 }
                 if register.is_empty() {
@@ -212,11 +199,12 @@ impl Ctx<'_> {
                 let gone: Vec<String> = deregister.iter().map(|i| self.show_id(i)).collect();
                 (Action::Replace, Risk::High, format!("{} stops being {}'s delegated administrator; anything it administers for the service moves to the new admin or stops", gone.join(", "), d.key))
             };
-            self.changes.push(Change {
-                address: address::delegation(p),
-                action,
-                summary: match action {
-                    Action::Replace => format!(
+            self.changes.push(
+                Change::draft(
+                    address::delegation(p),
+                    action,
+                    match action {
+                        Action::Replace => format!(
                         "replace delegated administrator of {p}: deregister {}, then register {}",
                         deregister
                             .iter()
@@ -229,28 +217,28 @@ impl Ctx<'_> {
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
-                    _ => format!(
-                        "register {} as delegated administrator of {p}",
-                        register
-                            .iter()
-                            .map(|r| self.show_account(r))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                },
-                before: Some(json!({ "admins": before })),
-                after: Some(json!({ "admins": after })),
-                executor: self.management(via.map_or(why::DELEGATION, |n| n.executor_why)),
-                risk,
-                risk_reason,
-                depends_on: deps,
-                op: Op::DelegatedAdmins {
+                        _ => format!(
+                            "register {} as delegated administrator of {p}",
+                            register
+                                .iter()
+                                .map(|r| self.show_account(r))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    },
+                    self.management(via.map_or(why::DELEGATION, |n| n.executor_why)),
+                )
+                .before(json!({ "admins": before }))
+                .after(json!({ "admins": after }))
+                .risk(risk, risk_reason)
+                .depends_on(deps)
+                .op(Op::DelegatedAdmins {
                     principal: p.clone(),
                     deregister,
                     register,
                     via: via.map(|n| n.id),
-                },
-            });
+                }),
+            );
         }
         for (p, have) in &self.live.delegated_admins {
             if self.desired.delegations.contains_key(p) || have.is_empty() {
@@ -258,27 +246,25 @@ impl Ctx<'_> {
             }
             let shown: Vec<String> = have.iter().map(|i| self.show_id(i)).collect();
             if self.desired.unmanaged == Unmanaged::Prune {
-                self.changes.push(Change {
-                    address: address::delegation(p),
-                    action: Action::Delete,
-                    summary: format!(
-                        "deregister {} as delegated administrator of {p}",
-                        shown.join(", ")
-                    ),
-                    before: Some(json!({ "admins": shown })),
-                    after: None,
-                    executor: self.management(why::DELEGATION),
-                    risk: Risk::High,
-                    risk_reason: "the account stops administering the service for the organization"
-                        .into(),
-                    depends_on: Vec::new(),
-                    op: Op::DelegatedAdmins {
+                self.changes.push(
+                    Change::draft(
+                        address::delegation(p),
+                        Action::Delete,
+                        format!(
+                            "deregister {} as delegated administrator of {p}",
+                            shown.join(", ")
+                        ),
+                        self.management(why::DELEGATION),
+                    )
+                    .before(json!({ "admins": shown }))
+                    .high_risk("the account stops administering the service for the organization")
+                    .op(Op::DelegatedAdmins {
                         principal: p.clone(),
                         deregister: have.iter().cloned().collect(),
                         register: Vec::new(),
                         via: None,
-                    },
-                });
+                    }),
+                );
             } else {
                 self.unmanaged.push(UnmanagedItem {
                     address: address::delegation(p),
@@ -309,18 +295,7 @@ impl Ctx<'_> {
         if grants.is_empty() {
             let Some(before) = live_doc else { return };
             if self.desired.unmanaged == Unmanaged::Prune {
-                self.changes.push(Change {
-                    address: addr.into(),
-                    action: Action::Delete,
-                    summary: "delete the Organizations delegation policy".into(),
-                    before: Some(canonical(&before, false)),
-                    after: None,
-                    executor: self.management(why::DELEGATION_POLICY),
-                    risk: Risk::High,
-                    risk_reason: "the accounts it names can no longer manage organization policies (not recoverable: AWS keeps no copy)".into(),
-                    depends_on: Vec::new(),
-                    op: Op::DeleteDelegationPolicy,
-                });
+                self.changes.push(Change::draft(addr, Action::Delete, "delete the Organizations delegation policy", self.management(why::DELEGATION_POLICY)).before(canonical(&before, false)).high_risk("the accounts it names can no longer manage organization policies (not recoverable: AWS keeps no copy)").op(Op::DeleteDelegationPolicy));
             } else {
                 self.unmanaged.push(UnmanagedItem { address: addr.into(), note: "a delegation policy exists; the file does not declare organizations_delegation, so it is left as is".into() });
             }
@@ -357,26 +332,27 @@ impl Ctx<'_> {
             .iter()
             .map(|g| self.show_account(&g.account))
             .collect();
-        self.changes.push(Change {
-            address: addr.into(),
-            action: if live_doc.is_some() {
-                Action::Update
-            } else {
-                Action::Create
-            },
-            summary: format!(
-                "{} the Organizations delegation policy for {}",
-                if live_doc.is_some() { "replace" } else { "put" },
-                who.join(", ")
-            ),
-            before: live_doc.as_ref().map(|l| canonical(l, false)),
-            after: Some(canonical(&want, false)),
-            executor: self.management(why::DELEGATION_POLICY),
-            risk: Risk::High,
-            risk_reason: "changes which member accounts may manage organization policies".into(),
-            depends_on: deps,
-            op: Op::PutDelegationPolicy { grants },
-        });
+        self.changes.push(
+            Change::draft(
+                addr,
+                if live_doc.is_some() {
+                    Action::Update
+                } else {
+                    Action::Create
+                },
+                format!(
+                    "{} the Organizations delegation policy for {}",
+                    if live_doc.is_some() { "replace" } else { "put" },
+                    who.join(", ")
+                ),
+                self.management(why::DELEGATION_POLICY),
+            )
+            .maybe_before(live_doc.as_ref().map(|l| canonical(l, false)))
+            .after(canonical(&want, false))
+            .high_risk("changes which member accounts may manage organization policies")
+            .depends_on(deps)
+            .op(Op::PutDelegationPolicy { grants }),
+        );
     }
 
     /// A reference by name where the id belongs to a declared account.
@@ -405,22 +381,21 @@ impl Ctx<'_> {
             let regions = regions.to_vec();
             let addr = format!("{}.teardown[{:?}]", address::delegation(p), o.as_str());
             let shown = self.show_id(o);
-            self.changes.push(Change {
-                address: addr.clone(),
-                action: Action::Delete,
-                summary: format!("{shown}: {} in {}", t.summary, regions.join(", ")),
-                before: Some(json!({ "admin": shown, "regions": regions })),
-                after: None,
-                executor: self.account_executor(o, t.executor_why),
-                risk: Risk::High,
-                risk_reason: t.risk.into(),
-                depends_on: Vec::new(),
-                op: Op::ServiceTeardown {
+            self.changes.push(
+                Change::draft(
+                    addr.clone(),
+                    Action::Delete,
+                    format!("{shown}: {} in {}", t.summary, regions.join(", ")),
+                    self.account_executor(o, t.executor_why),
+                )
+                .before(json!({ "admin": shown, "regions": regions }))
+                .high_risk(t.risk)
+                .op(Op::ServiceTeardown {
                     service,
                     admin: o.clone(),
                     regions,
-                },
-            });
+                }),
+            );
             addrs.push(addr);
         }
         addrs
@@ -499,25 +474,14 @@ impl Ctx<'_> {
                     teardown.join(", ")
                 )
             };
-            self.changes.push(Change {
-                address: address::delegation(p),
-                action: Action::Replace,
-                summary: format!(
+            self.changes.push(Change::draft(address::delegation(p), Action::Replace, format!(
                     "replace {}'s delegated administrator: disable {} in {}, deregister it from Organizations, then enable {} in {}{first}",
                     service.name,
                     gone.join(", "),
                     if disable.is_empty() { "no Region".to_string() } else { disable.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>().join(", ") },
                     shown_admin,
                     d.regions.join(", ")
-                ),
-                before: Some(json!({ "admin": gone, "regions": live.iter().filter(|(_, m)| !m.is_empty()).map(|(r, _)| r.clone()).collect::<Vec<_>>() })),
-                after: Some(json!({ "admin": [shown_admin], "regions": d.regions })),
-                executor,
-                risk: Risk::High,
-                risk_reason: format!("{} stops administering {} for the organization", gone.join(", "), service.name),
-                depends_on: deps,
-                op: Op::ServiceAdmins { service: native.id, principal: p.into(), admin, disable, deregister: others.into_iter().collect(), enable: d.regions.clone() },
-            });
+                ), executor).before(json!({ "admin": gone, "regions": live.iter().filter(|(_, m)| !m.is_empty()).map(|(r, _)| r.clone()).collect::<Vec<_>>() })).after(json!({ "admin": [shown_admin], "regions": d.regions })).high_risk(format!("{} stops administering {} for the organization", gone.join(", "), service.name)).depends_on(deps).op(Op::ServiceAdmins { service: native.id, principal: p.into(), admin, disable, deregister: others.into_iter().collect(), enable: d.regions.clone() }));
             return;
         }
         for r in &d.regions {
@@ -529,28 +493,28 @@ impl Ctx<'_> {
             if enabled {
                 continue;
             }
-            self.changes.push(Change {
-                address: format!("{}.region[{r:?}]", address::delegation(p)),
-                action: Action::Create,
-                summary: format!(
-                    "designate {shown_admin} as {}'s delegated administrator in {r}",
-                    service.name
-                ),
-                before: Some(json!({ "admin": null })),
-                after: Some(json!({ "admin": shown_admin })),
-                executor: executor.clone(),
-                risk: Risk::Low,
-                risk_reason: String::new(),
-                depends_on: deps.clone(),
-                op: Op::ServiceAdmins {
+            self.changes.push(
+                Change::draft(
+                    format!("{}.region[{r:?}]", address::delegation(p)),
+                    Action::Create,
+                    format!(
+                        "designate {shown_admin} as {}'s delegated administrator in {r}",
+                        service.name
+                    ),
+                    executor.clone(),
+                )
+                .before(json!({ "admin": null }))
+                .after(json!({ "admin": shown_admin }))
+                .depends_on(deps.clone())
+                .op(Op::ServiceAdmins {
                     service: native.id,
                     principal: p.into(),
                     admin: admin.clone(),
                     disable: Vec::new(),
                     deregister: Vec::new(),
                     enable: vec![r.clone()],
-                },
-            });
+                }),
+            );
         }
     }
 }
