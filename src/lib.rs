@@ -10,6 +10,7 @@ pub mod live;
 pub mod model;
 pub mod ops;
 pub mod plan;
+pub mod poll;
 pub mod render;
 
 #[cfg(test)]

@@ -6,22 +6,22 @@
 //! provisioning that meets another one in progress is retried.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
 
 use futures::{stream, StreamExt, TryStreamExt};
 
+use super::error::{Applied, ApplyError, PollErrorExt, StepResult};
 use super::Resolver;
 use crate::live::ic::LiveIc;
 pub use crate::live::ic_write::{IcCtx, IcStatus, IcWrite};
-use crate::live::LiveError;
+use crate::live::ErrorKind;
 use crate::model::desired_ic::{IcPermissionSet, Principal};
 use crate::plan::change_ic::{IcOp, PsUpdate};
+use crate::poll::{self, Look, PollPolicy};
 
 /// AWS allows at most 10 account-assignment operations in progress per instance.
 pub const MAX_ASSIGNMENT_OPS: usize = 10;
 /// Accounts provisioned at once by one permission-set update (each account once).
 const PROVISION_CONCURRENCY: usize = 4;
-const WAIT: Duration = Duration::from_secs(30 * 60);
 
 /// Identity Center ids known during a run: live ones plus what the run creates.
 #[derive(Debug, Clone)]
@@ -58,123 +58,147 @@ impl IcIds {
         }
     }
 
-    fn user(&self, n: &str) -> Result<String, String> {
-        self.users
-            .get(n)
-            .cloned()
-            .ok_or_else(|| format!("user {n} has no id yet (was its creation skipped?)"))
+    fn user(&self, n: &str) -> Result<String, ApplyError> {
+        self.users.get(n).cloned().ok_or_else(|| {
+            ApplyError::Unresolved(format!(
+                "user {n} has no id yet (was its creation skipped?)"
+            ))
+        })
     }
-    fn group(&self, n: &str) -> Result<String, String> {
-        self.groups
-            .get(n)
-            .cloned()
-            .ok_or_else(|| format!("group {n} has no id yet (was its creation skipped?)"))
+    fn group(&self, n: &str) -> Result<String, ApplyError> {
+        self.groups.get(n).cloned().ok_or_else(|| {
+            ApplyError::Unresolved(format!(
+                "group {n} has no id yet (was its creation skipped?)"
+            ))
+        })
     }
-    fn principal(&self, p: &Principal) -> Result<String, String> {
+    fn principal(&self, p: &Principal) -> Result<String, ApplyError> {
         match p {
             Principal::User(n) => self.user(n),
             Principal::Group(n) => self.group(n),
         }
     }
-    fn permission_set(&self, n: &str) -> Result<String, String> {
-        self.permission_sets
-            .get(n)
-            .cloned()
-            .ok_or_else(|| format!("permission set {n} has no ARN yet (was its creation skipped?)"))
+    fn permission_set(&self, n: &str) -> Result<String, ApplyError> {
+        self.permission_sets.get(n).cloned().ok_or_else(|| {
+            ApplyError::Unresolved(format!(
+                "permission set {n} has no ARN yet (was its creation skipped?)"
+            ))
+        })
     }
 }
 
-fn code_of(e: &LiveError) -> &str {
-    match e {
-        LiveError::Service { code, .. } => code,
-        _ => "",
-    }
+fn ids(r: &Resolver) -> Result<&IcIds, ApplyError> {
+    r.ic.as_ref().ok_or(ApplyError::Internal(
+        "Identity Center was not read before this change",
+    ))
 }
 
-fn ids(r: &Resolver) -> Result<&IcIds, String> {
-    r.ic.as_ref()
-        .ok_or_else(|| "Identity Center was not read before this change (internal)".to_string())
-}
-
-/// Executes one Identity Center op other than assignments: `(detail, already_converged)`.
+/// Executes one Identity Center op other than assignments.
 pub(super) async fn run<W: IcWrite>(
     op: &IcOp,
     r: &mut Resolver,
     w: &W,
-) -> Result<(String, bool), String> {
-    let err = |e: LiveError| e.to_string();
+    poll: PollPolicy,
+) -> StepResult {
     // Only the context is copied: ids are looked up where needed, and the run records what
     // it creates.
     let ctx = ids(r)?.ctx.clone();
-    let c = &ctx;
-    let out = match op {
+    match op {
+        IcOp::CreatePermissionSet { .. }
+        | IcOp::UpdatePermissionSet { .. }
+        | IcOp::DeletePermissionSet { .. } => permission_set(op, &ctx, r, w, poll).await,
+        IcOp::CreateAssignment { .. } | IcOp::DeleteAssignment { .. } => {
+            Err(ApplyError::Internal("assignments run in a batch"))
+        }
+        _ => identity(op, &ctx, r, w).await,
+    }
+}
+
+/// Users, groups and memberships (identitystore).
+async fn identity<W: IcWrite>(op: &IcOp, c: &IcCtx, r: &mut Resolver, w: &W) -> StepResult {
+    Ok(match op {
         IcOp::CreateUser { user } => match w.ic_create_user(c, user).await {
             Ok(id) => {
                 set(r, |i| i.users.insert(user.user_name.clone(), id.clone()));
-                (format!("created user {id}"), false)
+                Applied::Changed(format!("created user {id}"))
             }
-            Err(e) if code_of(&e) == "ConflictException" => {
-                return Err(format!(
-                    "{e}\n  fix: a user named {} appeared since the plan was made; run plan again",
-                    user.user_name
+            Err(e) if e.kind() == ErrorKind::Conflict => {
+                return Err(ApplyError::fix(
+                    e,
+                    format!(
+                        "a user named {} appeared since the plan was made; run plan again",
+                        user.user_name
+                    ),
                 ))
             }
-            Err(e) => return Err(err(e)),
+            Err(e) => return Err(e.into()),
         },
         IcOp::UpdateUser { id, user } => {
-            w.ic_update_user(c, id, user).await.map_err(err)?;
-            (format!("updated user {id}"), false)
+            w.ic_update_user(c, id, user).await?;
+            Applied::Changed(format!("updated user {id}"))
         }
         IcOp::DeleteUser { id, .. } => {
-            w.ic_delete_user(c, id).await.map_err(err)?;
-            (format!("deleted user {id}"), false)
+            w.ic_delete_user(c, id).await?;
+            Applied::Changed(format!("deleted user {id}"))
         }
         IcOp::CreateGroup { name, description } => {
-            let id = w
-                .ic_create_group(c, name, description.as_deref())
-                .await
-                .map_err(err)?;
+            let id = w.ic_create_group(c, name, description.as_deref()).await?;
             set(r, |i| i.groups.insert(name.clone(), id.clone()));
-            (format!("created group {id}"), false)
+            Applied::Changed(format!("created group {id}"))
         }
         IcOp::UpdateGroup {
             id, description, ..
         } => {
-            w.ic_update_group(c, id, description.as_deref())
-                .await
-                .map_err(err)?;
-            (format!("updated group {id}"), false)
+            w.ic_update_group(c, id, description.as_deref()).await?;
+            Applied::Changed(format!("updated group {id}"))
         }
         IcOp::DeleteGroup { id, .. } => {
-            w.ic_delete_group(c, id).await.map_err(err)?;
-            (format!("deleted group {id}"), false)
+            w.ic_delete_group(c, id).await?;
+            Applied::Changed(format!("deleted group {id}"))
         }
         IcOp::AddMember { group, user } => {
             let (g, u) = (ids(r)?.group(group)?, ids(r)?.user(user)?);
             match w.ic_add_member(c, &g, &u).await {
-                Ok(()) => (format!("added {u} to {g}"), false),
-                Err(e) if code_of(&e) == "ConflictException" => {
-                    (format!("{user} was already a member of {group}"), true)
+                Ok(()) => Applied::Changed(format!("added {u} to {g}")),
+                Err(e) if e.kind() == ErrorKind::Conflict => {
+                    Applied::AlreadySo(format!("{user} was already a member of {group}"))
                 }
-                Err(e) => return Err(err(e)),
+                Err(e) => return Err(e.into()),
             }
         }
         IcOp::RemoveMember { membership_id, .. } => {
             match w.ic_remove_member(c, membership_id).await {
-                Ok(()) => (format!("deleted membership {membership_id}"), false),
-                Err(e) if code_of(&e) == "ResourceNotFoundException" => {
-                    (format!("membership {membership_id} was already gone"), true)
+                Ok(()) => Applied::Changed(format!("deleted membership {membership_id}")),
+                Err(e) if e.kind() == ErrorKind::Gone => {
+                    Applied::AlreadySo(format!("membership {membership_id} was already gone"))
                 }
-                Err(e) => return Err(err(e)),
+                Err(e) => return Err(e.into()),
             }
         }
+        _ => {
+            return Err(ApplyError::Internal(
+                "not a user, group or membership change",
+            ))
+        }
+    })
+}
+
+/// Permission sets: create (with its policies), update (then re-provision), delete.
+async fn permission_set<W: IcWrite>(
+    op: &IcOp,
+    c: &IcCtx,
+    r: &mut Resolver,
+    w: &W,
+    poll: PollPolicy,
+) -> StepResult {
+    Ok(match op {
         IcOp::CreatePermissionSet { permission_set } => {
             let arn = w
                 .ic_create_permission_set(c, permission_set)
                 .await
-                .map_err(|e| match code_of(&e) {
-                    "ConflictException" => format!("{e}\n  fix: a permission set named {} appeared since the plan was made; run plan again", permission_set.name),
-                    _ => err(e),
+                .map_err(|e| match e.kind() {
+                    ErrorKind::Conflict => ApplyError::fix(e, format!("a permission set named {} appeared since the plan was made; run plan again", permission_set.name)),
+                    _ => e.into(),
                 })?;
             set(r, |i| {
                 i.permission_sets
@@ -192,7 +216,7 @@ pub(super) async fn run<W: IcWrite>(
                 ..Default::default()
             };
             apply_update(c, &arn, permission_set, &update, false, w).await?;
-            (format!("created {arn}"), false)
+            Applied::Changed(format!("created {arn}"))
         }
         IcOp::UpdatePermissionSet {
             arn,
@@ -201,28 +225,22 @@ pub(super) async fn run<W: IcWrite>(
             reprovision,
         } => {
             apply_update(c, arn, permission_set, update, update.attributes, w).await?;
-            let n = provision_all(c, arn, reprovision, w).await?;
+            let n = provision_all(c, arn, reprovision, w, poll).await?;
             if n == 0 {
-                (format!("updated {arn}"), false)
+                Applied::Changed(format!("updated {arn}"))
             } else {
-                (
-                    format!("updated {arn}; re-provisioned to {n} account(s)"),
-                    false,
-                )
+                Applied::Changed(format!("updated {arn}; re-provisioned to {n} account(s)"))
             }
         }
         IcOp::DeletePermissionSet { arn, .. } => match w.ic_delete_permission_set(c, arn).await {
-            Ok(()) => (format!("deleted {arn}"), false),
-            Err(e) if code_of(&e) == "ResourceNotFoundException" => {
-                (format!("{arn} was already deleted"), true)
+            Ok(()) => Applied::Changed(format!("deleted {arn}")),
+            Err(e) if e.kind() == ErrorKind::Gone => {
+                Applied::AlreadySo(format!("{arn} was already deleted"))
             }
-            Err(e) => return Err(err(e)),
+            Err(e) => return Err(e.into()),
         },
-        IcOp::CreateAssignment { .. } | IcOp::DeleteAssignment { .. } => {
-            return Err("internal: assignments run in a batch".into())
-        }
-    };
-    Ok(out)
+        _ => return Err(ApplyError::Internal("not a permission-set change")),
+    })
 }
 
 fn set(r: &mut Resolver, f: impl FnOnce(&mut IcIds) -> Option<String>) {
@@ -240,46 +258,45 @@ async fn apply_update<W: IcWrite>(
     u: &PsUpdate,
     attributes: bool,
     w: &W,
-) -> Result<(), String> {
-    let err = |e: LiveError| e.to_string();
+) -> Result<(), ApplyError> {
     if attributes {
-        w.ic_update_permission_set(c, arn, ps).await.map_err(err)?;
+        w.ic_update_permission_set(c, arn, ps).await?;
     }
     for m in &u.attach_managed {
         match w.ic_managed_policy(c, arn, m, true).await {
             Ok(()) => {}
-            Err(e) if code_of(&e) == "ConflictException" => {}
-            Err(e) => return Err(err(e)),
+            Err(e) if e.kind() == ErrorKind::Conflict => {}
+            Err(e) => return Err(e.into()),
         }
     }
     for p in &u.attach_customer {
         match w.ic_customer_policy(c, arn, p, true).await {
             Ok(()) => {}
-            Err(e) if code_of(&e) == "ConflictException" => {}
-            Err(e) => return Err(err(e)),
+            Err(e) if e.kind() == ErrorKind::Conflict => {}
+            Err(e) => return Err(e.into()),
         }
     }
     if let Some(doc) = &u.put_inline {
-        let body = serde_json::to_string(doc).map_err(|e| e.to_string())?;
-        w.ic_inline_policy(c, arn, Some(&body)).await.map_err(err)?;
+        let body = serde_json::to_string(doc)?;
+        w.ic_inline_policy(c, arn, Some(&body)).await?;
     }
     if let Some(b) = &u.put_boundary {
-        w.ic_boundary(c, arn, Some(b)).await.map_err(err)?;
+        w.ic_boundary(c, arn, Some(b)).await?;
     }
     for m in &u.detach_managed {
-        w.ic_managed_policy(c, arn, m, false).await.map_err(err)?;
+        w.ic_managed_policy(c, arn, m, false).await?;
     }
     for p in &u.detach_customer {
-        w.ic_customer_policy(c, arn, p, false).await.map_err(err)?;
+        w.ic_customer_policy(c, arn, p, false).await?;
     }
     if u.delete_inline {
-        w.ic_inline_policy(c, arn, None).await.map_err(err)?;
+        w.ic_inline_policy(c, arn, None).await?;
     }
     if u.delete_boundary {
-        w.ic_boundary(c, arn, None).await.map_err(err)?;
+        w.ic_boundary(c, arn, None).await?;
     }
     if !u.tag.is_empty() || !u.untag.is_empty() {
-        w.ic_tag(c, arn, &u.tag, &u.untag).await.map_err(err)?;
+        w.ic_tag(c, arn, &u.tag, &u.untag).await?;
     }
     Ok(())
 }
@@ -290,9 +307,10 @@ async fn provision_all<W: IcWrite>(
     arn: &str,
     accounts: &[String],
     w: &W,
-) -> Result<usize, String> {
+    poll: PollPolicy,
+) -> Result<usize, ApplyError> {
     let done: Vec<()> = stream::iter(accounts.iter())
-        .map(|a| async move { provision_one(c, arn, a, w).await })
+        .map(|a| async move { provision_one(c, arn, a, w, poll).await })
         .buffer_unordered(PROVISION_CONCURRENCY)
         .try_collect()
         .await?;
@@ -304,28 +322,33 @@ async fn provision_one<W: IcWrite>(
     arn: &str,
     account: &str,
     w: &W,
-) -> Result<(), String> {
-    let start = Instant::now();
-    let mut delay = Duration::from_millis(200);
-    let status = loop {
-        match w.ic_provision(c, arn, account).await {
-            Ok(s) => break s,
-            // Another provisioning of this account is in progress: AWS updates one
-            // permission-set role per account at a time. Wait for it.
-            Err(e) if code_of(&e) == "ConflictException" && start.elapsed() < WAIT => {
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(5));
+    poll: PollPolicy,
+) -> Result<(), ApplyError> {
+    // Another provisioning of this account in progress (ConflictException): AWS updates one
+    // permission-set role per account at a time. Wait for it, then provision.
+    let started = poll::until(
+        poll,
+        |_, _| {},
+        || async {
+            match w.ic_provision(c, arn, account).await {
+                Ok(s) => Ok(Look::Ready(s)),
+                Err(e) if e.kind() == ErrorKind::Conflict => {
+                    Ok(Look::Pending("busy with another provisioning".into()))
+                }
+                Err(e) => Err(ApplyError::from(e)),
             }
-            Err(e) => return Err(format!("provisioning to {account}: {e}")),
-        }
-    };
-    let s = wait(c, status, Req::Provision, w).await?;
+        },
+    )
+    .await
+    .map_err(|e| e.into_apply(format!("provisioning to {account}"), ""))?;
+    let s = wait(c, started, Req::Provision, w, poll).await?;
     match s.status.as_str() {
         "SUCCEEDED" => Ok(()),
-        _ => Err(format!(
-            "provisioning to {account} failed: {}",
-            s.failure_reason.unwrap_or_else(|| s.status.clone())
-        )),
+        _ => Err(ApplyError::Failed {
+            what: format!("provisioning to {account}"),
+            reason: s.failure_reason.unwrap_or_else(|| s.status.clone()),
+            fix: String::new(),
+        }),
     }
 }
 
@@ -338,34 +361,48 @@ enum Req {
 }
 
 /// Polls an asynchronous request until it is no longer IN_PROGRESS.
-async fn wait<W: IcWrite>(c: &IcCtx, mut s: IcStatus, req: Req, w: &W) -> Result<IcStatus, String> {
-    let start = Instant::now();
-    let mut delay = Duration::from_millis(200);
-    while s.status == "IN_PROGRESS" {
-        if start.elapsed() > WAIT {
-            return Err(format!(
-                "request {} still IN_PROGRESS after {} s",
-                s.request_id,
-                WAIT.as_secs()
-            ));
-        }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(Duration::from_secs(5));
-        s = match req {
-            Req::Provision => w.ic_provision_status(c, &s.request_id).await,
-            Req::Assignment(create) => w.ic_assignment_status(c, create, &s.request_id).await,
-        }
-        .map_err(|e| e.to_string())?;
-    }
-    Ok(s)
+async fn wait<W: IcWrite>(
+    c: &IcCtx,
+    first: IcStatus,
+    req: Req,
+    w: &W,
+    poll: PollPolicy,
+) -> Result<IcStatus, ApplyError> {
+    let id = first.request_id.clone();
+    let mut known = Some(first);
+    poll::until(
+        poll,
+        |_, _| {},
+        || {
+            let seen = known.take();
+            let id = id.clone();
+            async move {
+                let s = match seen {
+                    Some(s) => s,
+                    None => match req {
+                        Req::Provision => w.ic_provision_status(c, &id).await?,
+                        Req::Assignment(create) => w.ic_assignment_status(c, create, &id).await?,
+                    },
+                };
+                Ok::<_, ApplyError>(if s.status == "IN_PROGRESS" {
+                    Look::Pending(s.status)
+                } else {
+                    Look::Ready(s)
+                })
+            }
+        },
+    )
+    .await
+    .map_err(|e| e.into_apply(format!("request {id}"), ""))
 }
 
-/// Creates or deletes one assignment and waits for it: `(detail, already_converged)`.
+/// Creates or deletes one assignment and waits for it.
 pub(super) async fn assignment<W: IcWrite>(
     op: &IcOp,
     r: &Resolver,
     w: &W,
-) -> Result<(String, bool), String> {
+    poll: PollPolicy,
+) -> StepResult {
     let ic = ids(r)?;
     let c = &ic.ctx;
     let (create, arn, kind, pid, account) = match op {
@@ -393,26 +430,22 @@ pub(super) async fn assignment<W: IcWrite>(
             principal_id.clone(),
             account_id.clone(),
         ),
-        _ => return Err("internal: not an assignment".into()),
+        _ => return Err(ApplyError::Internal("not an assignment")),
     };
     let started = w
         .ic_assignment(c, create, &arn, kind, &pid, &account)
-        .await
-        .map_err(|e| e.to_string())?;
-    let s = wait(c, started, Req::Assignment(create), w).await?;
+        .await?;
+    let s = wait(c, started, Req::Assignment(create), w, poll).await?;
     match s.status.as_str() {
-        "SUCCEEDED" => Ok((
-            format!(
-                "{} in {account} (request {})",
-                if create { "assigned" } else { "removed" },
-                s.request_id
-            ),
-            false,
-        )),
-        _ => Err(format!(
-            "{} failed: {}",
-            if create { "assignment" } else { "removal" },
-            s.failure_reason.unwrap_or(s.status)
-        )),
+        "SUCCEEDED" => Ok(Applied::Changed(format!(
+            "{} in {account} (request {})",
+            if create { "assigned" } else { "removed" },
+            s.request_id
+        ))),
+        _ => Err(ApplyError::Failed {
+            what: (if create { "assignment" } else { "removal" }).to_string(),
+            reason: s.failure_reason.unwrap_or(s.status),
+            fix: String::new(),
+        }),
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::error::ApplyError;
 use super::ic;
 use crate::live::LiveState;
 use crate::model::desired::{AccountId, AccountRef, Parent};
@@ -50,29 +51,32 @@ impl Resolver {
         }
     }
 
-    pub(crate) fn parent(&self, p: &Parent) -> Result<String, String> {
+    pub(crate) fn parent(&self, p: &Parent) -> Result<String, ApplyError> {
         match p {
             Parent::Root => Ok(self.root_id.clone()),
-            Parent::Ou(path) => self
-                .ou_ids
-                .get(path)
-                .cloned()
-                .ok_or_else(|| format!("OU {path} does not exist (was its creation skipped?)")),
+            Parent::Ou(path) => self.ou_ids.get(path).cloned().ok_or_else(|| {
+                ApplyError::Unresolved(format!(
+                    "OU {path} does not exist (was its creation skipped?)"
+                ))
+            }),
         }
     }
 
-    pub(crate) fn account(&self, r: &AccountRef) -> Result<AccountId, String> {
+    pub(crate) fn account(&self, r: &AccountRef) -> Result<AccountId, ApplyError> {
         match r {
             AccountRef::Id(id) => Ok(id.clone()),
-            AccountRef::Name(n) => self
-                .account_ids
-                .get(n)
-                .cloned()
-                .ok_or_else(|| format!("account {n} has no id yet (was its creation skipped?)")),
+            AccountRef::Name(n) => self.account_ids.get(n).cloned().ok_or_else(|| {
+                ApplyError::Unresolved(format!(
+                    "account {n} has no id yet (was its creation skipped?)"
+                ))
+            }),
         }
     }
 
-    pub(crate) fn target(&self, t: &crate::model::desired::PolicyTarget) -> Result<String, String> {
+    pub(crate) fn target(
+        &self,
+        t: &crate::model::desired::PolicyTarget,
+    ) -> Result<String, ApplyError> {
         use crate::model::desired::PolicyTarget;
         match t {
             PolicyTarget::Root => Ok(self.root_id.clone()),
@@ -81,10 +85,11 @@ impl Resolver {
         }
     }
 
-    pub(crate) fn policy(&self, name: &str) -> Result<String, String> {
-        self.policy_ids
-            .get(name)
-            .cloned()
-            .ok_or_else(|| format!("policy {name} has no id yet (was its creation skipped?)"))
+    pub(crate) fn policy(&self, name: &str) -> Result<String, ApplyError> {
+        self.policy_ids.get(name).cloned().ok_or_else(|| {
+            ApplyError::Unresolved(format!(
+                "policy {name} has no id yet (was its creation skipped?)"
+            ))
+        })
     }
 }

@@ -11,7 +11,7 @@ use super::*;
 use crate::catalog::NativeId;
 use crate::live::ic_write::{IcCtx, IcStatus};
 use crate::live::{CreateRequest, LiveError};
-use crate::model::desired::{AccountId, Tags};
+use crate::model::desired::{AccountId, Parent, Tags};
 use crate::model::desired_ic::{Boundary, IcPermissionSet, IcUser, PolicyRef};
 use crate::plan::diff::diff;
 use crate::tests::{add_account, desired, empty_org, id, MGMT};
@@ -532,4 +532,60 @@ async fn an_account_that_already_exists_by_email_is_not_created_again() {
         "Register {} sso.amazonaws.com",
         id("222222222222")
     )));
+}
+
+#[test]
+fn steps_batch_adjacent_creations_and_assignments_and_run_the_rest_alone() {
+    use crate::model::desired::AccountRef;
+    use crate::model::desired_ic::Principal;
+    use crate::plan::change::{Action, Executor};
+    use crate::plan::change_ic::IcOp;
+    let ex = Executor {
+        account_id: MGMT.into(),
+        account_name: "master".into(),
+        why: String::new(),
+    };
+    let change = |op: Op| Change::draft("x", Action::Create, "x", ex.clone()).op(op);
+    let account = |n: &str| {
+        change(Op::CreateAccount {
+            name: n.into(),
+            email: format!("{n}@example.com"),
+            parent: Parent::Root,
+            tags: Tags::new(),
+        })
+    };
+    let assign = |n: &str| {
+        change(Op::Ic(Box::new(IcOp::CreateAssignment {
+            permission_set: "Admin".into(),
+            principal: Principal::Group(n.into()),
+            account: AccountRef::Name("app".into()),
+        })))
+    };
+    let ou = change(Op::CreateOu {
+        path: "Prod".into(),
+        parent: Parent::Root,
+        name: "Prod".into(),
+        tags: Tags::new(),
+    });
+    let changes = vec![
+        ou.clone(),
+        account("a"),
+        account("b"),
+        ou.clone(),
+        assign("g1"),
+        assign("g2"),
+        account("c"),
+        ou,
+    ];
+    assert_eq!(
+        steps(&changes),
+        vec![
+            Step::One(0),
+            Step::Batch(Batch::Accounts, vec![1, 2]),
+            Step::One(3),
+            Step::Batch(Batch::Assignments, vec![4, 5]),
+            Step::Batch(Batch::Accounts, vec![6]),
+            Step::One(7),
+        ]
+    );
 }

@@ -3,10 +3,12 @@
 //! bounded by a [`ReadScope`] (tags only of objects whose tags the file declares), which
 //! a plan file stores so `apply` re-reads exactly the same things.
 
+mod error;
 pub mod ic;
 pub mod ic_write;
 pub mod write;
 
+pub use error::{ErrorKind, LiveError};
 pub use ic_write::IcWrite;
 pub use write::LiveWrite;
 
@@ -332,43 +334,6 @@ impl LiveState {
 pub struct Caller {
     pub account_id: String,
     pub arn: String,
-}
-
-/// Reading failed.
-#[derive(Debug, thiserror::Error)]
-pub enum LiveError {
-    #[error("{operation}: access denied: {message}\n  fix: run as the management account or a delegated administrator (only they may read the organization), or check the IAM policy")]
-    AccessDenied {
-        operation: &'static str,
-        message: String,
-    },
-    #[error("{operation}: the caller's account is not in an organization\n  fix: check the credentials (--profile) and the endpoint")]
-    NotInOrganization { operation: &'static str },
-    #[error("{operation}: the endpoint does not support this operation (HTTP {status}, no AWS error code)\n  fix: check --endpoint-url; emulators implement only part of AWS")]
-    Unsupported {
-        operation: &'static str,
-        status: u16,
-    },
-    #[error("{operation}: {code}: {message}")]
-    Service {
-        operation: &'static str,
-        code: String,
-        message: String,
-    },
-    #[error("{operation}: {message}\n  fix: check network access, the Region and credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, web identity)")]
-    Transport {
-        operation: &'static str,
-        message: String,
-    },
-    #[error("{operation}: no answer in time ({message})\n  fix: check that the endpoint answers (--endpoint-url, AWS_ENDPOINT_URL…) and the network path to it; or allow more time with --connect-timeout / --attempt-timeout / --operation-timeout")]
-    Timeout {
-        operation: &'static str,
-        message: String,
-    },
-    #[error("no IAM Identity Center organization instance is visible in {region}\n  fix: enable Identity Center in the management account, set organization.identity_center_region to its home Region, or run as the management account or the Identity Center delegated administrator")]
-    NoIdentityCenter { region: String },
-    #[error("{0}")]
-    Inconsistent(String),
 }
 
 /// Reads the live organization.

@@ -4,13 +4,14 @@
 //! Region. Association is asynchronous: the admin's role goes CREATING → READY, and orgctl
 //! waits for READY; disassociation is waited on until GetAdminAccount no longer names it.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_config::Region;
 
 use super::{Call, OrgAdmin};
 use crate::aws::{map_sdk_error, Aws};
 use crate::live::LiveError;
+use crate::poll::{self, Look, PollError, PollPolicy};
 
 /// The Region Firewall Manager's administrator is set from.
 pub const FMS_REGION: &str = "us-east-1";
@@ -89,19 +90,28 @@ async fn wait(
     aws: &Aws,
     done: impl Fn(&Option<(String, String)>) -> bool,
 ) -> Result<(), LiveError> {
-    let start = Instant::now();
-    let mut delay = Duration::from_millis(250);
-    loop {
-        if done(&admin(aws).await?) {
-            return Ok(());
-        }
-        if start.elapsed() > WAIT {
-            return Err(LiveError::Inconsistent(format!(
-                "Firewall Manager's administrator did not settle within {} s",
-                WAIT.as_secs()
-            )));
-        }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(Duration::from_secs(5));
-    }
+    let policy = PollPolicy::default().within(WAIT);
+    poll::until(
+        policy,
+        |_, _| {},
+        || async {
+            let now = admin(aws).await?;
+            Ok(if done(&now) {
+                Look::Ready(())
+            } else {
+                Look::Pending(match now {
+                    Some((a, status)) => format!("{a} {status}"),
+                    None => "without an administrator".into(),
+                })
+            })
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        PollError::Failed(e) => e,
+        PollError::TimedOut { state, waited } => LiveError::Inconsistent(format!(
+            "Firewall Manager's administrator did not settle within {} s (still {state})",
+            waited.as_secs()
+        )),
+    })
 }

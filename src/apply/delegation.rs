@@ -1,0 +1,161 @@
+//! Delegated administrators: Organizations' registration (or a service's own org-wide API,
+//! `via`), a regional service's own API in AWS's order, and the outgoing administrator's
+//! teardown. Steps already done (registered, not registered, enabled) are skipped, so a re-run
+//! after a failure converges.
+
+use super::error::{Applied, ApplyError, StepResult};
+use super::resolve::Resolver;
+use crate::catalog::NativeId;
+use crate::live::{ErrorKind, LiveError, LiveWrite};
+use crate::model::desired::{AccountId, AccountRef};
+use crate::poll::{self, Look, PollPolicy};
+
+/// Deregister first, then register (AWS allows one admin for most services).
+pub(super) async fn admins<W: LiveWrite>(
+    principal: &str,
+    deregister: &[AccountId],
+    register: &[AccountRef],
+    via: Option<NativeId>,
+    r: &Resolver,
+    w: &W,
+) -> StepResult {
+    let mut notes = Vec::new();
+    let mut all_converged = true;
+    for id in deregister {
+        let res = match via {
+            Some(svc) => w.service_deregister(svc, id).await,
+            None => w.deregister_admin(id, principal).await,
+        };
+        match res {
+            Ok(()) => {
+                all_converged = false;
+                notes.push(format!("deregistered {id}"));
+            }
+            Err(e) if e.kind() == ErrorKind::Gone => notes.push(format!("{id} was not registered")),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    for a in register {
+        let id = r.account(a)?;
+        let res = match via {
+            Some(svc) => w.service_register(svc, &id).await,
+            None => w.register_admin(&id, principal).await,
+        };
+        match res {
+            Ok(()) => {
+                all_converged = false;
+                notes.push(format!("registered {id}"));
+            }
+            Err(e) if e.kind() == ErrorKind::AlreadyDone => {
+                notes.push(format!("{id} was already registered"))
+            }
+            Err(e) => return Err(registration_error(e, principal)),
+        }
+    }
+    Ok(Applied::new(notes.join("; "), all_converged))
+}
+
+/// A registration refused because trusted access is off says how to turn it on.
+fn registration_error(e: LiveError, principal: &str) -> ApplyError {
+    let needs_access = matches!(&e, LiveError::Service { message, .. } if message.contains("SERVICE_ACCESS_NOT_ENABLED"));
+    if needs_access {
+        ApplyError::fix(e, format!("trusted access for {principal} must be enabled first (add it to trusted_access, or let orgctl plan it)"))
+    } else {
+        e.into()
+    }
+}
+
+/// What a regional service's designation changes.
+pub(super) struct Regional<'a> {
+    pub service: NativeId,
+    pub principal: &'a str,
+    pub admin: &'a AccountRef,
+    pub disable: &'a [(String, AccountId)],
+    pub deregister: &'a [AccountId],
+    pub enable: &'a [String],
+}
+
+/// A service's own delegated-admin API, in AWS's order: disable the old admin Region by Region
+/// (waiting until it is gone), deregister it from Organizations, then enable the new admin in
+/// each Region (waiting until it is ENABLED).
+pub(super) async fn regional<W: LiveWrite>(
+    d: Regional<'_>,
+    r: &Resolver,
+    w: &W,
+    poll: PollPolicy,
+) -> StepResult {
+    let mut notes = Vec::new();
+    for (region, old) in d.disable {
+        if w.service_admins(d.service, region)
+            .await?
+            .contains_key(old.as_str())
+        {
+            w.service_admin_disable(d.service, region, old.as_str())
+                .await?;
+            wait_admin(d.service, region, old.as_str(), None, w, poll).await?;
+            notes.push(format!("disabled {old} in {region}"));
+        }
+    }
+    for old in d.deregister {
+        match w.deregister_admin(old, d.principal).await {
+            Ok(()) => notes.push(format!("deregistered {old}")),
+            Err(e) if e.kind() == ErrorKind::Gone => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let id = r.account(d.admin)?;
+    for region in d.enable {
+        let now = w.service_admins(d.service, region).await?;
+        if now.get(id.as_str()).map(String::as_str) == Some("ENABLED") {
+            continue;
+        }
+        w.service_admin_enable(d.service, region, id.as_str())
+            .await?;
+        wait_admin(d.service, region, id.as_str(), Some("ENABLED"), w, poll).await?;
+        notes.push(format!("enabled {id} in {region}"));
+    }
+    Ok(if notes.is_empty() {
+        Applied::AlreadySo("already as wanted".into())
+    } else {
+        Applied::Changed(notes.join("; "))
+    })
+}
+
+/// Waits until `account` has `status` in the Region's admin list (`None`: until it is gone).
+async fn wait_admin<W: LiveWrite>(
+    service: NativeId,
+    region: &str,
+    account: &str,
+    status: Option<&str>,
+    w: &W,
+    poll: PollPolicy,
+) -> Result<(), ApplyError> {
+    poll::until(
+        poll.within(std::time::Duration::from_secs(300)),
+        |_, _| {},
+        || async {
+            let now = w.service_admins(service, region).await?;
+            Ok::<_, ApplyError>(match now.get(account) {
+                s if s.map(String::as_str) == status => Look::Ready(()),
+                Some(s) => Look::Pending(s.clone()),
+                None => Look::Pending("not listed".into()),
+            })
+        },
+    )
+    .await
+    .map_err(|e| ApplyError::from_wait(format!("{service} admin {account} in {region}"), "", e))
+}
+
+/// The outgoing administrator's own part, Region by Region.
+pub(super) async fn teardown<W: LiveWrite>(
+    service: NativeId,
+    regions: &[String],
+    w: &W,
+) -> StepResult {
+    let mut notes = Vec::new();
+    for region in regions {
+        let n = w.service_teardown(service, region).await?;
+        notes.push(format!("{region}: auto-enable off, {n} member(s) removed"));
+    }
+    Ok(Applied::Changed(notes.join("; ")))
+}

@@ -1,0 +1,109 @@
+//! What a failed AWS call means. The adapter keeps AWS's error code; [`LiveError::kind`]
+//! classifies it once, here, so the apply engine decides on meanings (already done, already
+//! gone, the organization changed, a conflict to wait out, throttled, denied) and never
+//! compares codes itself.
+
+/// The meaning of a failed call, for deciding what to do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// What the call asked for is already so (registered, attached, enabled, in place).
+    AlreadyDone,
+    /// What the call would remove or change is not there (not registered, not attached,
+    /// no such policy or resource).
+    Gone,
+    /// The organization changed since the plan was made (a name now taken, an account
+    /// moved away): plan again.
+    Stale,
+    /// Another operation holds the resource; it may succeed later (Identity Center's
+    /// ConflictException, Organizations' ConcurrentModificationException).
+    Conflict,
+    /// AWS throttled the call.
+    Throttled,
+    /// The caller may not make the call.
+    Denied,
+    /// Anything else: report it.
+    Other,
+}
+
+/// AWS error codes by meaning (Organizations, Identity Center and the services' own
+/// delegation APIs; sources in docs/aws-api-facts.md).
+const KINDS: &[(&str, ErrorKind)] = &[
+    ("AccountAlreadyRegisteredException", ErrorKind::AlreadyDone),
+    ("AccountRegisteredException", ErrorKind::AlreadyDone),
+    ("DuplicatePolicyAttachmentException", ErrorKind::AlreadyDone),
+    ("PolicyTypeAlreadyEnabledException", ErrorKind::AlreadyDone),
+    // MoveAccount to the account's current parent.
+    ("DuplicateAccountException", ErrorKind::AlreadyDone),
+    ("AccountNotRegisteredException", ErrorKind::Gone),
+    ("PolicyNotAttachedException", ErrorKind::Gone),
+    ("PolicyNotFoundException", ErrorKind::Gone),
+    ("ResourcePolicyNotFoundException", ErrorKind::Gone),
+    ("ResourceNotFoundException", ErrorKind::Gone),
+    ("DuplicateOrganizationalUnitException", ErrorKind::Stale),
+    ("DuplicatePolicyException", ErrorKind::Stale),
+    ("SourceParentNotFoundException", ErrorKind::Stale),
+    ("ConflictException", ErrorKind::Conflict),
+    ("ConcurrentModificationException", ErrorKind::Conflict),
+    ("TooManyRequestsException", ErrorKind::Throttled),
+    ("ThrottlingException", ErrorKind::Throttled),
+    ("Throttling", ErrorKind::Throttled),
+];
+
+/// A call to AWS failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[error("{operation}: access denied: {message}\n  fix: run as the management account or a delegated administrator (only they may read the organization), or check the IAM policy")]
+    AccessDenied {
+        operation: &'static str,
+        message: String,
+    },
+    #[error("{operation}: the caller's account is not in an organization\n  fix: check the credentials (--profile) and the endpoint")]
+    NotInOrganization { operation: &'static str },
+    #[error("{operation}: the endpoint does not support this operation (HTTP {status}, no AWS error code)\n  fix: check --endpoint-url; emulators implement only part of AWS")]
+    Unsupported {
+        operation: &'static str,
+        status: u16,
+    },
+    #[error("{operation}: {code}: {message}")]
+    Service {
+        operation: &'static str,
+        code: String,
+        message: String,
+    },
+    #[error("{operation}: {message}\n  fix: check network access, the Region and credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, web identity)")]
+    Transport {
+        operation: &'static str,
+        message: String,
+    },
+    #[error("{operation}: no answer in time ({message})\n  fix: check that the endpoint answers (--endpoint-url, AWS_ENDPOINT_URL…) and the network path to it; or allow more time with --connect-timeout / --attempt-timeout / --operation-timeout")]
+    Timeout {
+        operation: &'static str,
+        message: String,
+    },
+    #[error("no IAM Identity Center organization instance is visible in {region}\n  fix: enable Identity Center in the management account, set organization.identity_center_region to its home Region, or run as the management account or the Identity Center delegated administrator")]
+    NoIdentityCenter { region: String },
+    #[error("{0}")]
+    Inconsistent(String),
+}
+
+impl LiveError {
+    /// What the failure means.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            LiveError::AccessDenied { .. } => ErrorKind::Denied,
+            LiveError::Service { code, .. } => KINDS
+                .iter()
+                .find(|(c, _)| c == code)
+                .map_or(ErrorKind::Other, |(_, k)| *k),
+            _ => ErrorKind::Other,
+        }
+    }
+
+    /// The AWS error code, if AWS sent one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            LiveError::Service { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
