@@ -327,7 +327,9 @@ impl Ctx<'_> {
             let key_addr = format!("{tags_addr}[{k:?}]");
             if self.desired.unmanaged == Unmanaged::Prune {
                 let v = have.get(&k).cloned().unwrap_or_default();
-                self.changes.push(Change::draft(key_addr, Action::Delete, format!("remove tag {k}"), executor.clone()).before(json!({ k.clone(): v })).high_risk("tag-based access control (ABAC) and cost allocation may depend on this tag"
+                self.changes.push(Change::draft(key_addr, Action::Delete, format!("remove tag {k}"), executor.clone())
+                    .before(json!({ k.clone(): v }))
+                    .high_risk("tag-based access control (ABAC) and cost allocation may depend on this tag"
                             ).op(Op::Tag {
                         target: target.clone(),
                         set: Tags::new(),
@@ -382,7 +384,12 @@ impl Ctx<'_> {
                     deps.push(address::ou(p));
                 }
             }
-            self.changes.push(Change::draft(address::account(name), Action::Update, format!("move account {id} from {from} to {}", a.parent), self.management(why::MOVE)).before(json!({ "id": id, "ou": from.to_string() })).after(json!({ "id": id, "ou": a.parent.to_string() })).high_risk(format!("the policies the account inherits change: those attached to {from} stop applying, those of {} start", a.parent)).depends_on(deps).op(Op::MoveAccount { id: id.clone(), from, to: a.parent.clone() }));
+            self.changes.push(Change::draft(address::account(name), Action::Update, format!("move account {id} from {from} to {}", a.parent), self.management(why::MOVE))
+                .before(json!({ "id": id, "ou": from.to_string() }))
+                .after(json!({ "id": id, "ou": a.parent.to_string() }))
+                .high_risk(format!("the policies the account inherits change: those attached to {from} stop applying, those of {} start", a.parent))
+                .depends_on(deps)
+                .op(Op::MoveAccount { id: id.clone(), from, to: a.parent.clone() }));
         }
         if let Some(want) = &a.tags {
             self.tag_change(

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use super::{address, Ctx};
-use crate::model::desired::{AccountRef, PolicyTarget, Unmanaged};
+use crate::live::LivePolicy;
+use crate::model::desired::{AccountRef, DesiredPolicy, PolicyTarget, Unmanaged};
 use crate::model::{AWS_MANAGED, MAX_ATTACHED};
 use crate::plan::change::{Action, Change, Executor, Op, Risk, UnmanagedItem};
 use crate::plan::delegation_policy::{canonical, same};
@@ -100,7 +101,36 @@ impl Ctx<'_> {
         let Some(wanted) = self.desired.policies.clone() else {
             return;
         };
-        // Policy types the declared policies need.
+        let enabling = self.policy_types(&wanted);
+        let mut scps = self.scps_now();
+        let before = scps.attached.clone();
+        for (name, want) in &wanted {
+            let Some(live) = self.live_policy(name, want) else {
+                continue;
+            };
+            let (executor, mut deps) = self.policy_executor(&want.policy_type);
+            if enabling.contains(&want.policy_type) {
+                deps.push(policy_type_addr(&want.policy_type));
+            }
+            if !self.policy_content(name, want, live.as_ref(), &executor, &deps) {
+                continue;
+            }
+            self.policy_tags(name, want, live.as_ref(), &executor);
+            let p = Declared {
+                name,
+                want,
+                live: live.as_ref(),
+                executor: &executor,
+                deps: &deps,
+            };
+            self.attachments(&p, &mut scps);
+        }
+        self.unmanaged_policies(&wanted, &mut scps.attached, &mut scps.touched);
+        self.scp_effects(&before, &scps);
+    }
+
+    /// Enables the policy types the declared policies need; returns those being enabled.
+    fn policy_types(&mut self, wanted: &BTreeMap<String, DesiredPolicy>) -> BTreeSet<String> {
         let mut enabling = BTreeSet::new();
         for ty in wanted
             .values()
@@ -112,12 +142,27 @@ impl Ctx<'_> {
             }
             let (executor, deps) = self.policy_executor(&ty);
             enabling.insert(ty.clone());
-            self.changes.push(Change::draft(policy_type_addr(&ty), Action::Create, format!("enable the {ty} policy type on the root"), executor).before(json!({ "status": self.live.root_policy_types.get(&ty).cloned().unwrap_or_else(|| "DISABLED".into()) })).after(json!({ "status": "ENABLED" })).depends_on(deps).op(Op::EnablePolicyType { policy_type: ty }));
+            let status = self.live.root_policy_types.get(&ty).cloned();
+            self.changes.push(
+                Change::draft(
+                    policy_type_addr(&ty),
+                    Action::Create,
+                    format!("enable the {ty} policy type on the root"),
+                    executor,
+                )
+                .before(json!({ "status": status.unwrap_or_else(|| "DISABLED".into()) }))
+                .after(json!({ "status": "ENABLED" }))
+                .depends_on(deps)
+                .op(Op::EnablePolicyType { policy_type: ty }),
+            );
         }
-        // Final SCP attachments per target (target display name → policy names), to check
-        // AWS's limits after the plan.
+        enabling
+    }
+
+    /// The SCPs attached to each target now (target display name → policy names), with
+    /// FullAWSAccess on the OUs and accounts the plan creates (AWS attaches it to each).
+    fn scps_now(&self) -> ScpTally {
         let mut scps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let mut touched: BTreeSet<String> = BTreeSet::new();
         for p in self.live.policies.values().filter(|p| p.policy_type == SCP) {
             for t in &p.targets {
                 scps.entry(self.live.target_name(t))
@@ -125,7 +170,6 @@ impl Ctx<'_> {
                     .insert(p.name.clone());
             }
         }
-        // AWS attaches FullAWSAccess to every OU and account created while SCPs are enabled.
         let full_access = self
             .live
             .policies
@@ -148,149 +192,233 @@ impl Ctx<'_> {
                 scps.entry(t).or_default().insert("FullAWSAccess".into());
             }
         }
-        let before_scps = scps.clone();
-        for (name, want) in &wanted {
-            let live = match &want.id {
-                Some(id) => match self.live.policies.get(id) {
-                    Some(p) if p.policy_type == want.policy_type => Some(p.clone()),
-                    _ => {
-                        self.errors.push(format!(
-                            "{}: there is no {} policy with id {id} (fix: check the id, or remove `id` to create the policy)",
-                            policy(name),
-                            want.policy_type
-                        ));
-                        continue;
-                    }
-                },
-                None => self
-                    .live
-                    .policies
-                    .values()
-                    .find(|p| &p.name == name && p.policy_type == want.policy_type)
-                    .cloned(),
-            };
-            let (executor, mut deps) = self.policy_executor(&want.policy_type);
-            if enabling.contains(&want.policy_type) {
-                deps.push(policy_type_addr(&want.policy_type));
+        ScpTally {
+            attached: scps,
+            touched: BTreeSet::new(),
+        }
+    }
+
+    /// The live policy a declared one is, `Some(None)` when it is to be created, `None` after
+    /// an error (an `id` that names no policy of the type).
+    fn live_policy(&mut self, name: &str, want: &DesiredPolicy) -> Option<Option<LivePolicy>> {
+        Some(match &want.id {
+            Some(id) => match self.live.policies.get(id) {
+                Some(p) if p.policy_type == want.policy_type => Some(p.clone()),
+                _ => {
+                    self.errors.push(format!(
+                        "{}: there is no {} policy with id {id} (fix: check the id, or remove `id` to create the policy)",
+                        policy(name),
+                        want.policy_type
+                    ));
+                    return None;
+                }
+            },
+            None => self
+                .live
+                .policies
+                .values()
+                .find(|p| p.name == name && p.policy_type == want.policy_type)
+                .cloned(),
+        })
+    }
+
+    /// Creates or updates the policy's document; `false` after an error.
+    fn policy_content(
+        &mut self,
+        name: &str,
+        want: &DesiredPolicy,
+        live: Option<&LivePolicy>,
+        executor: &Executor,
+        deps: &[String],
+    ) -> bool {
+        match (live, &want.content) {
+            (None, None) => {
+                self.errors.push(format!("{}: the AWS-managed policy {name} does not exist in this organization (is {} enabled?)", policy(name), want.policy_type));
+                return false;
             }
-            let managed = AWS_MANAGED.iter().any(|(n, _)| n == name);
-            let live_targets: BTreeSet<String> =
-                live.as_ref().map(|l| l.targets.clone()).unwrap_or_default();
-            match (&live, &want.content) {
-                (None, None) => {
-                    self.errors.push(format!("{}: the AWS-managed policy {name} does not exist in this organization (is {} enabled?)", policy(name), want.policy_type));
-                    continue;
-                }
-                (Some(_), None) => {}
-                (None, Some(content)) => self.changes.push(Change::draft(policy(name), Action::Create, format!("create {} {name}", want.policy_type), executor.clone()).after(json!({ "description": want.description, "content": canonical(content, false), "tags": want.tags.clone().unwrap_or_default() })).depends_on(deps.clone()).op(Op::CreatePolicy { name: name.clone(), policy_type: want.policy_type.clone(), description: want.description.clone(), content: content.clone(), tags: want.tags.clone().unwrap_or_default() })),
-                (Some(l), Some(content)) => {
-                    if !same(&doc(&l.content), content) || l.description != want.description || &l.name != name {
-                        let in_force = !l.targets.is_empty();
-                        self.changes.push(Change::draft(policy(name), Action::Update, format!("update {} {name} ({})", want.policy_type, if in_force { format!("in force on {} target(s)", l.targets.len()) } else { "not attached".into() }), executor.clone()).before(json!({ "name": l.name, "description": l.description, "content": canonical(&doc(&l.content), false) })).after(json!({ "name": name, "description": want.description, "content": canonical(content, false) })).risk(if in_force && matches!(want.policy_type.as_str(), SCP | "RESOURCE_CONTROL_POLICY") { Risk::High } else { Risk::Low }, if in_force { "the change takes effect at once wherever the policy is attached".into() } else { String::new() }).depends_on(deps.clone()).op(Op::UpdatePolicy { id: l.id.clone(), name: name.clone(), description: want.description.clone(), content: content.clone() }));
-                    }
-                }
-            }
-            if want.tags.as_ref().is_some_and(|t| !t.is_empty())
-                && executor.account_id != self.live.organization.management_account_id
-                && !self.delegate_may_tag(&want.policy_type)
-            {
-                self.errors.push(format!(
-                    "{}: the policy has tags and {} manages it, but its organizations_delegation grant lacks organizations:TagResource, which AWS requires to tag a policy (fix: add organizations:TagResource to its `allow`, or drop the tags)",
-                    policy(name),
-                    executor.account_name
-                ));
-            }
-            if let (Some(l), Some(tags)) = (&live, &want.tags) {
-                self.tag_change_by(
-                    &policy(name),
-                    &l.id.clone(),
-                    crate::plan::change::TagTarget::Policy(name.clone()),
-                    tags,
-                    executor.clone(),
-                );
-            }
-            // Attachments: attach what is missing; detach (prune) what the file omits.
-            let wanted_ids: BTreeSet<String> = want
-                .targets
-                .iter()
-                .filter_map(|t| self.target_id(t))
-                .collect();
-            for t in &want.targets {
-                let shown = t.to_string();
-                let present = self
-                    .target_id(t)
-                    .is_some_and(|id| live_targets.contains(&id));
-                if present {
-                    continue;
-                }
-                let mut d = deps.clone();
-                if live.is_none() {
-                    d.push(policy(name));
-                }
-                d.extend(self.target_deps(t));
-                if want.policy_type == SCP {
-                    scps.entry(shown_name(self, t))
-                        .or_default()
-                        .insert(name.clone());
-                    touched.insert(shown_name(self, t));
-                }
+            (Some(_), None) => {}
+            (None, Some(content)) => {
+                let tags = want.tags.clone().unwrap_or_default();
                 self.changes.push(
-                    Change::draft(
-                        attachment(name, &shown),
-                        Action::Create,
-                        format!("attach {name} to {shown}"),
-                        executor.clone(),
-                    )
-                    .after(json!({ "attached": true }))
-                    .risk(
-                        if want.policy_type == SCP || want.policy_type == "RESOURCE_CONTROL_POLICY"
-                        {
-                            Risk::High
-                        } else {
-                            Risk::Low
-                        },
-                        if want.policy_type == SCP || want.policy_type == "RESOURCE_CONTROL_POLICY"
-                        {
-                            format!("the policy starts restricting everything under {shown}")
-                        } else {
-                            String::new()
-                        },
-                    )
-                    .depends_on(d)
-                    .op(Op::AttachPolicy {
-                        policy: name.clone(),
-                        target: t.clone(),
-                    }),
-                );
+                    Change::draft(policy(name), Action::Create, format!("create {} {name}", want.policy_type), executor.clone())
+                        .after(json!({ "description": want.description, "content": canonical(content, false), "tags": tags }))
+                        .depends_on(deps.to_vec())
+                        .op(Op::CreatePolicy { name: name.to_string(), policy_type: want.policy_type.clone(), description: want.description.clone(), content: content.clone(), tags }),
+                )
             }
-            for tid in live_targets.difference(&wanted_ids) {
-                let shown = self.live.target_name(tid);
-                if self.desired.unmanaged != Unmanaged::Prune {
-                    self.unmanaged.push(UnmanagedItem {
-                        address: attachment(name, &shown),
-                        note: "attached, not in the file's targets; left attached".into(),
-                    });
-                    continue;
+            (Some(l), Some(content)) => {
+                if same(&doc(&l.content), content)
+                    && l.description == want.description
+                    && l.name == name
+                {
+                    return true;
                 }
-                if want.policy_type == SCP {
-                    if let Some(set) = scps.get_mut(&shown) {
-                        set.remove(name);
-                    }
-                    touched.insert(shown.clone());
-                }
-                let l = live.as_ref().map(|l| l.id.clone()).unwrap_or_default();
-                self.changes.push(Change::draft(attachment(name, &shown), Action::Delete, format!("detach {name} from {shown}"), executor.clone()).before(json!({ "attached": true })).high_risk(if managed { format!("detaching {name} removes the default allow-all: only what other policies allow stays allowed under {shown}") } else { format!("{name} stops applying under {shown}") }).depends_on(deps.clone()).op(Op::DetachPolicy { policy_id: l, target_id: tid.clone() }));
+                let in_force = !l.targets.is_empty();
+                let (risk, why) = if in_force && restricts(&want.policy_type) {
+                    (
+                        Risk::High,
+                        "the change takes effect at once wherever the policy is attached",
+                    )
+                } else if in_force {
+                    (
+                        Risk::Low,
+                        "the change takes effect at once wherever the policy is attached",
+                    )
+                } else {
+                    (Risk::Low, "")
+                };
+                let state = if in_force {
+                    format!("in force on {} target(s)", l.targets.len())
+                } else {
+                    "not attached".into()
+                };
+                self.changes.push(
+                    Change::draft(policy(name), Action::Update, format!("update {} {name} ({state})", want.policy_type), executor.clone())
+                        .before(json!({ "name": l.name, "description": l.description, "content": canonical(&doc(&l.content), false) }))
+                        .after(json!({ "name": name, "description": want.description, "content": canonical(content, false) }))
+                        .risk(risk, why)
+                        .depends_on(deps.to_vec())
+                        .op(Op::UpdatePolicy { id: l.id.clone(), name: name.to_string(), description: want.description.clone(), content: content.clone() }),
+                );
             }
         }
-        self.unmanaged_policies(&wanted, &mut scps, &mut touched);
+        true
+    }
+
+    /// The policy's tags: an error when its delegated manager may not tag; a tag change
+    /// for a live policy.
+    fn policy_tags(
+        &mut self,
+        name: &str,
+        want: &DesiredPolicy,
+        live: Option<&LivePolicy>,
+        executor: &Executor,
+    ) {
+        if want.tags.as_ref().is_some_and(|t| !t.is_empty())
+            && executor.account_id != self.live.organization.management_account_id
+            && !self.delegate_may_tag(&want.policy_type)
+        {
+            self.errors.push(format!(
+                "{}: the policy has tags and {} manages it, but its organizations_delegation grant lacks organizations:TagResource, which AWS requires to tag a policy (fix: add organizations:TagResource to its `allow`, or drop the tags)",
+                policy(name),
+                executor.account_name
+            ));
+        }
+        if let (Some(l), Some(tags)) = (live, &want.tags) {
+            self.tag_change_by(
+                &policy(name),
+                &l.id.clone(),
+                crate::plan::change::TagTarget::Policy(name.to_string()),
+                tags,
+                executor.clone(),
+            );
+        }
+    }
+
+    /// Attaches what is missing; detaches (under prune) what the file omits, or lists it.
+    fn attachments(&mut self, p: &Declared<'_>, scps: &mut ScpTally) {
+        let Declared {
+            name,
+            want,
+            live,
+            executor,
+            deps,
+        } = *p;
+        let live_targets: BTreeSet<String> = live.map(|l| l.targets.clone()).unwrap_or_default();
+        let wanted_ids: BTreeSet<String> = want
+            .targets
+            .iter()
+            .filter_map(|t| self.target_id(t))
+            .collect();
+        for t in &want.targets {
+            if self
+                .target_id(t)
+                .is_some_and(|id| live_targets.contains(&id))
+            {
+                continue;
+            }
+            let shown = t.to_string();
+            let mut d = deps.to_vec();
+            if live.is_none() {
+                d.push(policy(name));
+            }
+            d.extend(self.target_deps(t));
+            if want.policy_type == SCP {
+                scps.add(shown_name(self, t), name);
+            }
+            let (risk, why) = if restricts(&want.policy_type) {
+                (
+                    Risk::High,
+                    format!("the policy starts restricting everything under {shown}"),
+                )
+            } else {
+                (Risk::Low, String::new())
+            };
+            self.changes.push(
+                Change::draft(
+                    attachment(name, &shown),
+                    Action::Create,
+                    format!("attach {name} to {shown}"),
+                    executor.clone(),
+                )
+                .after(json!({ "attached": true }))
+                .risk(risk, why)
+                .depends_on(d)
+                .op(Op::AttachPolicy {
+                    policy: name.to_string(),
+                    target: t.clone(),
+                }),
+            );
+        }
+        let managed = AWS_MANAGED.iter().any(|(n, _)| *n == name);
+        for tid in live_targets.difference(&wanted_ids) {
+            let shown = self.live.target_name(tid);
+            if self.desired.unmanaged != Unmanaged::Prune {
+                self.unmanaged.push(UnmanagedItem {
+                    address: attachment(name, &shown),
+                    note: "attached, not in the file's targets; left attached".into(),
+                });
+                continue;
+            }
+            if want.policy_type == SCP {
+                scps.remove(&shown, name);
+            }
+            let why = if managed {
+                format!("detaching {name} removes the default allow-all: only what other policies allow stays allowed under {shown}")
+            } else {
+                format!("{name} stops applying under {shown}")
+            };
+            let policy_id = live.map(|l| l.id.clone()).unwrap_or_default();
+            self.changes.push(
+                Change::draft(
+                    attachment(name, &shown),
+                    Action::Delete,
+                    format!("detach {name} from {shown}"),
+                    executor.clone(),
+                )
+                .before(json!({ "attached": true }))
+                .high_risk(why)
+                .depends_on(deps.to_vec())
+                .op(Op::DetachPolicy {
+                    policy_id,
+                    target_id: tid.clone(),
+                }),
+            );
+        }
+    }
+
+    /// For each target whose SCPs the plan changes: the SCPs in force after it (attached
+    /// there or above), and AWS's limits (at most five, at least one).
+    fn scp_effects(&mut self, before: &BTreeMap<String, BTreeSet<String>>, scps: &ScpTally) {
+        let (attached, touched) = (&scps.attached, &scps.touched);
         for t in touched
             .iter()
-            .filter(|t| before_scps.get(*t) != scps.get(*t))
+            .filter(|t| before.get(*t) != attached.get(*t))
         {
             let mut in_force = Vec::new();
             let mut cur = Some(t.clone());
             while let Some(c) = cur {
-                for p in scps.get(&c).into_iter().flatten() {
+                for p in attached.get(&c).into_iter().flatten() {
                     in_force.push(crate::plan::change::ScpInForce {
                         policy: p.clone(),
                         attached_to: c.clone(),
@@ -305,11 +433,12 @@ impl Ctx<'_> {
                 });
         }
         for t in touched {
-            let n = scps.get(&t).map(|s| s.len()).unwrap_or(0);
+            let n = attached.get(t).map(|s| s.len()).unwrap_or(0);
             if n > MAX_ATTACHED {
-                self.errors.push(format!("{t}: {n} SCPs would be attached ({}); AWS allows at most {MAX_ATTACHED} (fix: detach some, or attach them to a parent OU)", scps[&t].iter().cloned().collect::<Vec<_>>().join(", ")));
+                let names: Vec<String> = attached.get(t).into_iter().flatten().cloned().collect();
+                self.errors.push(format!("{t}: {n} SCPs would be attached ({}); AWS allows at most {MAX_ATTACHED} (fix: detach some, or attach them to a parent OU)", names.join(", ")));
             }
-            if n == 0 && before_scps.get(&t).is_some_and(|s| !s.is_empty()) {
+            if n == 0 && before.get(t).is_some_and(|s| !s.is_empty()) {
                 self.errors.push(format!("{t}: the plan would leave it with no SCP; AWS requires at least one on every root, OU and account (fix: keep FullAWSAccess or another SCP attached)"));
             }
         }
@@ -354,7 +483,11 @@ impl Ctx<'_> {
                 }
             }
             let targets: Vec<String> = p.targets.iter().map(|t| self.live.target_name(t)).collect();
-            self.changes.push(Change::draft(policy(&p.name), Action::Delete, if targets.is_empty() { format!("delete {} {}", p.policy_type, p.name) } else { format!("detach {} from {} and delete it", p.name, targets.join(", ")) }, executor).before(json!({ "description": p.description, "content": canonical(&doc(&p.content), false), "targets": targets })).high_risk("the policy stops applying wherever it was attached; AWS keeps no copy").depends_on(deps).op(Op::DeletePolicy { id: p.id.clone(), targets: p.targets.iter().cloned().collect() }));
+            self.changes.push(Change::draft(policy(&p.name), Action::Delete, if targets.is_empty() { format!("delete {} {}", p.policy_type, p.name) } else { format!("detach {} from {} and delete it", p.name, targets.join(", ")) }, executor)
+                .before(json!({ "description": p.description, "content": canonical(&doc(&p.content), false), "targets": targets }))
+                .high_risk("the policy stops applying wherever it was attached; AWS keeps no copy")
+                .depends_on(deps)
+                .op(Op::DeletePolicy { id: p.id.clone(), targets: p.targets.iter().cloned().collect() }));
         }
     }
 }
@@ -389,4 +522,43 @@ fn shown_name(cx: &Ctx<'_>, t: &PolicyTarget) -> String {
         Some(id) => cx.live.target_name(&id),
         None => t.to_string(),
     }
+}
+
+/// A declared policy being diffed.
+#[derive(Clone, Copy)]
+struct Declared<'a> {
+    name: &'a str,
+    want: &'a DesiredPolicy,
+    live: Option<&'a LivePolicy>,
+    executor: &'a Executor,
+    deps: &'a [String],
+}
+
+/// SCP attachments per target (display name → policy names) as the plan goes, and the
+/// targets whose SCPs it changes.
+struct ScpTally {
+    attached: BTreeMap<String, BTreeSet<String>>,
+    touched: BTreeSet<String>,
+}
+
+impl ScpTally {
+    fn add(&mut self, target: String, policy: &str) {
+        self.attached
+            .entry(target.clone())
+            .or_default()
+            .insert(policy.to_string());
+        self.touched.insert(target);
+    }
+
+    fn remove(&mut self, target: &str, policy: &str) {
+        if let Some(set) = self.attached.get_mut(target) {
+            set.remove(policy);
+        }
+        self.touched.insert(target.to_string());
+    }
+}
+
+/// Policy types that restrict what principals may do (an attachment is high risk).
+fn restricts(policy_type: &str) -> bool {
+    policy_type == SCP || policy_type == "RESOURCE_CONTROL_POLICY"
 }

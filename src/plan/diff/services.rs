@@ -78,7 +78,12 @@ impl Ctx<'_> {
                 } else {
                     Vec::new()
                 };
-                self.changes.push(Change::draft(address::trusted_access(p), Action::Delete, format!("disable trusted access for {p}"), self.management(why::TRUSTED)).before(json!({ "enabled": true })).after(json!({ "enabled": false })).high_risk("the service can no longer act in member accounts; AWS recommends disabling the integration in the service first").depends_on(deps).op(Op::DisableTrustedAccess { principal: p.clone() }));
+                self.changes.push(Change::draft(address::trusted_access(p), Action::Delete, format!("disable trusted access for {p}"), self.management(why::TRUSTED))
+                    .before(json!({ "enabled": true }))
+                    .after(json!({ "enabled": false }))
+                    .high_risk("the service can no longer act in member accounts; AWS recommends disabling the integration in the service first")
+                    .depends_on(deps)
+                    .op(Op::DisableTrustedAccess { principal: p.clone() }));
             } else {
                 self.unmanaged.push(UnmanagedItem {
                     address: address::trusted_access(p),
@@ -295,7 +300,10 @@ impl Ctx<'_> {
         if grants.is_empty() {
             let Some(before) = live_doc else { return };
             if self.desired.unmanaged == Unmanaged::Prune {
-                self.changes.push(Change::draft(addr, Action::Delete, "delete the Organizations delegation policy", self.management(why::DELEGATION_POLICY)).before(canonical(&before, false)).high_risk("the accounts it names can no longer manage organization policies (not recoverable: AWS keeps no copy)").op(Op::DeleteDelegationPolicy));
+                self.changes.push(Change::draft(addr, Action::Delete, "delete the Organizations delegation policy", self.management(why::DELEGATION_POLICY))
+                    .before(canonical(&before, false))
+                    .high_risk("the accounts it names can no longer manage organization policies (not recoverable: AWS keeps no copy)")
+                    .op(Op::DeleteDelegationPolicy));
             } else {
                 self.unmanaged.push(UnmanagedItem { address: addr.into(), note: "a delegation policy exists; the file does not declare organizations_delegation, so it is left as is".into() });
             }
