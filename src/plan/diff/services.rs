@@ -8,9 +8,9 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use super::{address, why, Ctx};
-use crate::catalog::native::Teardown;
+use crate::catalog::native::{SelfRemoval, Teardown};
 use crate::catalog::{self, AdminScope, Mechanism, NativeApi, NativeId, TrustedAccess};
-use crate::model::desired::{AccountId, AccountRef, Unmanaged};
+use crate::model::desired::{AccountId, AccountRef, DesiredDelegation, Unmanaged};
 use crate::plan::change::{Action, Change, Op, Risk, UnmanagedItem};
 
 impl Ctx<'_> {
@@ -95,121 +95,123 @@ impl Ctx<'_> {
 
     pub(super) fn delegations(&mut self) {
         for (p, d) in &self.desired.delegations {
-            if let Some(r) = catalog::lookup(p) {
-                match r.service.mechanism {
-                    Mechanism::Organizations => {}
-                    Mechanism::ServiceApi(_) => match catalog::native(r.service.id) {
-                        Some(n) if n.scope == AdminScope::Organization => {}
-                        Some(n) => {
-                            self.native_delegation(p, d, r.service, n);
-                            continue;
-                        }
-                        None => {
-                            self.errors.push(unsupported_api(p, r.service));
-                            continue;
-                        }
-                    },
-                    Mechanism::ConsoleOnly | Mechanism::Unconfirmed => {
-                        self.errors.push(format!(
-                            "{}: AWS documents no API path orgctl can use to delegate {} (fix: remove the entry and designate the admin in the service console)",
-                            address::delegation(p), r.service.name
-                        ));
-                        continue;
+            if let Some(via) = self.delegation_path(p, d) {
+                self.registration(p, d, via);
+            }
+        }
+        self.unmanaged_delegations();
+    }
+
+    /// How `p` is delegated: `Some(None)` through Organizations' registration, `Some(Some(api))`
+    /// through a service's own organization-wide API; `None` when handled otherwise (per
+    /// Region, through [`Self::native_delegation`]) or refused with an error.
+    fn delegation_path(
+        &mut self,
+        p: &str,
+        d: &DesiredDelegation,
+    ) -> Option<Option<&'static NativeApi>> {
+        if let Some(r) = catalog::lookup(p) {
+            match r.service.mechanism {
+                Mechanism::Organizations => {}
+                Mechanism::ServiceApi(_) => match catalog::native(r.service.id) {
+                    Some(n) if n.scope == AdminScope::Organization => {}
+                    Some(n) => {
+                        self.native_delegation(p, d, r.service, n);
+                        return None;
                     }
+                    None => {
+                        self.errors.push(unsupported_api(p, r.service));
+                        return None;
+                    }
+                },
+                Mechanism::ConsoleOnly | Mechanism::Unconfirmed => {
+                    self.errors.push(format!(
+                        "{}: AWS documents no API path orgctl can use to delegate {} (fix: remove the entry and designate the admin in the service console)",
+                        address::delegation(p), r.service.name
+                    ));
+                    return None;
                 }
             }
-            let via: Option<&'static NativeApi> = d
-                .service_id
+        }
+        Some(
+            d.service_id
                 .and_then(catalog::native)
-                .filter(|n| n.scope == AdminScope::Organization);
-            let mut register = Vec::new();
-            let mut want_ids = BTreeSet::new();
-            let mut deps = Vec::new();
-            for a in &d.admins {
-                match a {
-                    AccountRef::Name(n) => match self.matched.get(n) {
-                        Some(id) => {
-                            want_ids.insert(id.clone());
-                        }
-                        None => {
-                            register.push(a.clone());
-                            deps.push(address::account(n));
-                        }
-                    },
-                    AccountRef::Id(id) => {
-                        if self.live.accounts.contains_key(id) {
-                            want_ids.insert(id.clone());
-                        } else {
-                            self.errors.push(format!("{}: admin {id} is not a member of this organization (fix: name a member account)", address::delegation(p)));
-                        }
+                .filter(|n| n.scope == AdminScope::Organization),
+        )
+    }
+
+    /// A delegation registered once for the organization: register the missing admins,
+    /// deregister the others (a `replace` when any goes).
+    fn registration(&mut self, p: &str, d: &DesiredDelegation, via: Option<&'static NativeApi>) {
+        let mut register = Vec::new();
+        let mut want_ids = BTreeSet::new();
+        let mut deps = Vec::new();
+        for a in &d.admins {
+            match a {
+                AccountRef::Name(n) => match self.matched.get(n) {
+                    Some(id) => {
+                        want_ids.insert(id.clone());
+                    }
+                    None => {
+                        register.push(a.clone());
+                        deps.push(address::account(n));
+                    }
+                },
+                AccountRef::Id(id) => {
+                    if self.live.accounts.contains_key(id) {
+                        want_ids.insert(id.clone());
+                    } else {
+                        self.errors.push(format!("{}: admin {id} is not a member of this organization (fix: name a member account)", address::delegation(p)));
                     }
                 }
             }
-            let have = self
-                .live
-                .delegated_admins
-                .get(p)
-                .cloned()
-                .unwrap_or_default();
-            for id in want_ids.difference(&have) {
-                register.push(self.ref_for(id));
-            }
-            let mut deregister: Vec<AccountId> = have.difference(&want_ids).cloned().collect();
-            if register.is_empty() && deregister.is_empty() {
-                continue;
-            }
-            if self.wanted_trusted_access().contains(p) && !self.live.trusted_access.contains(p) {
-                deps.push(address::trusted_access(p));
-            }
-            if let Some((n, self_removal)) = via.and_then(|n| Some((n, n.self_removal?))) {
-                // Only the administrator may end its own designation (Firewall Manager): one
-                // change run from that account, before the management account names the new one.
-                for old in std::mem::take(&mut deregister) {
-                    let addr = format!("{}.admin[{:?}]", address::delegation(p), old.as_str());
-                    self.changes.push(
-                        Change::draft(
-                            addr.clone(),
-                            Action::Delete,
-                            self_removal.summary.replace("{admin}", &self.show_id(&old)),
-                            self.account_executor(&old, self_removal.executor_why),
-                        )
-                        .before(json!({ "admin": self.show_id(&old) }))
-                        .high_risk(self_removal.risk)
-                        .op(Op::DelegatedAdmins {
-                            principal: p.clone(),
-                            deregister: vec![old],
-                            register: Vec::new(),
-                            via: Some(n.id),
-                        }),
-                    );
-                    deps.push(addr);
-                }
+        }
+        let have = self
+            .live
+            .delegated_admins
+            .get(p)
+            .cloned()
+            .unwrap_or_default();
+        for id in want_ids.difference(&have) {
+            register.push(self.ref_for(id));
+        }
+        let mut deregister: Vec<AccountId> = have.difference(&want_ids).cloned().collect();
+        if register.is_empty() && deregister.is_empty() {
+            return;
+        }
+        if self.wanted_trusted_access().contains(p) && !self.live.trusted_access.contains(p) {
+            deps.push(address::trusted_access(p));
+        }
+        if let Some(n) = via {
+            if let Some(removal) = n.self_removal {
+                deps.extend(self.self_removals(p, n, &removal, std::mem::take(&mut deregister)));
                 if register.is_empty() {
-                    continue;
+                    return;
                 }
             }
-            let before: Vec<String> = have.iter().map(|i| self.show_id(i)).collect();
-            let after: Vec<String> = d.admins.iter().map(|a| self.show_account(a)).collect();
-            let (action, risk, risk_reason) = if deregister.is_empty() {
-                (
-                    if have.is_empty() {
-                        Action::Create
-                    } else {
-                        Action::Update
-                    },
-                    Risk::Low,
-                    String::new(),
-                )
-            } else {
-                let gone: Vec<String> = deregister.iter().map(|i| self.show_id(i)).collect();
-                (Action::Replace, Risk::High, format!("{} stops being {}'s delegated administrator; anything it administers for the service moves to the new admin or stops", gone.join(", "), d.key))
-            };
-            self.changes.push(
-                Change::draft(
-                    address::delegation(p),
-                    action,
-                    match action {
-                        Action::Replace => format!(
+        }
+        let before: Vec<String> = have.iter().map(|i| self.show_id(i)).collect();
+        let after: Vec<String> = d.admins.iter().map(|a| self.show_account(a)).collect();
+        let (action, risk, risk_reason) = if deregister.is_empty() {
+            (
+                if have.is_empty() {
+                    Action::Create
+                } else {
+                    Action::Update
+                },
+                Risk::Low,
+                String::new(),
+            )
+        } else {
+            let gone: Vec<String> = deregister.iter().map(|i| self.show_id(i)).collect();
+            (Action::Replace, Risk::High, format!("{} stops being {}'s delegated administrator; anything it administers for the service moves to the new admin or stops", gone.join(", "), d.key))
+        };
+        self.changes.push(
+            Change::draft(
+                address::delegation(p),
+                action,
+                match action {
+                    Action::Replace => format!(
                         "replace delegated administrator of {p}: deregister {}, then register {}",
                         deregister
                             .iter()
@@ -222,29 +224,66 @@ impl Ctx<'_> {
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
-                        _ => format!(
-                            "register {} as delegated administrator of {p}",
-                            register
-                                .iter()
-                                .map(|r| self.show_account(r))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    },
-                    self.management(via.map_or(why::DELEGATION, |n| n.executor_why)),
+                    _ => format!(
+                        "register {} as delegated administrator of {p}",
+                        register
+                            .iter()
+                            .map(|r| self.show_account(r))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                },
+                self.management(via.map_or(why::DELEGATION, |n| n.executor_why)),
+            )
+            .before(json!({ "admins": before }))
+            .after(json!({ "admins": after }))
+            .risk(risk, risk_reason)
+            .depends_on(deps)
+            .op(Op::DelegatedAdmins {
+                principal: p.to_string(),
+                deregister,
+                register,
+                via: via.map(|n| n.id),
+            }),
+        );
+    }
+
+    /// Admins that only they may remove (Firewall Manager): one change each, run from that
+    /// account, before the management account names the new one. Returns the addresses.
+    fn self_removals(
+        &mut self,
+        p: &str,
+        n: &NativeApi,
+        removal: &SelfRemoval,
+        old: Vec<AccountId>,
+    ) -> Vec<String> {
+        let mut addrs = Vec::new();
+        for old in old {
+            let addr = format!("{}.admin[{:?}]", address::delegation(p), old.as_str());
+            self.changes.push(
+                Change::draft(
+                    addr.clone(),
+                    Action::Delete,
+                    removal.summary.replace("{admin}", &self.show_id(&old)),
+                    self.account_executor(&old, removal.executor_why),
                 )
-                .before(json!({ "admins": before }))
-                .after(json!({ "admins": after }))
-                .risk(risk, risk_reason)
-                .depends_on(deps)
+                .before(json!({ "admin": self.show_id(&old) }))
+                .high_risk(removal.risk)
                 .op(Op::DelegatedAdmins {
-                    principal: p.clone(),
-                    deregister,
-                    register,
-                    via: via.map(|n| n.id),
+                    principal: p.to_string(),
+                    deregister: vec![old],
+                    register: Vec::new(),
+                    via: Some(n.id),
                 }),
             );
+            addrs.push(addr);
         }
+        addrs
+    }
+
+    /// Live delegated admins of services the file does not mention: listed, or deregistered
+    /// under prune.
+    fn unmanaged_delegations(&mut self) {
         for (p, have) in &self.live.delegated_admins {
             if self.desired.delegations.contains_key(p) || have.is_empty() {
                 continue;
