@@ -581,6 +581,20 @@ impl Ctx<'_> {
             };
             self.ic_change(ic_address::assignment(ps, &principal.label(), &handle), Action::Create, format!("assign {ps} to {} in {shown}", principal.label()), None, Some(json!({"permission_set": ps, "principal": principal.label(), "account": shown, "from": from})), executor, (Risk::Low, String::new()), deps, IcOp::CreateAssignment { permission_set: ps.clone(), principal: principal.clone(), account: target.account.clone() });
         }
+        self.extra_assignments(want, live, names, admin, &keep);
+    }
+
+    /// Live assignments of declared permission sets (or of any, under prune) that the file
+    /// does not make: listed, or removed under prune.
+    fn extra_assignments(
+        &mut self,
+        want: &crate::model::desired_ic::DesiredIc,
+        live: &LiveIc,
+        names: &IcNames<'_>,
+        admin: &(Executor, Vec<String>),
+        keep: &BTreeSet<LiveAssignment>,
+    ) {
+        let mgmt = self.live.organization.management_account_id.clone();
         let in_scope = |arn: &str| {
             names.permission_set(arn).is_some_and(|n| {
                 self.desired.unmanaged == Unmanaged::Prune || want.permission_sets.contains_key(n)
