@@ -312,74 +312,7 @@ impl Aws {
         if !(scope.all_permission_sets || scope.permission_sets.contains(&name)) {
             return Ok(out);
         }
-        let mut pages = sso
-            .list_managed_policies_in_permission_set()
-            .instance_arn(instance)
-            .permission_set_arn(arn)
-            .max_results(PAGE)
-            .into_paginator()
-            .send();
-        while let Some(p) = pages.next().await {
-            let p = p.map_err(|e| map_sdk_error("sso:ListManagedPoliciesInPermissionSet", e))?;
-            for m in p.attached_managed_policies() {
-                if let Some(a) = m.arn() {
-                    out.managed_policies.insert(a.to_string());
-                }
-            }
-        }
-        let mut pages = sso
-            .list_customer_managed_policy_references_in_permission_set()
-            .instance_arn(instance)
-            .permission_set_arn(arn)
-            .max_results(PAGE)
-            .into_paginator()
-            .send();
-        while let Some(p) = pages.next().await {
-            let p = p.map_err(|e| {
-                map_sdk_error("sso:ListCustomerManagedPolicyReferencesInPermissionSet", e)
-            })?;
-            for r in p.customer_managed_policy_references() {
-                out.customer_managed_policies.insert(PolicyRef {
-                    name: r.name().to_string(),
-                    path: r.path().unwrap_or("/").to_string(),
-                });
-            }
-        }
-        let inline = sso
-            .get_inline_policy_for_permission_set()
-            .instance_arn(instance)
-            .permission_set_arn(arn)
-            .send()
-            .await
-            .map_err(|e| map_sdk_error("sso:GetInlinePolicyForPermissionSet", e))?;
-        out.inline_policy = inline
-            .inline_policy()
-            .filter(|s| !s.trim().is_empty())
-            .map(str::to_string);
-        out.boundary = match sso
-            .get_permissions_boundary_for_permission_set()
-            .instance_arn(instance)
-            .permission_set_arn(arn)
-            .send()
-            .await
-        {
-            Ok(b) => b.permissions_boundary().and_then(|b| {
-                b.managed_policy_arn()
-                    .map(|a| Boundary::Managed(a.to_string()))
-                    .or_else(|| {
-                        b.customer_managed_policy_reference().map(|r| {
-                            Boundary::Customer(PolicyRef {
-                                name: r.name().to_string(),
-                                path: r.path().unwrap_or("/").to_string(),
-                            })
-                        })
-                    })
-            }),
-            Err(e) => match map_sdk_error("sso:GetPermissionsBoundaryForPermissionSet", e) {
-                LiveError::Service { code, .. } if code == "ResourceNotFoundException" => None,
-                other => return Err(other),
-            },
-        };
+        attached_policies(sso, instance, arn, &mut out).await?;
         if scope.tag_permission_sets.contains(&name) {
             let mut tags = Tags::new();
             let mut pages = sso
@@ -410,4 +343,83 @@ impl Aws {
         }
         Ok(out)
     }
+}
+
+/// A permission set's policies: AWS-managed, customer-managed references, the inline
+/// policy and the permissions boundary.
+async fn attached_policies(
+    sso: &aws_sdk_ssoadmin::Client,
+    instance: &str,
+    arn: &str,
+    out: &mut LivePermissionSet,
+) -> Result<(), LiveError> {
+    let mut pages = sso
+        .list_managed_policies_in_permission_set()
+        .instance_arn(instance)
+        .permission_set_arn(arn)
+        .max_results(PAGE)
+        .into_paginator()
+        .send();
+    while let Some(p) = pages.next().await {
+        let p = p.map_err(|e| map_sdk_error("sso:ListManagedPoliciesInPermissionSet", e))?;
+        for m in p.attached_managed_policies() {
+            if let Some(a) = m.arn() {
+                out.managed_policies.insert(a.to_string());
+            }
+        }
+    }
+    let mut pages = sso
+        .list_customer_managed_policy_references_in_permission_set()
+        .instance_arn(instance)
+        .permission_set_arn(arn)
+        .max_results(PAGE)
+        .into_paginator()
+        .send();
+    while let Some(p) = pages.next().await {
+        let p = p.map_err(|e| {
+            map_sdk_error("sso:ListCustomerManagedPolicyReferencesInPermissionSet", e)
+        })?;
+        for r in p.customer_managed_policy_references() {
+            out.customer_managed_policies.insert(PolicyRef {
+                name: r.name().to_string(),
+                path: r.path().unwrap_or("/").to_string(),
+            });
+        }
+    }
+    let inline = sso
+        .get_inline_policy_for_permission_set()
+        .instance_arn(instance)
+        .permission_set_arn(arn)
+        .send()
+        .await
+        .map_err(|e| map_sdk_error("sso:GetInlinePolicyForPermissionSet", e))?;
+    out.inline_policy = inline
+        .inline_policy()
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_string);
+    out.boundary = match sso
+        .get_permissions_boundary_for_permission_set()
+        .instance_arn(instance)
+        .permission_set_arn(arn)
+        .send()
+        .await
+    {
+        Ok(b) => b.permissions_boundary().and_then(|b| {
+            b.managed_policy_arn()
+                .map(|a| Boundary::Managed(a.to_string()))
+                .or_else(|| {
+                    b.customer_managed_policy_reference().map(|r| {
+                        Boundary::Customer(PolicyRef {
+                            name: r.name().to_string(),
+                            path: r.path().unwrap_or("/").to_string(),
+                        })
+                    })
+                })
+        }),
+        Err(e) => match map_sdk_error("sso:GetPermissionsBoundaryForPermissionSet", e) {
+            LiveError::Service { code, .. } if code == "ResourceNotFoundException" => None,
+            other => return Err(other),
+        },
+    };
+    Ok(())
 }
