@@ -6,7 +6,7 @@ use super::error::{ApplyError, PollErrorExt};
 use super::report::{Progress, ProgressEvent};
 use super::resolve::Resolver;
 use crate::live::{CreateRequest, ErrorKind, LiveState, LiveWrite};
-use crate::model::desired::{AccountId, Parent, Tags};
+use crate::model::vocab::{AccountId, Parent, Tags};
 use crate::poll::{self, Look, PollPolicy};
 
 /// A created (or found) account: its id, what happened, and whether it already existed.

@@ -7,7 +7,7 @@ use super::error::{Applied, ApplyError, StepResult};
 use super::resolve::Resolver;
 use crate::catalog::NativeId;
 use crate::live::{ErrorKind, LiveError, LiveWrite};
-use crate::model::desired::{AccountId, AccountRef};
+use crate::model::vocab::{AccountId, AccountRef};
 use crate::poll::{self, Look, PollPolicy};
 
 /// Deregister first, then register (AWS allows one admin for most services).

@@ -3,7 +3,7 @@
 use super::error::{Applied, ApplyError, StepResult};
 use super::resolve::Resolver;
 use crate::live::{ErrorKind, LiveWrite};
-use crate::model::desired::{AccountId, Parent, Tags};
+use crate::model::vocab::{AccountId, Parent, Tags};
 use crate::plan::change::TagTarget;
 
 pub(super) async fn create_ou<W: LiveWrite>(

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::error::ApplyError;
 use super::ic;
 use crate::live::LiveState;
-use crate::model::desired::{AccountId, AccountRef, Parent};
+use crate::model::vocab::{AccountId, AccountRef, Parent};
 use crate::plan::change::Plan;
 
 /// Ids known during a run: live ones plus what the run creates.
@@ -75,9 +75,9 @@ impl Resolver {
 
     pub(crate) fn target(
         &self,
-        t: &crate::model::desired::PolicyTarget,
+        t: &crate::model::vocab::PolicyTarget,
     ) -> Result<String, ApplyError> {
-        use crate::model::desired::PolicyTarget;
+        use crate::model::vocab::PolicyTarget;
         match t {
             PolicyTarget::Root => Ok(self.root_id.clone()),
             PolicyTarget::Ou(p) => self.parent(&Parent::Ou(p.clone())),

@@ -11,8 +11,8 @@ use super::*;
 use crate::catalog::NativeId;
 use crate::live::ic_write::{IcCtx, IcStatus};
 use crate::live::{CreateRequest, LiveError};
-use crate::model::desired::{AccountId, Parent, Tags};
 use crate::model::desired_ic::{Boundary, IcPermissionSet, IcUser, PolicyRef};
+use crate::model::vocab::{AccountId, Parent, Tags};
 use crate::plan::diff::diff;
 use crate::tests::{add_account, desired, empty_org, id, MGMT};
 
@@ -536,8 +536,8 @@ async fn an_account_that_already_exists_by_email_is_not_created_again() {
 
 #[test]
 fn steps_batch_adjacent_creations_and_assignments_and_run_the_rest_alone() {
-    use crate::model::desired::AccountRef;
     use crate::model::desired_ic::Principal;
+    use crate::model::vocab::AccountRef;
     use crate::plan::change::{Action, Executor};
     use crate::plan::change_ic::IcOp;
     let ex = Executor {

@@ -18,8 +18,8 @@ use futures::{stream, StreamExt, TryStreamExt};
 use super::{map_sdk_error, Aws};
 use crate::live::ic::{IcScope, LiveAssignment, LiveGroup, LiveIc, LivePermissionSet, LiveUser};
 use crate::live::LiveError;
-use crate::model::desired::Tags;
 use crate::model::desired_ic::{Boundary, PolicyRef};
+use crate::model::vocab::Tags;
 
 /// AWS's page maximum for sso-admin and identitystore lists.
 const PAGE: i32 = 100;

@@ -12,8 +12,8 @@ use aws_smithy_types::Document;
 use super::{map_sdk_error, Aws};
 use crate::live::ic_write::{IcCtx, IcStatus, IcWrite};
 use crate::live::LiveError;
-use crate::model::desired::Tags;
 use crate::model::desired_ic::{Boundary, IcPermissionSet, IcUser, PolicyRef};
+use crate::model::vocab::Tags;
 
 fn built<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, LiveError> {
     r.map_err(|e| LiveError::Inconsistent(format!("building a request: {e}")))

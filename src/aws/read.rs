@@ -16,7 +16,7 @@ use super::{map_sdk_error, Aws};
 use crate::live::{
     Caller, CreateRequest, LiveAccount, LiveError, LiveOu, LiveRead, LiveState, OrgInfo, ReadScope,
 };
-use crate::model::desired::{AccountId, Tags};
+use crate::model::vocab::{AccountId, Tags};
 
 /// A parent id, its child OUs `(id, name)` and its accounts.
 type ParentChildren = (String, Vec<(String, String)>, Vec<LiveAccount>);

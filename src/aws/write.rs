@@ -10,7 +10,7 @@ use super::{delegation, map_sdk_error, Aws};
 use crate::catalog::NativeId;
 use crate::live::write::LiveWrite;
 use crate::live::{CreateRequest, LiveError};
-use crate::model::desired::{AccountId, Tags};
+use crate::model::vocab::{AccountId, Tags};
 
 fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, LiveError> {
     tags.iter()

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::desired::Tags;
 use crate::model::desired_ic::{Boundary, PolicyRef};
+use crate::model::vocab::Tags;
 
 /// What orgctl read of the Identity Center instance.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,8 +3,8 @@
 //! a recording fake. Next to [`super::LiveWrite`], in the IO-free core.
 
 use crate::live::LiveError;
-use crate::model::desired::Tags;
 use crate::model::desired_ic::{Boundary, IcPermissionSet, IcUser, PolicyRef};
+use crate::model::vocab::Tags;
 
 /// Where the Identity Center calls go.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::model::desired::{AccountId, Desired, Parent, Tags};
+use crate::model::vocab::{AccountId, Parent, Tags};
 
 /// The organization itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,66 +148,6 @@ pub struct ReadScope {
 }
 
 impl ReadScope {
-    /// The scope a desired state needs.
-    pub fn for_desired(d: &Desired) -> Self {
-        let mut s = ReadScope::default();
-        for (path, ou) in &d.ous {
-            if ou.tags.is_some() {
-                s.tag_ou_paths.insert(path.clone());
-            }
-        }
-        if let Some(p) = &d.policies {
-            s.policy_types = p.values().map(|x| x.policy_type.clone()).collect();
-            s.enabled_policy_types = true;
-            s.tag_policy_names = p
-                .values()
-                .filter(|x| x.tags.is_some())
-                .map(|x| x.name.clone())
-                .collect();
-        }
-        for del in d.delegations.values() {
-            if del
-                .service_id
-                .and_then(crate::catalog::native)
-                .is_some_and(|n| n.scope == crate::catalog::AdminScope::PerRegion)
-            {
-                s.service_regions
-                    .insert(del.principal.clone(), del.regions.iter().cloned().collect());
-            }
-        }
-        if let Some(ic) = &d.identity_center {
-            s.identity_center = Some(ic::IcScope {
-                region: d.identity_center_region.clone(),
-                member_groups: ic
-                    .groups
-                    .values()
-                    .filter(|g| g.members.is_some())
-                    .map(|g| g.name.clone())
-                    .collect(),
-                tag_permission_sets: ic
-                    .permission_sets
-                    .values()
-                    .filter(|p| p.tags.is_some())
-                    .map(|p| p.name.clone())
-                    .collect(),
-                all_permission_sets: d.unmanaged == crate::model::desired::Unmanaged::Prune,
-                permission_sets: ic.permission_sets.keys().cloned().collect(),
-            });
-        }
-        for a in d.accounts.values().filter(|a| a.tags.is_some()) {
-            match (&a.id, &a.email) {
-                (Some(id), _) => {
-                    s.tag_account_ids.insert(id.clone());
-                }
-                (None, Some(e)) => {
-                    s.tag_account_emails.insert(e.to_lowercase());
-                }
-                (None, None) => {}
-            }
-        }
-        s
-    }
-
     /// Resource ids (OU or account) in scope, given the tree already read.
     pub fn resource_ids(&self, live: &LiveState) -> BTreeSet<String> {
         let mut ids = BTreeSet::new();

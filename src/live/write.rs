@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::catalog::NativeId;
 use crate::live::{CreateRequest, LiveError};
-use crate::model::desired::{AccountId, Tags};
+use crate::model::vocab::{AccountId, Tags};
 
 /// Organizations writes.
 #[allow(async_fn_in_trait)]

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::desired::{PolicyTarget, Tags};
+use super::vocab::{PolicyTarget, Tags};
 
 /// The `identity_center:` section.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

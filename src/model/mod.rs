@@ -13,6 +13,7 @@ pub mod validate;
 mod validate_delegation;
 mod validate_ic;
 mod validate_policies;
+pub mod vocab;
 mod yaml_errors;
 
 pub use validate_policies::{max_size, AWS_MANAGED, MAX_ATTACHED};

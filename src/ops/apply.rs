@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use crate::apply::{self, ApplyOptions, ApplyReport, Progress};
-use crate::live::{Caller, CreateRequest, LiveRead, LiveState, ReadScope};
+use crate::live::{Caller, CreateRequest, LiveRead, LiveState};
 use crate::live::{IcWrite, LiveWrite};
 use crate::plan::change::{Op, Plan};
 use crate::plan::planfile;
@@ -111,7 +111,9 @@ async fn recheck_saved<R: LiveRead>(
             missing: "desired",
         })
     })?;
-    let live = reader.read(&ReadScope::for_desired(desired)).await?;
+    let live = reader
+        .read(&crate::plan::scope::read_scope(desired))
+        .await?;
     super::plan::same_organization(file, &saved.management_account_id, &live)?;
     let mut fresh = super::plan::diff_visible(desired, &live, Some(&caller.account_id))?;
     let check = recheck::recheck(saved, &fresh, |c| match &c.op {

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crate::live::write::LiveWrite;
 use crate::live::LiveError;
-use crate::model::desired::Tags;
+use crate::model::vocab::Tags;
 
 /// The root tag that holds the lock.
 pub const KEY: &str = "orgctl-lock";

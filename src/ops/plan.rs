@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::live::{Caller, LiveRead, LiveState, ReadScope};
+use crate::live::{Caller, LiveRead, LiveState};
 use crate::model::Desired;
 use crate::model::{self, Diagnostic};
 use crate::plan::change::{Plan, Summary};
@@ -39,7 +39,9 @@ pub async fn plan<R: LiveRead>(req: &PlanRequest, reader: &R) -> Result<PlanOutc
     let desired = loaded.desired;
     let caller = reader.caller().await?;
     tracing::info!(account = %caller.account_id, arn = %caller.arn, "running as");
-    let live = reader.read(&ReadScope::for_desired(&desired)).await?;
+    let live = reader
+        .read(&crate::plan::scope::read_scope(&desired))
+        .await?;
     tracing::info!(
         organization = %live.organization.id,
         ous = live.ous.len(),

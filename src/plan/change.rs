@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::catalog::NativeId;
-use crate::model::desired::{AccountId, AccountRef, Parent, Tags};
+use crate::model::vocab::{AccountId, AccountRef, Parent, Tags};
 
 /// What a change does to its address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -157,7 +157,7 @@ pub enum Op {
     /// `AttachPolicy` (the policy by name: it may be created earlier in the run).
     AttachPolicy {
         policy: String,
-        target: crate::model::desired::PolicyTarget,
+        target: crate::model::vocab::PolicyTarget,
     },
     /// `DetachPolicy`.
     DetachPolicy {

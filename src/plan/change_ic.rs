@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::desired::{AccountRef, Tags};
 use crate::model::desired_ic::{Boundary, IcPermissionSet, IcUser, PolicyRef, Principal};
+use crate::model::vocab::{AccountRef, Tags};
 
 /// One Identity Center operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

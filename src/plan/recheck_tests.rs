@@ -137,7 +137,7 @@ fn an_account_created_by_the_plan_is_matched_under_its_new_id() {
     create.op = Op::CreateAccount {
         name: "sec".into(),
         email: "e".into(),
-        parent: crate::model::desired::Parent::Root,
+        parent: crate::model::vocab::Parent::Root,
         tags: Default::default(),
     };
     let saved = plan(vec![

@@ -12,7 +12,7 @@ use super::change::{
     Action, Change, Executor, Op, Plan, Summary, TagTarget, UnmanagedItem, FORMAT_VERSION,
 };
 use super::order;
-use crate::live::{LiveState, ReadScope};
+use crate::live::LiveState;
 use crate::model::desired::{
     AccountId, AccountRef, Desired, DesiredAccount, Parent, Tags, Unmanaged,
 };
@@ -91,7 +91,7 @@ pub fn diff(desired: &Desired, live: &LiveState) -> Result<Plan, DiffError> {
         management_account_id: live.organization.management_account_id.clone(),
         live_fingerprint: live.fingerprint(),
         live_fingerprints: live.fingerprint_parts(),
-        read_scope: ReadScope::for_desired(desired),
+        read_scope: crate::plan::scope::read_scope(desired),
         summary: Summary::of(&changes),
         changes,
         unmanaged: cx.unmanaged,

@@ -496,7 +496,7 @@ impl Ctx<'_> {
     /// The parent of a target, by display name (`ou:A/B` → `ou:A` → `root`), as it will be
     /// after the plan (declared accounts are where the file puts them).
     fn parent_target(&self, t: &str) -> Option<String> {
-        use crate::model::desired::Parent;
+        use crate::model::vocab::Parent;
         let shown = |p: &Parent| match p {
             Parent::Root => "root".to_string(),
             Parent::Ou(x) => format!("ou:{x}"),
