@@ -10,13 +10,10 @@ mod regions;
 pub mod schema;
 pub mod schema_ic;
 pub mod validate;
-mod validate_delegation;
-mod validate_ic;
-mod validate_policies;
 pub mod vocab;
 mod yaml_errors;
 
-pub use validate_policies::{max_size, AWS_MANAGED, MAX_ATTACHED};
+pub use validate::policies::{max_size, AWS_MANAGED, MAX_ATTACHED};
 
 use std::path::Path;
 

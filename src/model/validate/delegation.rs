@@ -3,10 +3,10 @@
 //! (actions reserved to the management account are rejected, as AWS would with
 //! UNSUPPORTED_ACTION_IN_RESOURCE_POLICY), and lists valid policy types.
 
-use super::desired::{DelegationGrant, Desired};
-use super::diag::{did_you_mean, Diagnostics};
-use super::schema::OrgFile;
-use super::validate::{account_ref, is_management};
+use super::common::{account_ref, is_management};
+use crate::model::desired::{DelegationGrant, Desired};
+use crate::model::diag::{did_you_mean, Diagnostics};
+use crate::model::schema::OrgFile;
 
 pub(super) fn organizations_delegation(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired) {
     use crate::catalog::orgs_delegation::{

@@ -8,10 +8,11 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::desired::{Desired, DesiredPolicy, PolicyTarget};
-use super::diag::{did_you_mean, Diagnostics};
-use super::schema::{OrgFile, PolicyEntry};
+use super::common::parse_targets;
 use crate::catalog::orgs_delegation::POLICY_TYPES;
+use crate::model::desired::{Desired, DesiredPolicy, PolicyTarget};
+use crate::model::diag::{did_you_mean, Diagnostics};
+use crate::model::schema::{OrgFile, PolicyEntry};
 
 /// AWS-managed policies a file may attach by name.
 pub const AWS_MANAGED: &[(&str, &str)] = &[
@@ -98,7 +99,7 @@ pub(super) fn policies(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired, b
             }
         }
         if let Some(t) = &e.tags {
-            super::validate::check_tags(t, &format!("{field}.tags"), d);
+            super::common::check_tags(t, &format!("{field}.tags"), d);
             if AWS_MANAGED.iter().any(|(n, _)| *n == name) {
                 d.error(
                     t,
@@ -138,7 +139,7 @@ pub(super) fn policies(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired, b
             let at = entries
                 .iter()
                 .find(|e| e.name.value.trim() == names[MAX_ATTACHED])
-                .map(|e| super::diag::Pos::from(&e.name))
+                .map(|e| crate::model::diag::Pos::from(&e.name))
                 .unwrap_or_default();
             d.error(
                 at,
@@ -200,7 +201,7 @@ fn policy_content(
         }
         (Some(f), None, None) => {
             let path = base.join(f.value.trim());
-            let text = match super::files::read_confined(base, &f.value) {
+            let text = match crate::model::files::read_confined(base, &f.value) {
                 Ok(t) => t,
                 Err(r) => {
                     d.error(f, &format!("{field}.file"), r.message, r.fix);
@@ -291,63 +292,4 @@ fn policy_targets(
         Some(ts) => parse_targets(ts, &format!("{field}.targets"), out, d),
         None => BTreeSet::new(),
     }
-}
-
-/// `root`, `ou:PATH` and `account:NAME|ID` targets that name declared OUs and accounts.
-pub(super) fn parse_targets(
-    ts: &serde_saphyr::Spanned<Vec<String>>,
-    field: &str,
-    out: &Desired,
-    d: &mut Diagnostics,
-) -> BTreeSet<PolicyTarget> {
-    let mut set = BTreeSet::new();
-    for t in &ts.value {
-        let t = t.trim();
-        let target = if t == "root" {
-            Some(PolicyTarget::Root)
-        } else if let Some(p) = t.strip_prefix("ou:") {
-            let p = p.trim_matches('/');
-            if out.ous.contains_key(p) {
-                Some(PolicyTarget::Ou(p.to_string()))
-            } else {
-                let hint = did_you_mean(p, out.ous.keys().map(String::as_str))
-                    .map(|s| format!("did you mean `ou:{s}`?"))
-                    .unwrap_or_else(|| "declare the OU under organizational_units".into());
-                d.error(ts, field, format!("unknown OU `{p}`"), hint);
-                None
-            }
-        } else if let Some(a) = t.strip_prefix("account:") {
-            match super::validate::account_ref(a.trim(), &out.accounts) {
-                Some(r) => Some(PolicyTarget::Account(r)),
-                None => {
-                    let hint = did_you_mean(a, out.accounts.keys().map(String::as_str))
-                        .map(|s| format!("did you mean `account:{s}`?"))
-                        .unwrap_or_else(|| {
-                            "declare the account under accounts:, or give its 12-digit id".into()
-                        });
-                    d.error(ts, field, format!("unknown account `{a}`"), hint);
-                    None
-                }
-            }
-        } else {
-            d.error(
-                ts,
-                field,
-                format!("`{t}` is not a target"),
-                "write `root`, `ou:PATH` or `account:NAME`",
-            );
-            None
-        };
-        if let Some(x) = target {
-            if !set.insert(x) {
-                d.error(
-                    ts,
-                    field,
-                    format!("`{t}` is listed twice"),
-                    "remove the duplicate",
-                );
-            }
-        }
-    }
-    set
 }

@@ -10,13 +10,13 @@ use std::path::Path;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
-use super::desired::Desired;
-use super::desired_ic::{
+use crate::model::desired::Desired;
+use crate::model::desired_ic::{
     duration_iso, duration_secs, Boundary, DesiredIc, IcAssignmentRule, IcGroup, IcPermissionSet,
     IcUser, PolicyRef, Principal,
 };
-use super::diag::{did_you_mean, Diagnostics};
-use super::schema_ic::{IcPermissionSetEntry, IcPolicyRef, IdentityCenterSection};
+use crate::model::diag::{did_you_mean, Diagnostics};
+use crate::model::schema_ic::{IcPermissionSetEntry, IcPolicyRef, IdentityCenterSection};
 
 /// AWS: the inline policy of a permission set becomes an IAM role policy, which IAM limits
 /// to 10,240 characters without whitespace.
@@ -333,7 +333,7 @@ fn permission_set(
         }
     });
     if let Some(t) = &e.tags {
-        super::validate::check_tags(t, &format!("{field}.tags"), d);
+        super::common::check_tags(t, &format!("{field}.tags"), d);
     }
     Some(IcPermissionSet {
         name,
@@ -358,7 +358,7 @@ fn inline_policy(
     let doc = match &p.value {
         Value::String(f) => {
             let path = base.join(f.trim());
-            let body = match super::files::read_confined(base, f) {
+            let body = match crate::model::files::read_confined(base, f) {
                 Ok(t) => t,
                 Err(r) => {
                     d.error(p, field, r.message, r.fix);
@@ -493,12 +493,7 @@ fn assignments(
                 "add `account:NAME`, `ou:PATH` or `root`",
             );
         }
-        let targets = super::validate_policies::parse_targets(
-            &e.targets,
-            &format!("{field}.targets"),
-            out,
-            d,
-        );
+        let targets = super::common::parse_targets(&e.targets, &format!("{field}.targets"), out, d);
         res.assignments.push(IcAssignmentRule {
             permission_set: ps,
             principal,
@@ -509,5 +504,5 @@ fn assignments(
 }
 
 #[cfg(test)]
-#[path = "validate_ic_tests.rs"]
+#[path = "ic_tests.rs"]
 mod tests;

@@ -7,17 +7,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_saphyr::Spanned;
 
-use super::desired::{
-    AccountId, AccountRef, Desired, DesiredAccount, DesiredDelegation, DesiredOu, Parent, Tags,
-};
-use super::diag::{did_you_mean, Diagnostics, Pos};
-use super::schema::{AccountEntry, DelegationEntry, OrgFile};
 use crate::catalog::{self, Mechanism, Scope, TrustedAccess};
+use crate::model::desired::{
+    AccountId, AccountRef, Desired, DesiredAccount, DesiredDelegation, DesiredOu, Parent,
+};
+use crate::model::diag::{did_you_mean, Diagnostics, Pos};
+use crate::model::schema::{AccountEntry, DelegationEntry, OrgFile};
+use common::{account_ref, check_tags, is_management};
 
 /// AWS Organizations allows OUs nested at most five levels below the root.
 pub const MAX_OU_DEPTH: usize = 5;
-/// AWS allows at most 50 tags per Organizations resource.
-pub const MAX_TAGS: usize = 50;
 
 /// Validates `file` and builds the desired state; diagnostics go to `d`. The returned
 /// value is meaningful only when `d` has no errors.
@@ -29,10 +28,10 @@ pub fn build(file: &OrgFile, d: &mut Diagnostics, base: &std::path::Path) -> Des
     accounts(file, d, &mut out);
     trusted_access(file, d, &mut out);
     delegations(file, d, &mut out);
-    super::validate_delegation::organizations_delegation(file, d, &mut out);
-    super::validate_policies::policies(file, d, &mut out, base);
+    delegation::organizations_delegation(file, d, &mut out);
+    policies::policies(file, d, &mut out, base);
     if let Some(ic) = &file.identity_center {
-        super::validate_ic::identity_center(ic, d, &mut out, base);
+        ic::identity_center(ic, d, &mut out, base);
     }
     out
 }
@@ -86,67 +85,7 @@ fn organization(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired) {
 /// A Region name that is wrong (not a Region's shape, or a typo of a known Region) is an
 /// error; a well-formed name orgctl does not know is a warning (AWS opens new Regions).
 fn check_region(r: &Spanned<String>, field: &str, d: &mut Diagnostics) {
-    super::regions::check_region_at(&r.value, Pos::from(r), field, d);
-}
-
-/// A character Organizations accepts in a tag key or value: a letter, a number, a space
-/// separator, or one of `_ . : / = + - @`.
-fn tag_char(c: char) -> bool {
-    c.is_alphabetic()
-        || c.is_numeric()
-        || (c.is_whitespace() && !c.is_control())
-        || "_.:/=+-@".contains(c)
-}
-
-pub(super) fn check_tags(tags: &Spanned<Tags>, field: &str, d: &mut Diagnostics) {
-    if tags.value.len() > MAX_TAGS {
-        d.error(
-            tags,
-            field,
-            format!(
-                "{} tags; AWS allows at most {MAX_TAGS} per resource",
-                tags.value.len()
-            ),
-            "remove tags",
-        );
-    }
-    for (k, v) in &tags.value {
-        if k.is_empty() || k.chars().count() > 128 {
-            d.error(
-                tags,
-                &format!("{field}.{k}"),
-                "tag keys must be 1 to 128 characters",
-                "shorten the key",
-            );
-        }
-        if k.to_ascii_lowercase().starts_with("aws:") {
-            d.error(
-                tags,
-                &format!("{field}.{k}"),
-                "the `aws:` tag prefix is reserved by AWS",
-                "rename the key",
-            );
-        }
-        if v.chars().count() > 256 {
-            d.error(
-                tags,
-                &format!("{field}.{k}"),
-                "tag values must be at most 256 characters",
-                "shorten the value",
-            );
-        }
-        // Organizations' Tag Key and Value: ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$
-        for (what, text) in [("key", k), ("value", v)] {
-            if let Some(c) = text.chars().find(|c| !tag_char(*c)) {
-                d.error(
-                    tags,
-                    &format!("{field}.{k}"),
-                    format!("the tag {what} {text:?} has {c:?}, which AWS does not accept in tags"),
-                    "use letters, digits, spaces and _ . : / = + - @ only",
-                );
-            }
-        }
-    }
+    crate::model::regions::check_region_at(&r.value, Pos::from(r), field, d);
 }
 
 fn ous(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired) {
@@ -625,7 +564,12 @@ fn delegation_regions(
         }
         (Some(r), true) => {
             for reg in &r.value {
-                super::regions::check_region_at(reg, Pos::from(r), &format!("{field}.regions"), d);
+                crate::model::regions::check_region_at(
+                    reg,
+                    Pos::from(r),
+                    &format!("{field}.regions"),
+                    d,
+                );
             }
             let set: BTreeSet<String> = r.value.iter().cloned().collect();
             if set.len() != r.value.len() {
@@ -665,45 +609,19 @@ fn delegation_regions(
     }
 }
 
-/// Resolves an account reference written in the file (a declared name or a 12-digit id).
-/// Whether a reference is the management account (by id, or a declared account carrying it).
-pub(super) fn is_management(
-    r: &AccountRef,
-    mgmt: &str,
-    accounts: &BTreeMap<String, DesiredAccount>,
-) -> bool {
-    match r {
-        AccountRef::Id(id) => id.as_str() == mgmt,
-        AccountRef::Name(n) => accounts
-            .get(n)
-            .and_then(|x| x.id.as_ref())
-            .is_some_and(|id| id.as_str() == mgmt),
-    }
-}
+mod common;
+mod delegation;
+mod ic;
+pub mod policies;
 
-pub(super) fn account_ref(
-    a: &str,
-    accounts: &BTreeMap<String, DesiredAccount>,
-) -> Option<AccountRef> {
-    if let Some(id) = AccountId::parse(a) {
-        return Some(
-            match accounts.values().find(|x| x.id.as_ref() == Some(&id)) {
-                Some(acc) => AccountRef::Name(acc.name.clone()),
-                None => AccountRef::Id(id),
-            },
-        );
-    }
-    accounts
-        .contains_key(a)
-        .then(|| AccountRef::Name(a.to_string()))
-}
+pub use common::MAX_TAGS;
 
 #[cfg(test)]
-#[path = "validate_tests.rs"]
+#[path = "tests.rs"]
 pub(crate) mod tests;
 
 #[cfg(test)]
-#[path = "validate_aws_rules_tests.rs"]
+#[path = "aws_rules_tests.rs"]
 mod aws_rules_tests;
 
 #[cfg(test)]
