@@ -239,30 +239,7 @@ fn permission_set(
             "use 1 to 32 letters, digits and + = , . @ - _",
         );
     }
-    let session_duration = match &e.session_duration {
-        None => "PT1H".to_string(),
-        Some(s) => match duration_secs(s.value.trim()) {
-            Some(secs) if (SESSION_MIN..=SESSION_MAX).contains(&secs) => duration_iso(secs),
-            Some(_) => {
-                d.error(
-                    s,
-                    &format!("{field}.session_duration"),
-                    format!("`{}` is outside AWS's 1 to 12 hours", s.value),
-                    "use a duration from PT1H to PT12H",
-                );
-                "PT1H".into()
-            }
-            None => {
-                d.error(
-                    s,
-                    &format!("{field}.session_duration"),
-                    format!("`{}` is not an ISO-8601 duration", s.value),
-                    "write it like PT4H or PT1H30M",
-                );
-                "PT1H".into()
-            }
-        },
-    };
+    let session_duration = session_duration(e, field, d);
     if let Some(desc) = &e.description {
         if desc.value.chars().count() > 700 {
             d.error(
@@ -283,24 +260,7 @@ fn permission_set(
             );
         }
     }
-    let mut managed = BTreeSet::new();
-    for m in &e.managed_policies {
-        let arn = m.value.trim().to_string();
-        let aws_managed = arn.starts_with("arn:aws")
-            && arn
-                .split_once(":iam::aws:policy/")
-                .is_some_and(|(p, n)| !n.is_empty() && p.starts_with("arn:aws"));
-        if !aws_managed {
-            d.error(m, &format!("{field}.managed_policies"), format!("`{arn}` is not an AWS-managed policy ARN"), "use arn:aws:iam::aws:policy/NAME; list your own policies under customer_managed_policies");
-        } else if !managed.insert(arn.clone()) {
-            d.error(
-                m,
-                &format!("{field}.managed_policies"),
-                format!("`{arn}` is listed twice"),
-                "remove the duplicate",
-            );
-        }
-    }
+    let managed = managed_policies(e, field, d);
     let mut customer = BTreeSet::new();
     for (j, r) in e.customer_managed_policies.iter().enumerate() {
         customer.insert(policy_ref(
@@ -346,6 +306,61 @@ fn permission_set(
         boundary,
         tags: e.tags.as_ref().map(|t| t.value.clone()),
     })
+}
+
+/// The session duration as AWS stores it (ISO-8601, 1 to 12 hours; PT1H by default).
+fn session_duration(e: &IcPermissionSetEntry, field: &str, d: &mut Diagnostics) -> String {
+    match &e.session_duration {
+        None => "PT1H".to_string(),
+        Some(s) => match duration_secs(s.value.trim()) {
+            Some(secs) if (SESSION_MIN..=SESSION_MAX).contains(&secs) => duration_iso(secs),
+            Some(_) => {
+                d.error(
+                    s,
+                    &format!("{field}.session_duration"),
+                    format!("`{}` is outside AWS's 1 to 12 hours", s.value),
+                    "use a duration from PT1H to PT12H",
+                );
+                "PT1H".into()
+            }
+            None => {
+                d.error(
+                    s,
+                    &format!("{field}.session_duration"),
+                    format!("`{}` is not an ISO-8601 duration", s.value),
+                    "write it like PT4H or PT1H30M",
+                );
+                "PT1H".into()
+            }
+        },
+    }
+}
+
+/// AWS-managed policy ARNs, each once.
+fn managed_policies(
+    e: &IcPermissionSetEntry,
+    field: &str,
+    d: &mut Diagnostics,
+) -> BTreeSet<String> {
+    let mut managed = BTreeSet::new();
+    for m in &e.managed_policies {
+        let arn = m.value.trim().to_string();
+        let aws_managed = arn.starts_with("arn:aws")
+            && arn
+                .split_once(":iam::aws:policy/")
+                .is_some_and(|(p, n)| !n.is_empty() && p.starts_with("arn:aws"));
+        if !aws_managed {
+            d.error(m, &format!("{field}.managed_policies"), format!("`{arn}` is not an AWS-managed policy ARN"), "use arn:aws:iam::aws:policy/NAME; list your own policies under customer_managed_policies");
+        } else if !managed.insert(arn.clone()) {
+            d.error(
+                m,
+                &format!("{field}.managed_policies"),
+                format!("`{arn}` is listed twice"),
+                "remove the duplicate",
+            );
+        }
+    }
+    managed
 }
 
 /// A file path (a string) or the document (a mapping); checked for JSON and size.

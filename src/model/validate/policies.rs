@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::common::parse_targets;
 use crate::catalog::orgs_delegation::POLICY_TYPES;
-use crate::model::desired::{Desired, DesiredPolicy, PolicyTarget};
+use crate::model::desired::{Desired, DesiredPolicy, PolicyTarget, Tags};
 use crate::model::diag::{did_you_mean, Diagnostics};
 use crate::model::schema::{OrgFile, PolicyEntry};
 
@@ -81,46 +81,7 @@ pub(super) fn policies(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired, b
                     .push(name.clone());
             }
         }
-        let description = e
-            .description
-            .as_ref()
-            .map(|s| s.value.clone())
-            .unwrap_or_default();
-        if let Some(desc) = &e.description {
-            // Organizations CreatePolicy/UpdatePolicy: Description is at most 512 characters.
-            let n = desc.value.chars().count();
-            if n > 512 {
-                d.error(
-                    desc,
-                    &format!("{field}.description"),
-                    format!("the description is {n} characters; AWS allows at most 512"),
-                    "shorten the description",
-                );
-            }
-        }
-        if let Some(t) = &e.tags {
-            super::common::check_tags(t, &format!("{field}.tags"), d);
-            if AWS_MANAGED.iter().any(|(n, _)| *n == name) {
-                d.error(
-                    t,
-                    &format!("{field}.tags"),
-                    format!("`{name}` is AWS-managed: it cannot be tagged"),
-                    "remove `tags`",
-                );
-            }
-        }
-        let tags = e.tags.as_ref().map(|t| t.value.clone());
-        let id = e.id.as_ref().map(|i| i.value.trim().to_string());
-        if let (Some(i), Some(s)) = (&id, &e.id) {
-            let ok = i.starts_with("p-")
-                && i.len() > 2
-                && i[2..]
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !ok {
-                d.error(s, &format!("{field}.id"), format!("`{i}` is not a policy id"), "policy ids look like p-examplepolicyid111 (see `aws organizations list-policies`)");
-            }
-        }
+        let (description, tags, id) = policy_attributes(e, &field, &name, d);
         result.insert(
             name.clone(),
             DesiredPolicy {
@@ -154,6 +115,62 @@ pub(super) fn policies(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired, b
         }
     }
     out.policies = Some(result);
+}
+
+/// A policy's description (at most 512 characters), tags (never on an AWS-managed policy)
+/// and id (`p-…`).
+fn policy_attributes(
+    e: &PolicyEntry,
+    field: &str,
+    name: &str,
+    d: &mut Diagnostics,
+) -> (String, Option<Tags>, Option<String>) {
+    let description = e
+        .description
+        .as_ref()
+        .map(|s| s.value.clone())
+        .unwrap_or_default();
+    if let Some(desc) = &e.description {
+        // Organizations CreatePolicy/UpdatePolicy: Description is at most 512 characters.
+        let n = desc.value.chars().count();
+        if n > 512 {
+            d.error(
+                desc,
+                &format!("{field}.description"),
+                format!("the description is {n} characters; AWS allows at most 512"),
+                "shorten the description",
+            );
+        }
+    }
+    if let Some(t) = &e.tags {
+        super::common::check_tags(t, &format!("{field}.tags"), d);
+        if AWS_MANAGED.iter().any(|(n, _)| *n == name) {
+            d.error(
+                t,
+                &format!("{field}.tags"),
+                format!("`{name}` is AWS-managed: it cannot be tagged"),
+                "remove `tags`",
+            );
+        }
+    }
+    let tags = e.tags.as_ref().map(|t| t.value.clone());
+    let id = e.id.as_ref().map(|i| i.value.trim().to_string());
+    if let (Some(i), Some(s)) = (&id, &e.id) {
+        let ok = i.starts_with("p-")
+            && i.len() > 2
+            && i[2..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ok {
+            d.error(
+                s,
+                &format!("{field}.id"),
+                format!("`{i}` is not a policy id"),
+                "policy ids look like p-examplepolicyid111 (see `aws organizations list-policies`)",
+            );
+        }
+    }
+    (description, tags, id)
 }
 
 fn policy_content(
