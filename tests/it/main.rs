@@ -2,6 +2,7 @@
 //! tests that run the real `orgctl` binary and the real SDK against orgctl's emulator
 //! (moto plus the AWS rules it lacks) on a free 127.0.0.1 port.
 
+mod architecture;
 mod e2e;
 mod e2e_delegation;
 mod e2e_ic;
