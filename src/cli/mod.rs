@@ -2,6 +2,10 @@
 //! into an `ops::` call, rendering the result and choosing the exit code. No logic about
 //! AWS or plans lives here. Exit codes: 0 ok, 1 error or refusal, 2 changes present
 //! (`plan --detailed-exitcode`).
+//!
+//! The composition root: the only module that prints, reads the environment and builds the
+//! AWS adapter (the lint policy in Cargo.toml denies both elsewhere).
+#![allow(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods)]
 
 mod apply;
 mod plan;

@@ -1,6 +1,16 @@
-//! The integration-test binary: SDK mapping against aws-smithy-mocks, and end-to-end
+//! The integration-test binary: SDK mapping against aws-smithy-mocks, the code's shape
+//! (`architecture`), and end-to-end
 //! tests that run the real `orgctl` binary and the real SDK against orgctl's emulator
 //! (moto plus the AWS rules it lacks) on a free 127.0.0.1 port.
+// Test code: a failed setup step should stop the test where it happened.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::disallowed_methods
+)]
 
 mod architecture;
 mod e2e;
