@@ -4,7 +4,7 @@
 //!
 //! | layer | module | what it is |
 //! |---|---|---|
-//! | 0 | [`catalog`] | the built-in table of AWS services (principal, limits, delegation mechanism) and [`catalog::native`], the services whose own delegation API orgctl drives |
+//! | 0 | [`catalog`] | the built-in table of AWS services (principal, limits, delegation mechanism) and [`catalog::native()`], the services whose own delegation API orgctl drives |
 //! | 0 | [`poll`] | the one wait policy (backoff with jitter and a deadline) |
 //! | 1 | [`model`] | `org.yaml`: its shape, validation with `file:line:col` diagnostics, the desired state, the shared vocabulary ([`model::vocab`]) |
 //! | 2 | [`live`] | the live organization as data, and the ports: [`live::LiveRead`], [`live::LiveWrite`], [`live::IcWrite`]; errors and their meaning ([`live::ErrorKind`]) |

@@ -19,7 +19,7 @@ pub use native::{native, AdminScope, NativeApi, NativeId};
 pub enum Mechanism {
     /// `organizations:RegisterDelegatedAdministrator` (executed by orgctl).
     Organizations,
-    /// The service's own API (named); [`native`] says whether orgctl executes it.
+    /// The service's own API (named); [`native()`] says whether orgctl executes it.
     ServiceApi(&'static str),
     /// AWS documents only a console path.
     ConsoleOnly,

@@ -48,7 +48,7 @@ pub struct Global {
     /// AWS Region for signing (Organizations is served from us-east-1).
     #[arg(long, global = true)]
     pub region: Option<String>,
-    /// Endpoint URL for every AWS service (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work too).
+    /// Endpoint URL for every AWS service (`AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` work too).
     #[arg(long, global = true)]
     pub endpoint_url: Option<String>,
     /// More logging (repeat for more); RUST_LOG also works.
