@@ -1,4 +1,4 @@
-//! The integration-test binary: SDK mapping against aws-smithy-mocks, the code's shape
+//! The integration-test binary: SDK mapping against a canned local endpoint, the code's shape
 //! (`architecture`), and end-to-end
 //! tests that run the real `orgctl` binary and the real SDK against orgctl's emulator
 //! (moto plus the AWS rules it lacks) on a free 127.0.0.1 port.
