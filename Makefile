@@ -26,6 +26,7 @@ demo: $(STAMP) build
 test: $(STAMP)
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
+	$(VPY) emulator/selftest.py --quiet
 	ORGCTL_EMULATOR_PYTHON=$(CURDIR)/$(VPY) cargo test --all-targets
 
 lint:

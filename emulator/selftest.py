@@ -102,9 +102,13 @@ def record_wire(path):
     boto3._get_default_session().events.register("after-call", after_call)
 
 
+QUIET = False
+
+
 def report(ok, name, detail):
     line = f"{'PASS' if ok else 'FAIL'} {name}: {norm(detail)}"
-    print(line, flush=True)
+    if not (ok and QUIET):
+        print(line, flush=True)
     if not ok:
         FAILURES.append(line)
 
@@ -611,9 +615,12 @@ def main():
     global URL
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--url", help="a running, fresh emulator (default: start one)")
+    ap.add_argument("--quiet", action="store_true", help="print only failures and the count")
     ap.add_argument("--skip-r26", action="store_true", help="leave out Security Lake (R26)")
     ap.add_argument("--wire", metavar="FILE", help="also write every response (operation, status, normalised body) to FILE")
     a = ap.parse_args()
+    global QUIET
+    QUIET = a.quiet
     if a.wire:
         record_wire(a.wire)
     for k in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
