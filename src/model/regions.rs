@@ -61,30 +61,6 @@ pub(super) const KNOWN_REGIONS: &[&str] = &[
     "us-west-2",
 ];
 
-/// Edit distance (insertions, deletions, substitutions, adjacent swaps) between two short names.
-fn distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
-}
-
 pub(super) fn check_region_at(region: &str, at: Pos, field: &str, d: &mut Diagnostics) {
     if !is_region(region) {
         d.error(
@@ -100,7 +76,8 @@ pub(super) fn check_region_at(region: &str, at: Pos, field: &str, d: &mut Diagno
     }
     let near = KNOWN_REGIONS
         .iter()
-        .map(|k| (distance(region, k), *k))
+        // Insertions, deletions, substitutions and adjacent swaps (optimal string alignment).
+        .map(|k| (strsim::osa_distance(region, k), *k))
         .min();
     match near {
         Some((n, k)) if n <= 2 => d.error(
