@@ -12,7 +12,6 @@ mod plan;
 mod show;
 mod validate;
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -54,7 +53,11 @@ pub struct Global {
     /// More logging (repeat for more); RUST_LOG also works.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// No colors (also NO_COLOR).
+    /// Colors in plans and logs: auto (on a terminal, unless NO_COLOR; CLICOLOR_FORCE forces
+    /// them), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// The same as `--color never` (NO_COLOR works too).
     #[arg(long, global = true)]
     pub no_color: bool,
     /// Attempts per AWS call, retries included (throttling is retried with backoff).
@@ -194,11 +197,30 @@ async fn connect(g: &Global) -> Result<Aws, u8> {
     .await)
 }
 
-/// Logs without ANSI codes: `--no-color`, `NO_COLOR`, or stderr not a terminal.
+/// When to color output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Whether `stream` gets ANSI colors: the flags first, then anstream's reading of the
+/// environment for `auto` (NO_COLOR, CLICOLOR_FORCE, CLICOLOR, TERM=dumb) and of the stream
+/// (a terminal or not).
+fn colors_on<S: anstream::stream::RawStream>(g: &Global, stream: &S) -> bool {
+    let choice = match (g.no_color, g.color) {
+        (true, _) | (_, ColorWhen::Never) => anstream::ColorChoice::Never,
+        (_, ColorWhen::Always) => anstream::ColorChoice::Always,
+        (_, ColorWhen::Auto) => anstream::ColorChoice::Auto,
+    };
+    choice.write_global();
+    anstream::AutoStream::choice(stream) != anstream::ColorChoice::Never
+}
+
+/// Logs without ANSI codes unless colors are on for stderr.
 fn log_plain(g: &Global) -> bool {
-    g.no_color
-        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-        || !std::io::stderr().is_terminal()
+    !colors_on(g, &std::io::stderr())
 }
 
 fn init_tracing(verbose: u8, ansi: bool) {
@@ -217,11 +239,9 @@ fn init_tracing(verbose: u8, ansi: bool) {
         .try_init();
 }
 
-/// Colors on a terminal unless `--no-color` or `NO_COLOR`.
+/// Whether the plan on stdout is colored (see [`colors_on`]).
 pub(crate) fn use_color(g: &Global) -> bool {
-    !g.no_color
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stdout().is_terminal()
+    colors_on(g, &std::io::stdout())
 }
 
 /// Prints an error; file diagnostics one per line.

@@ -286,3 +286,36 @@ fn shell_completions_know_every_command_and_flag() {
         }
     }
 }
+
+/// Colors follow the conventions: `--color always` and `CLICOLOR_FORCE` color a plan even
+/// through a pipe; `--color never`, `--no-color` and `NO_COLOR` never do; `auto` colors only
+/// a terminal (never this test's pipe).
+#[tokio::test]
+async fn colors_follow_the_flag_and_the_environment() {
+    use crate::emulator::{Creds, Emulator};
+    let emu = Emulator::start(&[]);
+    crate::e2e::new_org(&emu).await;
+    let f = emu.write(
+        "org.yaml",
+        "version: 1\norganization:\n  management_account_id: \"123456789012\"\norganizational_units:\n  - { path: Colors }\n",
+    );
+    let f = f.to_str().unwrap();
+    let plan = |env: &[(&str, &str)], flags: &[&str]| {
+        let mut args = vec!["plan", "-f", f];
+        args.extend_from_slice(flags);
+        let mut c = emu.orgctl_cmd(&Creds::management(), &args);
+        c.env_remove("NO_COLOR");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).contains('\u{1b}')
+    };
+    assert!(!plan(&[], &[]), "auto: a pipe gets no colors");
+    assert!(plan(&[], &["--color", "always"]));
+    assert!(plan(&[("CLICOLOR_FORCE", "1")], &[]));
+    assert!(!plan(&[("NO_COLOR", "1")], &[]));
+    assert!(!plan(&[("CLICOLOR_FORCE", "1")], &["--color", "never"]));
+    assert!(!plan(&[], &["--color", "always", "--no-color"]));
+}
