@@ -8,10 +8,12 @@
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods)]
 
 mod apply;
+mod diagnostics;
 mod plan;
 mod show;
 mod validate;
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -208,7 +210,7 @@ pub enum ColorWhen {
 /// Whether `stream` gets ANSI colors: the flags first, then anstream's reading of the
 /// environment for `auto` (NO_COLOR, CLICOLOR_FORCE, CLICOLOR, TERM=dumb) and of the stream
 /// (a terminal or not).
-fn colors_on<S: anstream::stream::RawStream>(g: &Global, stream: &S) -> bool {
+pub(crate) fn colors_on<S: anstream::stream::RawStream>(g: &Global, stream: &S) -> bool {
     let choice = match (g.no_color, g.color) {
         (true, _) | (_, ColorWhen::Never) => anstream::ColorChoice::Never,
         (_, ColorWhen::Always) => anstream::ColorChoice::Always,
@@ -248,8 +250,11 @@ pub(crate) fn use_color(g: &Global) -> bool {
 pub(crate) fn report_error(e: &OpsError) {
     match e {
         OpsError::Load(LoadError::Invalid { diagnostics, .. }) => {
+            let mut view = diagnostics::SourceView::default();
+            let color = std::io::stderr().is_terminal()
+                && anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
             for d in diagnostics {
-                eprintln!("{d}");
+                eprintln!("{}", view.render(d, color));
             }
             eprintln!("error: {e}");
         }

@@ -24,7 +24,7 @@ pub struct ValidateArgs {
     pub format: ValidateFormat,
 }
 
-pub fn run(a: &ValidateArgs, _g: &Global) -> u8 {
+pub fn run(a: &ValidateArgs, g: &Global) -> u8 {
     let file = a.file.file.display().to_string();
     let (diagnostics, valid) = match model::load(&a.file.file) {
         Ok(l) => (l.warnings, true),
@@ -55,8 +55,10 @@ pub fn run(a: &ValidateArgs, _g: &Global) -> u8 {
             }
         }
         ValidateFormat::Human => {
+            let mut view = super::diagnostics::SourceView::default();
+            let color = super::colors_on(g, &std::io::stderr());
             for d in &diagnostics {
-                eprintln!("{d}");
+                eprintln!("{}", view.render(d, color));
             }
             if valid {
                 println!("{file} is valid ({} warning(s)).", diagnostics.len());
