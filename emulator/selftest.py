@@ -12,7 +12,7 @@ access key it issued).
 
 Prints one line per check, `PASS name: detail` or `FAIL name: detail`; the details are
 normalised (account ids, organization/OU/policy ids, UUIDs replaced by placeholders), so two runs
-can be compared with diff. Exits 1 on any failure. --skip-r26 leaves out Security Lake (R26).
+can be compared with diff. Exits 1 on any failure. --skip-r26 leaves out Security Lake and Audit Manager (R26, R27: the rules added after the split).
 --wire FILE also writes every boto3 response (operation, HTTP status, normalised body) to FILE,
 to compare two versions of the emulator response by response (polling loops may repeat a line).
 FMS is driven through boto3 (JSON 1.1) and, with raw SigV4 requests, as RPC v2 CBOR (the Rust SDK's form)
@@ -39,6 +39,7 @@ from botocore.exceptions import ClientError
 HERE = os.path.dirname(os.path.abspath(__file__))
 NO_RETRY = Config(retries={"mode": "standard", "total_max_attempts": 1})
 SL = "securitylake.amazonaws.com"
+AM = "auditmanager.amazonaws.com"
 
 FAILURES = []
 URL = None
@@ -611,12 +612,41 @@ def security_lake(ctx, o):
     check("R26 unknown operation: 404", status == 404, f"HTTP {status} {headers.get('x-amzn-ErrorType')} {body.decode()}")
 
 
+def audit_manager(ctx, o):
+    am = client("auditmanager")
+    mgmt, sec, infra, dev = ctx["mgmt"], ctx["sec-ops"], ctx["infra"], ctx["dev"]
+    eu = client("auditmanager", region="eu-west-1")
+    expect_error("R27 before trusted access: Validation", lambda: am.register_organization_admin_account(adminAccountId=sec), "ValidationException", status=400)
+    call("R27 trusted access enabled", lambda: o.enable_aws_service_access(ServicePrincipal=AM))
+    expect_error("R27 member registers: AccessDenied", lambda: client("auditmanager", member(sec)).register_organization_admin_account(adminAccountId=sec),
+                 "AccessDeniedException", status=403)
+    expect_error("R27 the management account: Validation", lambda: am.register_organization_admin_account(adminAccountId=mgmt), "ValidationException", status=400)
+    expect_error("R27 not a member: Validation", lambda: am.register_organization_admin_account(adminAccountId="999999999999"), "ValidationException", status=400)
+    expect_error("R27 no admin yet: ResourceNotFound", lambda: am.get_organization_admin_account(), "ResourceNotFoundException", status=404)
+    call("R27 register sec-ops in us-east-1", lambda: am.register_organization_admin_account(adminAccountId=sec),
+         lambda r: r["adminAccountId"] == sec and r["organizationId"].startswith("o-"), lambda r: f"{r['adminAccountId'] == sec}")
+    call("R27 get in us-east-1", lambda: am.get_organization_admin_account(), lambda r: r["adminAccountId"] == sec, lambda r: "sec-ops")
+    expect_error("R27 none in eu-west-1 yet: ResourceNotFound", lambda: eu.get_organization_admin_account(), "ResourceNotFoundException", status=404)
+    call("R27 Organizations DA registered", lambda: o.list_delegated_administrators(ServicePrincipal=AM),
+         lambda r: [a["Id"] for a in r["DelegatedAdministrators"]] == [sec], lambda r: "sec-ops")
+    expect_error("R27 another account in another Region: Validation (one admin everywhere)",
+                 lambda: eu.register_organization_admin_account(adminAccountId=infra), "ValidationException", status=400)
+    call("R27 the same account in eu-west-1", lambda: eu.register_organization_admin_account(adminAccountId=sec), lambda r: r["adminAccountId"] == sec, lambda r: "sec-ops")
+    expect_error("R27 deregister an account that is not the admin: ResourceNotFound",
+                 lambda: am.deregister_organization_admin_account(adminAccountId=dev), "ResourceNotFoundException", status=404)
+    call("R27 deregister in both Regions", lambda: (am.deregister_organization_admin_account(adminAccountId=sec), eu.deregister_organization_admin_account(adminAccountId=sec))[1])
+    expect_error("R27 gone in us-east-1: ResourceNotFound", lambda: am.get_organization_admin_account(), "ResourceNotFoundException", status=404)
+    call("R27 the Organizations DA stays until deregistered there", lambda: o.list_delegated_administrators(ServicePrincipal=AM),
+         lambda r: [a["Id"] for a in r["DelegatedAdministrators"]] == [sec], lambda r: "sec-ops")
+    call("R27 cleanup", lambda: o.deregister_delegated_administrator(AccountId=sec, ServicePrincipal=AM))
+
+
 def main():
     global URL
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--url", help="a running, fresh emulator (default: start one)")
     ap.add_argument("--quiet", action="store_true", help="print only failures and the count")
-    ap.add_argument("--skip-r26", action="store_true", help="leave out Security Lake (R26)")
+    ap.add_argument("--skip-r26", action="store_true", help="leave out Security Lake and Audit Manager (R26, R27)")
     ap.add_argument("--wire", metavar="FILE", help="also write every response (operation, status, normalised body) to FILE")
     a = ap.parse_args()
     global QUIET
@@ -649,6 +679,7 @@ def main():
         identity_center(ctx, o)
         if not a.skip_r26:
             security_lake(ctx, o)
+            audit_manager(ctx, o)
         control_knobs()
     except Exception as e:  # noqa: BLE001
         report(False, "selftest aborted", f"{type(e).__name__}: {e}")

@@ -11,7 +11,7 @@ Rules:
       the role goes CREATING -> READY after --create-delay; only the admin disassociates itself;
       trusted access and the Organizations DA follow   (fms API_AssociateAdminAccount,
       API_DisassociateAdminAccount, API_GetAdminAccount)
-  R26 is Security Lake (securitylake.py), dispatched from here too.
+  R26 is Security Lake (securitylake.py) and R27 Audit Manager (auditmanager.py), dispatched from here too.
 
 `native_app` picks the service from the SigV4 credential scope of the request; the caller's
 account comes from its access key (moto's get_account_id_from). Detective and Security Lake are
@@ -28,6 +28,7 @@ import cbor2
 from werkzeug.wrappers import Request, Response
 
 from .common import ADMINS, DETECTIVE, KNOBS, LOCK, Reply, _caller, _enable_side_effects, _org_of
+from .auditmanager import auditmanager
 from .securitylake import securitylake
 
 FMS = "fms.amazonaws.com"
@@ -114,7 +115,7 @@ def _rest_json(environ, start_response, serve):
 
 
 def native_app(environ, start_response):
-    """Serves Detective, Firewall Manager and Security Lake requests, or returns None for moto's."""
+    """Serves Detective, Firewall Manager, Security Lake and Audit Manager requests, or returns None for moto's."""
     acct, region, service = _caller(environ)
     path = environ.get("PATH_INFO", "")
     if service == "detective":
@@ -122,6 +123,9 @@ def native_app(environ, start_response):
     if service == "securitylake":
         method = environ.get("REQUEST_METHOD", "GET")
         return _rest_json(environ, start_response, lambda body: securitylake(acct, method, path, body))
+    if service == "auditmanager":
+        method = environ.get("REQUEST_METHOD", "GET")
+        return _rest_json(environ, start_response, lambda body: auditmanager(acct, region, method, path, body))
     if service == "fms" and path.startswith("/service/AWSFMS_20180101/operation/"):
         req = Request(environ)
         headers = {"smithy-protocol": "rpc-v2-cbor"}
