@@ -216,22 +216,23 @@ fn regional_service_needs_regions_and_global_takes_none() {
 
 #[test]
 fn regional_service_inherits_organization_regions() {
-    let y = format!("{HEAD}  regions: [us-east-1, eu-west-1]\n{ACCTS}delegations:\n  guardduty:\n    admin: sec-ops\n  auditmanager:\n    admin: sec-ops\n");
+    let y = format!("{HEAD}  regions: [us-east-1, eu-west-1]\n{ACCTS}delegations:\n  guardduty:\n    admin: sec-ops\n  security-ir:\n    admin: sec-ops\n");
     let l = load_str("org.yaml", &y).unwrap();
     assert_eq!(
         l.desired.delegations["guardduty.amazonaws.com"].regions,
         vec!["eu-west-1", "us-east-1"]
     );
-    // GuardDuty's own API is executed; Audit Manager's is recognised, and a warning says plan will refuse it.
+    // GuardDuty's own API is executed; Security Incident Response's is recognised, and a warning
+    // says plan will refuse it.
     assert!(
         !l.warnings.iter().any(|w| w.message.contains("guardduty:")),
         "{:?}",
         l.warnings
     );
     assert!(
-        l.warnings.iter().any(|w| w
-            .message
-            .contains("auditmanager:RegisterOrganizationAdminAccount")),
+        l.warnings
+            .iter()
+            .any(|w| w.message.contains("security-ir:CreateMembership")),
         "{:?}",
         l.warnings
     );

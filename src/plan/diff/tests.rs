@@ -324,14 +324,9 @@ fn absence_is_not_deletion_but_prune_deletes_in_safe_order() {
 
 #[test]
 fn service_api_delegations_are_refused_with_the_mechanism_named() {
-    let head_regions = "accounts:\n  - { name: sec-ops, email: sec@example.com, ou: root }\ndelegations:\n  auditmanager: { admin: sec-ops, regions: [us-east-1] }\n  security-ir: { admin: sec-ops }\n";
+    let head_regions = "accounts:\n  - { name: sec-ops, email: sec@example.com, ou: root }\ndelegations:\n  security-ir: { admin: sec-ops }\n";
     let e = diff(&desired(head_regions), &empty_org()).unwrap_err();
     let msg = e.to_string();
-    assert!(
-        msg.contains("delegation[\"auditmanager.amazonaws.com\"]")
-            && msg.contains("auditmanager:RegisterOrganizationAdminAccount"),
-        "{msg}"
-    );
     assert!(
         msg.contains("delegation[\"security-ir.amazonaws.com\"]")
             && msg.contains("security-ir:CreateMembership"),
