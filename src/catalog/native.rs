@@ -35,6 +35,8 @@ pub enum NativeId {
     SecurityHub,
     #[serde(rename = "securitylake")]
     SecurityLake,
+    #[serde(rename = "auditmanager")]
+    AuditManager,
 }
 
 /// Where one designation holds.
@@ -173,6 +175,15 @@ pub static NATIVE: &[NativeApi] = &[
         catalog_id: "securitylake",
         scope: AdminScope::Organization,
         executor_why: "AWS reserves securitylake:Register/DeregisterDataLakeDelegatedAdministrator to the management account (registering through Organizations would skip Security Lake's service-linked role)",
+        self_removal: None,
+        teardown: None,
+        one_admin_only: None,
+    },
+    NativeApi {
+        id: NativeId::AuditManager,
+        catalog_id: "auditmanager",
+        scope: AdminScope::PerRegion,
+        executor_why: "AWS reserves AWS Audit Manager's Register/DeregisterOrganizationAdminAccount and Organizations' DeregisterDelegatedAdministrator to the management account",
         self_removal: None,
         teardown: None,
         one_admin_only: None,

@@ -538,6 +538,69 @@ async fn detective_is_delegated_per_region_and_moved_with_one_replace() {
         .expect(0);
 }
 
+/// Audit Manager is designated Region by Region through its own API (the same account in
+/// every Region, trusted access enabled first); a new admin is one replace that removes the old
+/// one everywhere and from Organizations before designating the new one.
+#[tokio::test]
+async fn audit_manager_is_delegated_per_region_and_moved_with_one_replace() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    let line = "auditmanager: { admin: sec-ops, regions: [us-east-1, eu-west-1] }";
+    let (file, f) = with_delegation(&emu, line);
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    let ch = changes(&plan);
+    assert!(
+        ch.contains(&(
+            "trusted_access[\"auditmanager.amazonaws.com\"]".to_string(),
+            "create".to_string()
+        )),
+        "Audit Manager needs trusted access first: {ch:?}"
+    );
+    for r in ["us-east-1", "eu-west-1"] {
+        let a = format!("delegation[\"auditmanager.amazonaws.com\"].region[\"{r}\"]");
+        assert!(ch.contains(&(a.clone(), "create".into())), "{a} in {ch:?}");
+    }
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+    let org = emu.mgmt();
+    let accts = accounts(&org).await;
+    let (sec, app) = (accts["sec-ops"].0.clone(), accts["app"].0.clone());
+    for r in ["us-east-1", "eu-west-1"] {
+        assert_eq!(
+            emu.service_admins("auditmanager", r).await,
+            vec![sec.clone()]
+        );
+    }
+    assert_eq!(admins(&org, "auditmanager.amazonaws.com").await, vec![sec]);
+    std::fs::write(&f, file.replace(line, &line.replace("sec-ops", "app"))).unwrap();
+    let plan = emu
+        .orgctl(&["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    assert_eq!(
+        changes(&plan),
+        vec![(
+            "delegation[\"auditmanager.amazonaws.com\"]".to_string(),
+            "replace".to_string()
+        )]
+    );
+    emu.orgctl(&["apply", "-f", &f, "--auto-approve", "--allow-destroy"])
+        .expect(0);
+    for r in ["us-east-1", "eu-west-1"] {
+        assert_eq!(
+            emu.service_admins("auditmanager", r).await,
+            vec![app.clone()]
+        );
+    }
+    assert_eq!(admins(&org, "auditmanager.amazonaws.com").await, vec![app]);
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+}
+
 /// Firewall Manager's default administrator as the account itself sees it.
 async fn fms_admin(emu: &Emulator, creds: &crate::emulator::Creds) -> Option<String> {
     let conf = aws_sdk_fms::Config::builder()

@@ -213,6 +213,25 @@ impl Emulator {
                 .iter()
                 .filter_map(|a| a.account_id().map(str::to_string))
                 .collect(),
+            // One admin per Region, or ResourceNotFoundException when there is none.
+            "auditmanager" => match client!(aws_sdk_auditmanager)
+                .get_organization_admin_account()
+                .send()
+                .await
+            {
+                Ok(o) => o
+                    .admin_account_id()
+                    .map(str::to_string)
+                    .into_iter()
+                    .collect(),
+                Err(e) => {
+                    assert_eq!(
+                        e.into_service_error().meta().code(),
+                        Some("ResourceNotFoundException")
+                    );
+                    Vec::new()
+                }
+            },
             other => panic!("no client for {other}"),
         };
         out.sort();

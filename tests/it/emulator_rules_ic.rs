@@ -462,3 +462,86 @@ async fn r26_security_lake_admin_rules() {
         .unwrap_err();
     assert_eq!(code(e).as_deref(), Some("ResourceNotFoundException"));
 }
+
+/// R27: Audit Manager's administrator is the management account's to designate, Region by
+/// Region, after trusted access, never itself, the same account in every Region. On plain
+/// moto every call fails (moto has no Audit Manager).
+#[tokio::test]
+async fn r27_audit_manager_admin_rules() {
+    use aws_sdk_auditmanager::error::ProvideErrorMetadata;
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    let (sec, app) = org_with_admin(&emu, "").await;
+    let am = |creds: &Creds, region: &str| {
+        aws_sdk_auditmanager::Client::from_conf(
+            aws_sdk_auditmanager::Config::builder()
+                .behavior_version(aws_sdk_auditmanager::config::BehaviorVersion::latest())
+                .region(aws_sdk_auditmanager::config::Region::new(
+                    region.to_string(),
+                ))
+                .endpoint_url(&emu.url)
+                .credentials_provider(creds.provider())
+                .retry_config(aws_sdk_auditmanager::config::retry::RetryConfig::disabled())
+                .build(),
+        )
+    };
+    let (us, eu) = (
+        am(&Creds::management(), "us-east-1"),
+        am(&Creds::management(), "eu-west-1"),
+    );
+    let register = |c: &aws_sdk_auditmanager::Client, a: &str| {
+        c.register_organization_admin_account()
+            .admin_account_id(a)
+            .send()
+    };
+    let code = |e: &dyn ProvideErrorMetadata| e.code().map(str::to_string);
+    // Trusted access first.
+    let e = register(&us, &sec).await.unwrap_err().into_service_error();
+    assert_eq!(code(&e).as_deref(), Some("ValidationException"));
+    emu.mgmt()
+        .enable_aws_service_access()
+        .service_principal("auditmanager.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    // Never the management account; only the management account designates.
+    let e = register(&us, MGMT).await.unwrap_err().into_service_error();
+    assert_eq!(code(&e).as_deref(), Some("ValidationException"));
+    let sec_creds = emu.member(&sec).await;
+    let e = register(&am(&sec_creds, "us-east-1"), &sec)
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&e).as_deref(), Some("AccessDeniedException"));
+    register(&us, &sec).await.unwrap();
+    let got = us.get_organization_admin_account().send().await.unwrap();
+    assert_eq!(got.admin_account_id(), Some(sec.as_str()));
+    // Per Region: none in eu-west-1 yet; there, only the same account.
+    let e = eu
+        .get_organization_admin_account()
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&e).as_deref(), Some("ResourceNotFoundException"));
+    let e = register(&eu, &app).await.unwrap_err().into_service_error();
+    assert_eq!(code(&e).as_deref(), Some("ValidationException"));
+    assert!(
+        e.message()
+            .unwrap_or_default()
+            .contains("Cannot change delegated Admin"),
+        "{e:?}"
+    );
+    register(&eu, &sec).await.unwrap();
+    us.deregister_organization_admin_account()
+        .admin_account_id(&sec)
+        .send()
+        .await
+        .unwrap();
+    let e = us
+        .get_organization_admin_account()
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(code(&e).as_deref(), Some("ResourceNotFoundException"));
+}

@@ -102,6 +102,7 @@ macro_rules! organization_admin_api {
 }
 pub(crate) use organization_admin_api;
 
+mod auditmanager;
 mod cloudtrail;
 mod detective;
 mod fms;
@@ -175,6 +176,10 @@ pub(crate) fn adapter(id: NativeId) -> Adapter {
             teardown: None,
         },
         NativeId::SecurityLake => Organization(&securitylake::SecurityLake),
+        NativeId::AuditManager => Regional {
+            admin: &auditmanager::AuditManager,
+            teardown: None,
+        },
     }
 }
 
