@@ -127,7 +127,8 @@ def _err(e):
 
 
 def expect_error(name, fn, code, status=None, reason=None, extra=None):
-    """PASS if fn() raises the AWS error `code` (with that HTTP status / Reason)."""
+    """PASS if fn() raises the AWS error `code` (with that HTTP status / Reason). With `reason`, the
+    message must not contain the reason code (R31: AWS sends it only in the Reason member)."""
     try:
         out = fn()
     except ClientError as e:
@@ -136,6 +137,8 @@ def expect_error(name, fn, code, status=None, reason=None, extra=None):
         got_status = r.get("ResponseMetadata", {}).get("HTTPStatusCode")
         got_reason = er.get("Reason") or r.get("Reason")
         ok = er.get("Code") == code and (status is None or got_status == status) and (reason is None or got_reason == reason)
+        if reason is not None and reason in str(er.get("Message") or ""):
+            ok = False
         if ok and extra is not None:
             ok = extra(r)
         report(ok, name, _err(e))

@@ -3,7 +3,7 @@
 import json
 import time
 
-from selftest_lib import call, check, client, control, expect_error, member, pages, wait_accounts
+from selftest_lib import call, check, client, control, expect_error, member, pages, signed, wait_accounts
 
 
 def organizations(ctx):
@@ -54,7 +54,7 @@ def organizations(ctx):
          lambda r: f"{len(r['Accounts'])} accounts, NextToken={'yes' if r.get('NextToken') else 'no'}")
     call("R7 all pages of 1", lambda: pages(o.list_accounts, "Accounts", MaxResults=1), lambda r: len(r[0]) == 4 and r[1] == 4,
          lambda r: f"{len(r[0])} accounts in {r[1]} pages")
-    expect_error("R7 MaxResults=21", lambda: o.list_accounts(MaxResults=21), "InvalidInputException")
+    expect_error("R7 MaxResults=21", lambda: o.list_accounts(MaxResults=21), "InvalidInputException", reason="MAX_VALUE_EXCEEDED")
     expect_error("R7 invalid NextToken", lambda: o.list_accounts(NextToken="not-a-token"), "InvalidInputException", reason="INVALID_NEXT_TOKEN")
     control("/orgctl-emulator/config", b'{"empty_pages": true}')
     call("R7 --empty-pages first page", lambda: o.list_roots(), lambda r: r["Roots"] == [] and r.get("NextToken"),
@@ -68,6 +68,13 @@ def organizations(ctx):
                  "ConstraintViolationException", reason="SERVICE_ACCESS_NOT_ENABLED")
     expect_error("R5 register the management account", lambda: o.register_delegated_administrator(AccountId=ctx["mgmt"], ServicePrincipal=sso),
                  "ConstraintViolationException", reason="CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR")
+    # R31: on the wire, the reason is a member of its own and the message does not carry it.
+    status, _h, body = signed("organizations", "POST", "/", json.dumps({"AccountId": ctx["mgmt"], "ServicePrincipal": sso}).encode(),
+                              {"X-Amz-Target": "AWSOrganizationsV20161128.RegisterDelegatedAdministrator", "Content-Type": "application/x-amz-json-1.1"})
+    out = json.loads(body or b"{}")
+    check("R31 Reason is a member of the JSON body, not in the message",
+          status == 400 and out.get("Reason") == "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR" and "CANNOT_REGISTER" not in str(out.get("Message", out.get("message"))),
+          f"HTTP {status} __type={out.get('__type')} Reason={out.get('Reason')} Message={out.get('Message', out.get('message'))!r}")
     call("R6 enable trusted access sso", lambda: o.enable_aws_service_access(ServicePrincipal=sso))
     call("R6 enable trusted access backup (catalog principal)", lambda: o.enable_aws_service_access(ServicePrincipal="backup.amazonaws.com"))
     call("R5 register sso admin infra", lambda: o.register_delegated_administrator(AccountId=ctx["infra"], ServicePrincipal=sso))
@@ -102,7 +109,7 @@ def resource_policy(ctx, o):
                  reason="UNSUPPORTED_ACTION_IN_RESOURCE_POLICY")
     bad_principal = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "999999999999"}, "Action": "organizations:DescribeOrganization", "Resource": "*"}]}
     expect_error("R10 invalid principal", lambda: o.put_resource_policy(Content=json.dumps(bad_principal)), "InvalidInputException", reason="INVALID_PRINCIPAL")
-    expect_error("R10 over 40,000 characters", lambda: o.put_resource_policy(Content="x" * 40001), "InvalidInputException")
+    expect_error("R10 over 40,000 characters", lambda: o.put_resource_policy(Content="x" * 40001), "InvalidInputException", reason="MAX_LENGTH_EXCEEDED")
     good = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ctx['sec-ops']}:root"},
                                                     "Action": ["organizations:CreatePolicy", "organizations:AttachPolicy", "organizations:DescribePolicy", "organizations:List*"],
                                                     "Resource": "*", "Condition": {"StringLikeIfExists": {"organizations:PolicyType": ["TAG_POLICY"]}}}]}

@@ -127,18 +127,18 @@ def list_create_account_status(self, **kw):
 def register_delegated_administrator(self, **kw):
     account_id, principal = kw["AccountId"], kw["ServicePrincipal"]
     if account_id == self.account_id:
-        raise constraint("CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR", "You cannot register the management account as a delegated administrator.")
+        raise constraint("CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR")
     if principal not in PRINCIPALS and principal not in om.FakeDelegatedAdministrator.SUPPORTED_SERVICES:
-        raise err("InvalidInputException", "You specified an unrecognized service principal.", Reason="UNRECOGNIZED_SERVICE_PRINCIPAL")
+        raise err("InvalidInputException", "You specified a service principal that isn't recognized.", Reason="UNRECOGNIZED_SERVICE_PRINCIPAL")
     self.get_account_by_id(account_id)
     if not any(s["ServicePrincipal"] == principal for s in self.services):
-        raise constraint("SERVICE_ACCESS_NOT_ENABLED", f"You must first enable trusted access for {principal}.")
+        raise constraint("SERVICE_ACCESS_NOT_ENABLED")
     current = [a for a in self.admins if principal in a.services]
     if any(a.account.id == account_id for a in current):
         raise oe.AccountAlreadyRegisteredException
     limit = MAX_ADMINS.get(principal)
     if limit is not None and len(current) >= limit:
-        raise constraint("MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED", f"{principal} allows at most {limit} delegated administrator(s).")
+        raise constraint("MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED")
     return ORIG["register_delegated_administrator"](self, **kw)
 
 
