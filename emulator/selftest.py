@@ -20,7 +20,8 @@ and raw JSON 1.1; an unknown Security Lake operation through a raw request too.
 
 The checks live in selftest_orgs.py (Organizations), selftest_services.py (the other services'
 delegated-admin APIs), selftest_ic.py (Identity Center, Security Lake, Audit Manager, control
-endpoints); selftest_lib.py is the harness they share.
+endpoints), selftest_faults.py (R28 throttling, R29 ConcurrentModificationException, run last);
+selftest_lib.py is the harness they share.
 """
 import argparse
 import os
@@ -29,6 +30,7 @@ import subprocess
 import sys
 
 import selftest_lib as lib
+from selftest_faults import concurrent_modification, throttling
 from selftest_ic import audit_manager, control_knobs, identity_center, security_lake
 from selftest_lib import FAILURES, HERE, record_wire, report
 from selftest_orgs import organizations, policies, resource_policy
@@ -73,6 +75,8 @@ def main():
             security_lake(ctx, o)
             audit_manager(ctx, o)
         control_knobs()
+        throttling(ctx)
+        concurrent_modification(ctx, o)
     except Exception as e:  # noqa: BLE001
         report(False, "selftest aborted", f"{type(e).__name__}: {e}")
     finally:

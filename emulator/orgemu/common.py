@@ -28,7 +28,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CATALOG = os.path.join(ROOT, "data", "delegation-catalog.yaml")
 
 # Run-time knobs (command line, POST /orgctl-emulator/config).
-KNOBS = {"create_delay": 0.5, "throttle_every": 0, "empty_pages": False, "policy_type_delay": 0.3, "sso_region": "us-east-1"}
+KNOBS = {"create_delay": 0.5, "throttle_every": 0, "empty_pages": False, "policy_type_delay": 0.3, "sso_region": "us-east-1",
+         "throttle_rate": 0.0, "throttle_seed": 1, "throttle_services": [], "cme_rate": 0.0,  # R28, R29 (faults.py)
+         "ic_check_customer_policies": True}  # R34 (sso/assignments.py)
 STATS = {}  # Organizations requests served, per operation (GET /orgctl-emulator/stats)
 LOCK = threading.Lock()
 COUNTER = {"n": 0}  # Organizations requests seen by the throttling knob
