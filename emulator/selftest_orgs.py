@@ -98,7 +98,31 @@ def organizations(ctx):
     control("/orgctl-emulator/config", b'{"throttle_every": 1}')
     expect_error("knob throttle_every", lambda: o.list_roots(), "TooManyRequestsException", status=400)
     control("/orgctl-emulator/config", b'{"throttle_every": 0}')
+    account_creation_limit(o)
     return o
+
+
+def account_creation_limit(o):
+    """R30: at most 5 creations IN_PROGRESS. The requests reuse an email in use, so they end FAILED
+    and add no account to the organization the later checks count."""
+    control("/orgctl-emulator/config", b'{"create_delay": 1.0}')
+    reqs = {}
+    for i in range(5):
+        st = o.create_account(Email="aws+dev@example.com", AccountName=f"burst-{i}")["CreateAccountStatus"]
+        reqs[f"burst-{i}"] = st["Id"]
+    check("R30 five creations IN_PROGRESS", len(o.list_create_account_status(States=["IN_PROGRESS"])["CreateAccountStatuses"]) == 5, "5 IN_PROGRESS")
+    expect_error("R30 a sixth: ConstraintViolationException", lambda: o.create_account(Email="aws+sixth@example.com", AccountName="sixth"),
+                 "ConstraintViolationException", status=400, reason="ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED")
+    call("R30 the refused request is not recorded", lambda: o.list_create_account_status(States=["IN_PROGRESS"]),
+         lambda r: "sixth" not in [x["AccountName"] for x in r["CreateAccountStatuses"]], lambda r: f"{len(r['CreateAccountStatuses'])} IN_PROGRESS")
+    control("/orgctl-emulator/config", b'{"create_delay": 0.2}')
+    done = wait_accounts(o, reqs)
+    check("R30 the five complete (FAILED: email in use)", len(done) == 5 and all(d["State"] == "FAILED" for d in done.values()),
+          f"{sorted(d['State'] for d in done.values())}")
+    st = call("R30 once they completed, a creation is accepted", lambda: o.create_account(Email="aws+dev@example.com", AccountName="after-burst")["CreateAccountStatus"],
+              lambda r: r["State"] == "IN_PROGRESS", lambda r: f"State={r['State']}")
+    if st:
+        wait_accounts(o, {"after": st["Id"]})
 
 
 def resource_policy(ctx, o):

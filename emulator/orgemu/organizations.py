@@ -10,6 +10,13 @@ Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/la
   R4  CreateAccount is asynchronous (IN_PROGRESS, then SUCCEEDED/FAILED after --create-delay);
       an email already in use -> request FAILED with EMAIL_ALREADY_EXISTS
                                 (API_CreateAccount, API_CreateAccountStatus, API_DescribeCreateAccountStatus)
+  R30 At most 5 account creations IN_PROGRESS per organization: a CreateAccount beyond them ->
+      ConstraintViolationException ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED (nothing is created, no
+      request recorded); a request that completed (SUCCEEDED or FAILED) frees its place
+                 (orgs_reference_limits, the 2023 page: concurrent account creations 5 [as quoted
+                  by aws-api-facts.md §3]; API_CreateAccount; botocore ConstraintViolationExceptionReason
+                  "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED: You attempted to exceed the number of
+                  accounts that can be in progress at a time")
   R5  RegisterDelegatedAdministrator without trusted access -> ConstraintViolationException
       SERVICE_ACCESS_NOT_ENABLED; more admins than the service allows ->
       MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED; management account ->
@@ -98,12 +105,19 @@ def _tick(self):
         st.update(State="SUCCEEDED", AccountId=created["AccountId"], CompletedTimestamp=now)
 
 
+MAX_CREATIONS_IN_PROGRESS = 5  # R30
+
+
 def create_account(self, **kw):
     if self.org is None:
         raise oe.AWSOrganizationsNotInUseException
     rid = "car-" + uuid.uuid4().hex
     status = {"Id": rid, "AccountName": kw["AccountName"], "State": "IN_PROGRESS", "RequestedTimestamp": time.time()}
-    _requests(self)[rid] = {"kwargs": kw, "due": time.time() + float(KNOBS["create_delay"]), "status": status}
+    with TICK_LOCK:  # two requests at once must not both pass R30's count
+        _tick(self)
+        if sum(r["status"]["State"] == "IN_PROGRESS" for r in _requests(self).values()) >= MAX_CREATIONS_IN_PROGRESS:
+            raise constraint("ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED")
+        _requests(self)[rid] = {"kwargs": kw, "due": time.time() + float(KNOBS["create_delay"]), "status": status}
     return {"CreateAccountStatus": dict(status)}
 
 
