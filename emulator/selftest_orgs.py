@@ -180,6 +180,18 @@ def policies(ctx, o):
     if scps:
         expect_error("R11 detach the last SCP", lambda: o.detach_policy(PolicyId=scps[0]["Id"], TargetId=root), "ConstraintViolationException",
                      reason="MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
+    # R32a: a deleted OU leaves every policy's target list, FullAWSAccess included (moto keeps it).
+    doomed = o.create_organizational_unit(ParentId=root, Name="Doomed")["OrganizationalUnit"]["Id"]
+    o.attach_policy(PolicyId=tp_id, TargetId=doomed)
+    full = scps[0]["Id"] if scps else "p-FullAWSAccess"
+    check("R32 the new OU is a target of FullAWSAccess and the tag policy",
+          doomed in [t["TargetId"] for t in pages(o.list_targets_for_policy, "Targets", PolicyId=full)[0]]
+          and doomed in [t["TargetId"] for t in o.list_targets_for_policy(PolicyId=tp_id)["Targets"]], "listed")
+    o.delete_organizational_unit(OrganizationalUnitId=doomed)
+    call("R32 deleted OU gone from the tag policy's targets", lambda: o.list_targets_for_policy(PolicyId=tp_id),
+         lambda r: doomed not in [t["TargetId"] for t in r["Targets"]], lambda r: f"{[t['Type'] for t in r['Targets']]}")
+    call("R32 deleted OU gone from FullAWSAccess's targets", lambda: pages(o.list_targets_for_policy, "Targets", PolicyId=full)[0],
+         lambda r: doomed not in [t["TargetId"] for t in r], lambda r: f"{len(r)} targets, the deleted OU not among them")
     # delegated policy write granted by the delegation policy (R10) to sec-ops for TAG_POLICY only
     sec = client("organizations", member(ctx["sec-ops"]))
     call("R11 delegated create TAG_POLICY", lambda: sec.create_policy(Name="sec-tags", Type="TAG_POLICY", Description="d", Content=doc),

@@ -5,6 +5,10 @@ Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/la
       unknown parent -> ParentNotFoundException                       (API_CreateOrganizationalUnit)
   R2  DeleteOrganizationalUnit: OU with accounts or child OUs -> OrganizationalUnitNotEmptyException
                                                                        (API_DeleteOrganizationalUnit)
+  R32 (a) A deleted OU is no longer a target of any policy: ListTargetsForPolicy of every policy,
+      FullAWSAccess included, stops listing it (moto kept it)
+                 (API_DeleteOrganizationalUnit; API_ListTargetsForPolicy; aws-api-facts.md)
+      (b, c: GuardDuty, guardduty.py)
   R3  MoveAccount: wrong source parent -> SourceParentNotFoundException; destination is the
       current parent -> DuplicateAccountException                     (API_MoveAccount)
   R4  CreateAccount is asynchronous (IN_PROGRESS, then SUCCEEDED/FAILED after --create-delay);
@@ -58,7 +62,11 @@ def delete_organizational_unit(self, **kw):
     self.get_organizational_unit_by_id(ou_id)
     if any(a.parent_id == ou_id for a in self.accounts) or any(o.parent_id == ou_id for o in self.ou):
         raise err("OrganizationalUnitNotEmptyException", "The specified OU is not empty. Move all accounts to another root or OU and delete all child OUs, then try again.")
-    return ORIG["delete_organizational_unit"](self, **kw)
+    out = ORIG["delete_organizational_unit"](self, **kw)
+    # R32: the OU is no longer a target of any policy (moto keeps it in policy.attachments).
+    for policy in self.policies:
+        policy.attachments = [t for t in policy.attachments if t.id != ou_id]
+    return out
 
 
 # --- R3 ------------------------------------------------------------------------------------
