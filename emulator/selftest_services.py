@@ -33,6 +33,18 @@ def guardduty(ctx, o):
              lambda r: len(r["UnprocessedAccounts"]) == 1, lambda r: f"unprocessed={[u['AccountId'] for u in r['UnprocessedAccounts']]}")
         call("R25 list_members", lambda: sgd.list_members(DetectorId=d), lambda r: [m["RelationshipStatus"] for m in r["Members"]] == ["Enabled"],
              lambda r: f"{[(m['AccountId'], m['RelationshipStatus']) for m in r['Members']]}")
+        # R32b: ListMembers pages (maxResults 1-50, default 50).
+        sgd.create_members(DetectorId=d, AccountDetails=[{"AccountId": ctx["infra"], "Email": "i@example.com"}])
+        first = call("R32 list_members MaxResults=1: one member and a NextToken", lambda: sgd.list_members(DetectorId=d, MaxResults=1),
+                     lambda r: len(r["Members"]) == 1 and r.get("NextToken"), lambda r: f"{len(r['Members'])} member, NextToken={'yes' if r.get('NextToken') else 'no'}")
+        if first:
+            call("R32 list_members next page: the last member, no NextToken", lambda: sgd.list_members(DetectorId=d, MaxResults=1, NextToken=first["NextToken"]),
+                 lambda r: len(r["Members"]) == 1 and not r.get("NextToken") and r["Members"][0]["AccountId"] != first["Members"][0]["AccountId"],
+                 lambda r: f"{len(r['Members'])} member, NextToken={'yes' if r.get('NextToken') else 'no'}")
+        call("R32 list_members default page holds both", lambda: sgd.list_members(DetectorId=d), lambda r: len(r["Members"]) == 2 and not r.get("NextToken"),
+             lambda r: f"{len(r['Members'])} members")
+        expect_error("R32 list_members MaxResults=51", lambda: sgd.list_members(DetectorId=d, MaxResults=51), "BadRequestException", status=400)
+        expect_error("R32 list_members invalid NextToken", lambda: sgd.list_members(DetectorId=d, NextToken="not-a-token"), "BadRequestException", status=400)
         call("R25 delete before disassociate", lambda: sgd.delete_members(DetectorId=d, AccountIds=[ctx["dev"]]), lambda r: len(r["UnprocessedAccounts"]) == 1,
              lambda r: f"unprocessed={len(r['UnprocessedAccounts'])}")
         call("R25 update_organization_configuration", lambda: sgd.update_organization_configuration(DetectorId=d, AutoEnableOrganizationMembers="ALL"))

@@ -13,11 +13,16 @@ https://docs.aws.amazon.com/guardduty/latest/APIReference/):
       designated admin gets a detector, as AWS enables GuardDuty there
                    (guardduty API_CreateMembers, API_DisassociateMembers, API_DeleteMembers,
                     API_UpdateOrganizationConfiguration; ug guardduty_organizations)
+  R32 (b) ListMembers pages: maxResults 1-50, default 50 (outside -> BadRequestException), with a
+      nextToken while members remain (an invalid token -> BadRequestException)
+                   (guardduty API_ListMembers: "The default value is 50. The maximum value is 50";
+                    botocore MaxResults shape, min 1, max 50; GuardDuty models only BadRequestException)
 
 install() adds moto GuardDuty routes and replaces GuardDutyResponse handlers; server.install()
 calls it after the Organizations modules' R11 (policies.install()).
 """
 
+import base64
 import json
 
 from moto.core.exceptions import JsonRESTError
@@ -130,12 +135,34 @@ def gd_create_members(self):
     return json.dumps({"unprocessedAccounts": unprocessed})
 
 
+def _page_args(resp):
+    """R32: ListMembers' maxResults (1-50, default 50) and nextToken -> (size, start)."""
+    raw = resp.querystring.get("maxResults", [None])[0]
+    try:
+        size = 50 if raw in (None, "") else int(raw)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= 50:
+        raise GdBadRequest(f"The request is rejected because the maxResults value {raw} is not between 1 and 50.")
+    token = resp.querystring.get("nextToken", [None])[0]
+    if not token:
+        return size, 0
+    try:
+        return size, int(json.loads(base64.urlsafe_b64decode(token.encode()))["o"])
+    except Exception:
+        raise GdBadRequest("The request is rejected because the nextToken is not valid.")
+
+
 def gd_list_members(self):
     key = _gd_detector(self)
+    size, start = _page_args(self)
     only = (self.querystring.get("onlyAssociated", ["true"])[0] or "true").lower() != "false"
     members = [{"accountId": a, "detectorId": self.path.split("/")[2], "email": f"{a}@example.com", "relationshipStatus": st, "administratorId": key[0], "updatedAt": "2026-01-01T00:00:00Z"}
                for a, st in sorted(GD_MEMBERS.get(key, {}).items()) if not only or st == "Enabled"]
-    return json.dumps({"members": members})
+    out = {"members": members[start:start + size]}
+    if start + size < len(members):
+        out["nextToken"] = base64.urlsafe_b64encode(json.dumps({"o": start + size}).encode()).decode()
+    return json.dumps(out)
 
 
 def gd_disassociate_members(self):
