@@ -14,7 +14,18 @@ def guardduty(ctx, o):
     sec = ctx["sec-ops"]
     expect_error("R12 enable before trusted access", lambda: gd.enable_organization_admin_account(AdminAccountId=sec), "BadRequestException", status=400)
     o.enable_aws_service_access(ServicePrincipal="guardduty.amazonaws.com")
-    expect_error("R12 management account as admin", lambda: gd.enable_organization_admin_account(AdminAccountId=ctx["mgmt"]), "BadRequestException")
+    # R32c: the management account may be the GuardDuty admin (not recommended); no Organizations DA.
+    ap = client("guardduty", region="ap-southeast-2")
+    call("R32 the management account as GuardDuty admin (ap-southeast-2)", lambda: ap.enable_organization_admin_account(AdminAccountId=ctx["mgmt"]))
+    call("R32 listed as the Region's admin", lambda: ap.list_organization_admin_accounts(),
+         lambda r: [a["AdminAccountId"] for a in r["AdminAccounts"]] == [ctx["mgmt"]], lambda r: f"{[a['AdminAccountId'] for a in r['AdminAccounts']]}")
+    call("R32 not registered in Organizations", lambda: o.list_delegated_administrators(ServicePrincipal="guardduty.amazonaws.com"),
+         lambda r: r["DelegatedAdministrators"] == [], lambda r: f"{r['DelegatedAdministrators']}")
+    det = ap.list_detectors()["DetectorIds"]
+    call("R32 its detector serves the member APIs", lambda: ap.list_members(DetectorId=det[0]), lambda r: r["Members"] == [], lambda r: f"{len(det)} detector, {r['Members']}")
+    expect_error("R32 another account in another Region while the management account is admin",
+                 lambda: gd.enable_organization_admin_account(AdminAccountId=sec), "BadRequestException", status=400)
+    call("R32 disable the management account", lambda: ap.disable_organization_admin_account(AdminAccountId=ctx["mgmt"]))
     call("R12 enable sec-ops us-east-1", lambda: gd.enable_organization_admin_account(AdminAccountId=sec))
     call("R12 enable sec-ops eu-west-1", lambda: client("guardduty", region="eu-west-1").enable_organization_admin_account(AdminAccountId=sec))
     expect_error("R12 another admin in another Region", lambda: client("guardduty", region="eu-central-1").enable_organization_admin_account(AdminAccountId=ctx["dev"]),
