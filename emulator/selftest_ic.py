@@ -26,6 +26,7 @@ def identity_center(ctx, o):
          lambda r: [u["UserName"] for u in r["Users"]] == ["alice"], lambda r: f"{[u['UserName'] for u in r['Users']]}")
     expect_error("R20 member write denied", lambda: client("identitystore", member(ctx["dev"])).create_group(IdentityStoreId=sid, DisplayName="g"),
                  "AccessDeniedException")
+    identity_store_strings(sid, user["UserId"] if user else None)
     expect_error("R20 wrong identity store", lambda: ids.list_users(IdentityStoreId="d-0000000000"), "ResourceNotFoundException")
     ps = call("R22 create_permission_set PT240M", lambda: sso.create_permission_set(InstanceArn=arn, Name="Admin", SessionDuration="PT240M"),
               lambda r: r["PermissionSet"]["SessionDuration"] == "PT4H", lambda r: f"SessionDuration={r['PermissionSet']['SessionDuration']} Arn={r['PermissionSet']['PermissionSetArn']}")
@@ -56,6 +57,39 @@ def identity_center(ctx, o):
     expect_error("R21 delegated admin assigns in the management account",
                  lambda: da.create_account_assignment(InstanceArn=arn, PermissionSetArn=ps_arn, TargetType="AWS_ACCOUNT", TargetId=ctx["mgmt"], PrincipalType="USER", PrincipalId=uid),
                  "AccessDeniedException")
+
+
+def identity_store_strings(sid, uid):
+    """R33: no empty strings; an AttributeOperation without a value removes the attribute."""
+    raw = client("identitystore", validate=False)
+    expect_error("R33 create_group with Description \"\"", lambda: raw.create_group(IdentityStoreId=sid, DisplayName="r33", Description=""), "ValidationException", status=400)
+    expect_error("R33 create_user with NickName \"\"", lambda: raw.create_user(IdentityStoreId=sid, UserName="r33", DisplayName="R", NickName="",
+                                                                               Name={"GivenName": "R", "FamilyName": "S"}), "ValidationException", status=400)
+    g = call("R33 create_group with a description", lambda: raw.create_group(IdentityStoreId=sid, DisplayName="r33", Description="team"), lambda r: r["GroupId"], lambda r: "GroupId")
+    if g:
+        gid = g["GroupId"]
+        expect_error("R33 update_group description \"\"", lambda: raw.update_group(IdentityStoreId=sid, GroupId=gid, Operations=[{"AttributePath": "description", "AttributeValue": ""}]),
+                     "ValidationException", status=400)
+        call("R33 the description stays", lambda: raw.describe_group(IdentityStoreId=sid, GroupId=gid), lambda r: r.get("Description") == "team", lambda r: f"Description={r.get('Description')!r}")
+        call("R33 update_group without AttributeValue removes the description",
+             lambda: (raw.update_group(IdentityStoreId=sid, GroupId=gid, Operations=[{"AttributePath": "description"}]), raw.describe_group(IdentityStoreId=sid, GroupId=gid))[1],
+             lambda r: not r.get("Description"), lambda r: f"Description={r.get('Description')!r}")
+        expect_error("R33 the group's displayName cannot be removed", lambda: raw.update_group(IdentityStoreId=sid, GroupId=gid, Operations=[{"AttributePath": "displayName"}]),
+                     "ValidationException", status=400)
+        raw.delete_group(IdentityStoreId=sid, GroupId=gid)
+    if uid:
+        expect_error("R33 update_user displayName \"\"", lambda: raw.update_user(IdentityStoreId=sid, UserId=uid, Operations=[{"AttributePath": "displayName", "AttributeValue": ""}]),
+                     "ValidationException", status=400)
+        expect_error("R33 update_user emails with an empty value",
+                     lambda: raw.update_user(IdentityStoreId=sid, UserId=uid, Operations=[{"AttributePath": "emails", "AttributeValue": [{"value": "", "primary": True}]}]),
+                     "ValidationException", status=400)
+        call("R33 update_user sets a title", lambda: (raw.update_user(IdentityStoreId=sid, UserId=uid, Operations=[{"AttributePath": "title", "AttributeValue": "Lead"}]),
+                                                      raw.describe_user(IdentityStoreId=sid, UserId=uid))[1], lambda r: r.get("Title") == "Lead", lambda r: f"Title={r.get('Title')!r}")
+        call("R33 update_user without AttributeValue removes it", lambda: (raw.update_user(IdentityStoreId=sid, UserId=uid, Operations=[{"AttributePath": "title"}]),
+                                                                           raw.describe_user(IdentityStoreId=sid, UserId=uid))[1],
+             lambda r: not r.get("Title") and r.get("DisplayName") == "Alice", lambda r: f"Title={r.get('Title')!r} DisplayName={r.get('DisplayName')!r}")
+        expect_error("R33 the user's displayName cannot be removed", lambda: raw.update_user(IdentityStoreId=sid, UserId=uid, Operations=[{"AttributePath": "displayName"}]),
+                     "ValidationException", status=400)
 
 
 def control_knobs():
