@@ -1,6 +1,7 @@
-"""Self-test checks of IAM Identity Center (R19-R24), Security Lake (R26), Audit Manager (R27) and
-the control endpoints."""
+"""Self-test checks of IAM Identity Center (R19-R24, R33, R34), Security Lake (R26), Audit Manager
+(R27) and the control endpoints."""
 
+import json
 import time
 
 from selftest_lib import AM, SL, call, check, client, control, expect_error, member, signed
@@ -57,6 +58,64 @@ def identity_center(ctx, o):
     expect_error("R21 delegated admin assigns in the management account",
                  lambda: da.create_account_assignment(InstanceArn=arn, PermissionSetArn=ps_arn, TargetType="AWS_ACCOUNT", TargetId=ctx["mgmt"], PrincipalType="USER", PrincipalId=uid),
                  "AccessDeniedException")
+    customer_policies(ctx, sso, arn, uid)
+
+
+def _final(fn, key):
+    """Polls an asynchronous Identity Center status until it leaves IN_PROGRESS."""
+    deadline, st = time.time() + 10, {}
+    while time.time() < deadline:
+        st = fn()[key]
+        if st["Status"] != "IN_PROGRESS":
+            break
+        time.sleep(0.05)
+    return st
+
+
+def customer_policies(ctx, sso, arn, uid):
+    """R34: assignments and provisioning fail when a customer managed policy (or boundary) is missing
+    from the target account's IAM; ic_check_customer_policies turns the check off."""
+    dev, infra = ctx["dev"], ctx["infra"]
+    iam_dev = client("iam", member(dev))
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]})
+    ps_arn = sso.create_permission_set(InstanceArn=arn, Name="Cmp")["PermissionSet"]["PermissionSetArn"]
+    sso.attach_customer_managed_policy_reference_to_permission_set(InstanceArn=arn, PermissionSetArn=ps_arn, CustomerManagedPolicyReference={"Name": "r34-policy", "Path": "/"})
+
+    def assign():
+        rid = sso.create_account_assignment(InstanceArn=arn, PermissionSetArn=ps_arn, TargetType="AWS_ACCOUNT", TargetId=dev, PrincipalType="USER",
+                                            PrincipalId=uid)["AccountAssignmentCreationStatus"]["RequestId"]
+        return _final(lambda: sso.describe_account_assignment_creation_status(InstanceArn=arn, AccountAssignmentCreationRequestId=rid), "AccountAssignmentCreationStatus")
+
+    def provision(target):
+        rid = sso.provision_permission_set(InstanceArn=arn, PermissionSetArn=ps_arn, TargetType="AWS_ACCOUNT", TargetId=target)["PermissionSetProvisioningStatus"]["RequestId"]
+        return _final(lambda: sso.describe_permission_set_provisioning_status(InstanceArn=arn, ProvisionPermissionSetRequestId=rid), "PermissionSetProvisioningStatus")
+
+    st = assign()
+    check("R34 assignment FAILED: the customer managed policy is missing in the account", st["Status"] == "FAILED" and "r34-policy" in st.get("FailureReason", ""),
+          f"Status={st['Status']} FailureReason={st.get('FailureReason')!r}")
+    call("R34 no assignment was made", lambda: sso.list_account_assignments(InstanceArn=arn, AccountId=dev, PermissionSetArn=ps_arn),
+         lambda r: r["AccountAssignments"] == [], lambda r: f"{len(r['AccountAssignments'])} assignment(s)")
+    iam_dev.create_policy(PolicyName="r34-policy", PolicyDocument=doc)
+    st = assign()
+    check("R34 with the policy created in the account: SUCCEEDED", st["Status"] == "SUCCEEDED", f"Status={st['Status']} FailureReason={st.get('FailureReason')!r}")
+    sso.put_permissions_boundary_to_permission_set(InstanceArn=arn, PermissionSetArn=ps_arn,
+                                                   PermissionsBoundary={"CustomerManagedPolicyReference": {"Name": "r34-boundary", "Path": "/eng/"}})
+    iam_dev.create_policy(PolicyName="r34-boundary", PolicyDocument=doc)  # the right name on the wrong path
+    st = provision(dev)
+    check("R34 provisioning FAILED: the boundary is missing (same name, other path)", st["Status"] == "FAILED" and "/eng/r34-boundary" in st.get("FailureReason", ""),
+          f"Status={st['Status']} FailureReason={st.get('FailureReason')!r}")
+    call("R34 not provisioned with the latest version", lambda: sso.list_accounts_for_provisioned_permission_set(InstanceArn=arn, PermissionSetArn=ps_arn,
+                                                                                                             ProvisioningStatus="LATEST_PERMISSION_SET_PROVISIONED"),
+         lambda r: dev not in r["AccountIds"], lambda r: f"{r['AccountIds']}")
+    iam_dev.create_policy(PolicyName="r34-boundary", Path="/eng/", PolicyDocument=doc)
+    st = provision(dev)
+    check("R34 with the boundary on its path: SUCCEEDED", st["Status"] == "SUCCEEDED", f"Status={st['Status']} FailureReason={st.get('FailureReason')!r}")
+    st = provision(infra)
+    check("R34 another account without the policies: FAILED", st["Status"] == "FAILED", f"Status={st['Status']}")
+    control("/orgctl-emulator/config", b'{"ic_check_customer_policies": false}')
+    st = provision(infra)
+    check("R34 ic_check_customer_policies false: SUCCEEDED", st["Status"] == "SUCCEEDED", f"Status={st['Status']}")
+    control("/orgctl-emulator/config", b'{"ic_check_customer_policies": true}')
 
 
 def identity_store_strings(sid, uid):
