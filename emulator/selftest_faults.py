@@ -20,7 +20,7 @@ THROTTLED = {
     "detective": (lambda: client("detective").list_organization_admin_accounts(), "TooManyRequestsException", 429),
     "fms": (lambda: client("fms").get_admin_account(), "ThrottlingException", 400),
     "cloudtrail": (lambda: client("cloudtrail").describe_trails(), "ThrottlingException", 400),
-    "ec2": (lambda: client("ec2").describe_vpcs(), "RequestLimitExceeded", 503),
+    "ec2": (lambda: client("ec2").describe_regions(RegionNames=["us-east-1"]), "RequestLimitExceeded", 503),
     "securitylake": (lambda: client("securitylake").deregister_data_lake_delegated_administrator(), "ThrottlingException", 429),
     "auditmanager": (lambda: client("auditmanager").get_organization_admin_account(), "ThrottlingException", 429),
 }
@@ -54,7 +54,7 @@ def throttling(ctx):
                      extra=_header("x-amzn-ErrorType") if service in REST else None)
     call("R28 sts is never throttled", lambda: member(ctx["dev"]), lambda r: r.get("aws_access_key_id"), lambda r: "AssumeRole answered")
     # The wire forms: EC2 XML, identitystore JSON 1.1, Firewall Manager RPC v2 CBOR.
-    status, _h, body = signed("ec2", "POST", "/", b"Action=DescribeVpcs&Version=2016-11-15", {"Content-Type": "application/x-www-form-urlencoded"})
+    status, _h, body = signed("ec2", "POST", "/", b"Action=DescribeRegions&Version=2016-11-15", {"Content-Type": "application/x-www-form-urlencoded"})
     check("R28 ec2 answers the EC2 XML error", status == 503 and b"<Response><Errors><Error><Code>RequestLimitExceeded</Code>" in body, f"HTTP {status} {body[:120]!r}")
     status, _h, body = signed("identitystore", "POST", "/", b'{"IdentityStoreId": "d-0000000000"}',
                               {"X-Amz-Target": "AWSIdentityStore.ListUsers", "Content-Type": "application/x-amz-json-1.1"})

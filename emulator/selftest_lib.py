@@ -54,6 +54,7 @@ TIMES = [
     (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?"), "<time>"),
     (re.compile(r"\b1\d{9}(\.\d+)?\b"), "<epoch>"),
     (re.compile(r"<requestId>[^<]*</requestId>"), "<requestId/>"),
+    (re.compile(r"<PolicyId>[^<]*</PolicyId>"), "<PolicyId/>"),
     (re.compile(r"\b[A-Za-z0-9]{52}\b"), "<reqid>"),
 ]
 

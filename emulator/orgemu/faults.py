@@ -32,7 +32,9 @@ Test knobs (not AWS rules; POST /orgctl-emulator/config, or the launcher's optio
       sts is left out: orgctl calls it once per run (AssumeRole into a member) and the SDK retries
       it anyway. The optional Retry-After / RetryAfterSeconds members are not sent (a client that
       honours them would only wait longer). Throttled answers are counted per service under
-      "throttled" in GET /orgctl-emulator/stats.
+      "throttled" in GET /orgctl-emulator/stats (a throttled request of another service never
+      reaches moto, so "sso"'s per-operation request counts leave it out; Organizations' own
+      per-operation counts include it, as they did for --throttle-every).
                  (botocore service-2.json error shapes and httpStatusCode of each service; each API
                   reference's Common Errors page: "ThrottlingException ... HTTP Status Code: 400")
   R29 cme_rate (0..1, default 0) answers that fraction of Organizations writes (every operation
