@@ -2,6 +2,7 @@
 """orgctl's AWS emulator: moto's server plus the AWS rules moto lacks.
 
   orgctl_emulator.py [--port N] [--create-delay S] [--throttle-every N] [--empty-pages] [--sso-region R]
+                     [--throttle-rate F] [--throttle-seed N] [--throttle-services A,B] [--cme-rate F]
 
 Starts moto in-process on 127.0.0.1 (a free port unless --port is given) and prints
 `ORGCTL_EMULATOR_URL=http://127.0.0.1:PORT` on stdout once it accepts requests.
@@ -23,10 +24,16 @@ with its source and the test that proves it:
   R17, R18   Detective; Firewall Manager (served natively)              orgemu/native.py
   R19-R24    IAM Identity Center (sso-admin, identitystore)             orgemu/sso/
   R26        Security Lake delegated admin (served natively)            orgemu/securitylake.py
+  R27        Audit Manager delegated admin (served natively)            orgemu/auditmanager.py
+  R28, R29   throttling in every service; ConcurrentModificationException  orgemu/faults.py
+  R31        error details (Reason member, AWS's messages)              orgemu/common.py
 Test knobs (not AWS rules): --throttle-every N answers every Nth Organizations request with
-HTTP 400 TooManyRequestsException, as Organizations throttles; GET /orgctl-emulator/stats
-returns the Organizations requests served per operation; POST /orgctl-emulator/config sets
-the knobs at run time.
+HTTP 400 TooManyRequestsException, as Organizations throttles; --throttle-rate F answers that
+fraction of the requests of every service with the service's own throttling error (R28; only the
+services of --throttle-services; --throttle-seed seeds the choice); --cme-rate F answers that
+fraction of Organizations writes with ConcurrentModificationException (R29); GET
+/orgctl-emulator/stats returns the Organizations requests served per operation and the faults
+answered; POST /orgctl-emulator/config sets the knobs at run time.
 """
 
 import sys

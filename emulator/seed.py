@@ -47,11 +47,17 @@ def root_id(o):
     sys.exit("seed: the organization has no root")
 
 
+IN_FLIGHT = 5  # AWS (and the emulator's R30): at most 5 account creations in progress
+
+
 def create_accounts(o, specs):
-    """specs: [(name, email)] -> {name: id}; waits for the asynchronous creations."""
-    reqs = {name: o.create_account(Email=email, AccountName=name)["CreateAccountStatus"]["Id"] for name, email in specs}
-    ids = {}
-    while len(ids) < len(reqs):
+    """specs: [(name, email)] -> {name: id}; waits for the asynchronous creations, never more than
+    IN_FLIGHT in progress at once."""
+    todo, reqs, ids = list(specs), {}, {}
+    while todo or len(ids) < len(reqs):
+        while todo and len(reqs) - len(ids) < IN_FLIGHT:
+            name, email = todo.pop(0)
+            reqs[name] = o.create_account(Email=email, AccountName=name)["CreateAccountStatus"]["Id"]
         time.sleep(0.05)
         for name, rid in reqs.items():
             if name in ids:

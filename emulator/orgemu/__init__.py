@@ -3,16 +3,21 @@
 One module per rule group; each module's docstring states its rules in full with their AWS
 sources, and docs/emulator.md has the table with the tests that prove them.
 
-  common.py             knobs, lock, request counts, error helpers, the delegation catalog,
+  common.py             knobs, lock, request counts, error helpers (R31 error details), the delegation catalog,
                         helpers of the services served natively (Reply, _caller, _org_of,
                         _enable_side_effects)
   organizations.py      R1 OUs, R2 OU deletion, R3 MoveAccount, R4 asynchronous CreateAccount,
-                        R5 delegated-admin registration, R6 catalog principals, R9 deregistration
+                        R5 delegated-admin registration, R6 catalog principals, R9 deregistration,
+                        R30 five creations in progress, R32a deleted OUs leave policy targets
   resource_policy.py    R10 the delegation policy (Put/Describe/DeleteResourcePolicy)
   policies.py           R11 policy types, attachments, documents, delegated policy writes
   paging.py             R7 pages of at most 20, NextToken, --empty-pages
-  access.py             R8 who may call what; the throttling knob; request counts
-  guardduty.py          R12 GuardDuty delegated admin, R25 its members
+  access.py             R8 who may call what; the Organizations throttling knobs; R29's check;
+                        request counts
+  faults.py             R28 throttling in every service (WSGI middleware), R29
+                        ConcurrentModificationException, their seeded PRNG
+  guardduty.py          R12 GuardDuty delegated admin, R25 its members, R32b ListMembers paging,
+                        R32c the management account as admin
   inspector.py          R13 Inspector delegated admin
   macie_securityhub.py  R14 Macie and Security Hub delegated admins
   cloudtrail.py         R15 CloudTrail delegated admins
@@ -20,9 +25,10 @@ sources, and docs/emulator.md has the table with the tests that prove them.
   native.py             R17 Detective, R18 Firewall Manager; native_app, the dispatcher of the
                         services moto lacks
   securitylake.py       R26 Security Lake delegated admin (served by native_app)
-  sso/                  R19-R24 IAM Identity Center: admin.py (R19-R21 dispatch),
-                        permission_sets.py (R22, R24), assignments.py (R21, R23, R24),
-                        identitystore.py (R20, R24), common.py (shared state), __init__.py (wiring)
+  auditmanager.py       R27 Audit Manager delegated admin (served by native_app)
+  sso/                  R19-R24, R33, R34 IAM Identity Center: admin.py (R19-R21 dispatch),
+                        permission_sets.py (R22, R24), assignments.py (R21, R23, R24, R34),
+                        identitystore.py (R20, R24, R33), common.py (shared state), __init__.py (wiring)
   server.py             install() (patches moto once, in a fixed order), control endpoints,
                         the HTTP server, main()
 

@@ -7,10 +7,13 @@ Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/la
                                       (orgs_integrate_delegated_admin; botocore operation docs)
       A member account the delegation policy (R10) grants policy actions may make them for the
       granted types (R11; orgs_delegate_policies).
-Test knob (not an AWS rule): --throttle-every N answers every Nth Organizations request with
-HTTP 400 TooManyRequestsException, as Organizations throttles. Every Organizations request is
-counted per operation in common.STATS (GET /orgctl-emulator/stats). Each request also completes
-R4's account creations and R11's policy-type enablements whose time has come.
+Test knobs (not AWS rules): --throttle-every N answers every Nth Organizations request with
+HTTP 400 TooManyRequestsException, as Organizations throttles; R28's throttle_rate does the same
+for a seeded-random fraction of them, and R29's cme_rate answers a fraction of the writes with
+ConcurrentModificationException (faults.py has both rules, their sources and the PRNG). Every
+Organizations request is counted per operation in common.STATS (GET /orgctl-emulator/stats),
+throttled or refused ones too. Each request also completes R4's account creations and R11's
+policy-type enablements whose time has come.
 
 install() replaces OrganizationsResponse.call_action and its organizations_backend property;
 server.install() calls it last among the Organizations modules (after paging.install()).
@@ -21,6 +24,7 @@ from moto.core.responses import ActionResult
 from moto.organizations import models as om
 from moto.organizations import responses as orsp
 
+from . import faults
 from .common import COUNTER, KNOBS, LOCK, STATS, err
 from .organizations import tick
 from .policies import POLICY_WRITES, _request_policy_type, tick_policy_types
@@ -38,12 +42,14 @@ def _backend_prop(self):
 
 def _throttle():
     n = int(KNOBS["throttle_every"] or 0)
-    if n <= 0:
-        return
-    with LOCK:
-        COUNTER["n"] += 1
-        hit = COUNTER["n"] % n == 0
-    if hit:
+    hit = False
+    if n > 0:
+        with LOCK:
+            COUNTER["n"] += 1
+            hit = COUNTER["n"] % n == 0
+        if hit:
+            faults.count_throttled("organizations")
+    if hit or faults.throttle("organizations"):
         raise err("TooManyRequestsException", "AWS Organizations can't complete your request because another request is already in progress. Try again later.", Type="TooManyRequests")
 
 
@@ -78,6 +84,9 @@ def call_action(self):
     try:
         _throttle()
         _access(self, action)
+        if faults.concurrent_modification(action):
+            # R29: refused before the write is made.
+            raise err("ConcurrentModificationException", faults.CME_MESSAGE)
         backend = self.organizations_backend
         if backend.org is not None:
             tick(backend)

@@ -3,6 +3,15 @@ the per-Region admin state of the services moto lacks, error helpers, orgctl's d
 catalog, and the helpers of the services the emulator serves itself (`Reply`, `_caller`,
 `_org_of`, `_enable_side_effects`).
 
+Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/latest/APIReference/):
+  R31 Error details as AWS sends them: the reason of a ConstraintViolationException or an
+      InvalidInputException travels only in its Reason member; the message is AWS's sentence for
+      that reason (the botocore error documentation) and never contains the reason code (moto's
+      style, and this emulator's until issue 11, appended " (REASON)"); MaxResults out of range ->
+      InvalidInputException MIN_VALUE_EXCEEDED / MAX_VALUE_EXCEEDED (INVALID_INPUT is no AWS reason)
+                 (ConstraintViolationException, InvalidInputException; botocore
+                  ConstraintViolationExceptionReason / InvalidInputExceptionReason)
+
 No moto patch is made here: the catalog is read (it feeds R5, R6 and R10), nothing is installed.
 """
 
@@ -19,7 +28,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CATALOG = os.path.join(ROOT, "data", "delegation-catalog.yaml")
 
 # Run-time knobs (command line, POST /orgctl-emulator/config).
-KNOBS = {"create_delay": 0.5, "throttle_every": 0, "empty_pages": False, "policy_type_delay": 0.3, "sso_region": "us-east-1"}
+KNOBS = {"create_delay": 0.5, "throttle_every": 0, "empty_pages": False, "policy_type_delay": 0.3, "sso_region": "us-east-1",
+         "throttle_rate": 0.0, "throttle_seed": 1, "throttle_services": [], "cme_rate": 0.0,  # R28, R29 (faults.py)
+         "ic_check_customer_policies": True}  # R34 (sso/assignments.py)
 STATS = {}  # Organizations requests served, per operation (GET /orgctl-emulator/stats)
 LOCK = threading.Lock()
 COUNTER = {"n": 0}  # Organizations requests seen by the throttling knob
@@ -38,8 +49,23 @@ def err(code, message, **fields):
     return e
 
 
-def constraint(reason, message):
-    return err("ConstraintViolationException", f"{message} ({reason})", Reason=reason)
+# R31: the message of a ConstraintViolationException as AWS words it (botocore
+# ConstraintViolationException documentation, one sentence per reason); the reason code itself
+# travels only in the Reason member, never in the message.
+CONSTRAINT_TEXT = {
+    "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED": "You attempted to exceed the number of accounts that can be in progress at a time.",
+    "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR": "You attempted to register the management account of the organization as a delegated administrator for an Amazon Web Services service integrated with Organizations. You can designate only a member account as a delegated administrator.",
+    "MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED": "You attempted to register more delegated administrators than allowed for the service principal.",
+    "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED": "You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.",
+    "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED": "You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.",
+    "POLICY_CONTENT_LIMIT_EXCEEDED": "You attempted to create a policy that is larger than the maximum size.",
+    "SERVICE_ACCESS_NOT_ENABLED": "You attempted to register a delegated administrator before you enabled service access. Call the EnableAWSServiceAccess API first.",
+}
+
+
+def constraint(reason, message=None):
+    """A ConstraintViolationException: the reason in the Reason member only (R31)."""
+    return err("ConstraintViolationException", message or CONSTRAINT_TEXT[reason], Reason=reason)
 
 
 def _as_list(v):

@@ -3,9 +3,18 @@
 Rules (GuardDuty user guide https://docs.aws.amazon.com/guardduty/latest/ug/, API reference
 https://docs.aws.amazon.com/guardduty/latest/APIReference/):
   R12 GuardDuty Enable/Disable/ListOrganizationAdminAccount(s) per Region (moto: no Disable, no
-      checks): management account only (List too), trusted access first, never the management account, the same
-      admin in every Region, the Organizations DA registered as a side effect
+      checks): management account only (List too), trusted access first, the same admin in every
+      Region (the Organizations DA and the other Regions' admins), the Organizations DA registered
+      as a side effect
                           (guardduty ug delegated-admin-designate, change-guardduty-delegated-admin)
+  R32 (c) The management account may be the GuardDuty admin (until issue 11 the emulator refused
+      it): AWS allows it and recommends against it; it gets a detector, is never registered as the
+      Organizations DA (Organizations refuses the management account) and is then the one admin in
+      every Region; its own detector serves R25's member APIs
+                          (guardduty ug guardduty_organizations, "Considerations and
+                           recommendations": the management account can be the delegated
+                           administrator, but this is not recommended; ug organizations_permissions:
+                           designating the management account needs iam:CreateServiceLinkedRole)
   R25 GuardDuty members of the delegated administrator (moto: absent): Create/List/Disassociate/
       DeleteMembers and Update/DescribeOrganizationConfiguration on the admin's detector, only by
       the Region's GuardDuty admin (BadRequestException); organization members are associated at
@@ -13,11 +22,16 @@ https://docs.aws.amazon.com/guardduty/latest/APIReference/):
       designated admin gets a detector, as AWS enables GuardDuty there
                    (guardduty API_CreateMembers, API_DisassociateMembers, API_DeleteMembers,
                     API_UpdateOrganizationConfiguration; ug guardduty_organizations)
+  R32 (b) ListMembers pages: maxResults 1-50, default 50 (outside -> BadRequestException), with a
+      nextToken while members remain (an invalid token -> BadRequestException)
+                   (guardduty API_ListMembers: "The default value is 50. The maximum value is 50";
+                    botocore MaxResults shape, min 1, max 50; GuardDuty models only BadRequestException)
 
 install() adds moto GuardDuty routes and replaces GuardDutyResponse handlers; server.install()
 calls it after the Organizations modules' R11 (policies.install()).
 """
 
+import base64
 import json
 
 from moto.core.exceptions import JsonRESTError
@@ -25,6 +39,8 @@ from moto.guardduty import models as gdm
 from moto.guardduty import responses as gdr
 from moto.guardduty import urls as gdu
 from moto.organizations import models as om
+
+from .common import _org_of
 
 GD = "guardduty.amazonaws.com"
 ORIG = {}  # moto's handlers, captured by install()
@@ -46,16 +62,22 @@ def _gd_org(resp):
     return ob
 
 
+def _admins_elsewhere(mgmt, region):
+    """The GuardDuty admins of the organization in the Regions other than `region`."""
+    return {a for r, b in dict.items(gdm.guardduty_backends[mgmt]) if r != region for a in b.admin_account_ids}
+
+
 def gd_enable(self):
     admin = self._get_param("adminAccountId")
     ob = _gd_org(self)
-    if admin == self.current_account:
-        raise GdBadRequest("The request is rejected because the management account cannot be the delegated administrator.")
-    if not any(a.id == admin for a in ob.accounts):
+    mgmt = self.current_account
+    # R32c: the management account may be the admin (AWS allows it and recommends against it); it
+    # is never registered in Organizations, which refuses the management account.
+    if admin != mgmt and not any(a.id == admin for a in ob.accounts):
         raise GdBadRequest(f"The request is rejected because {admin} is not a member of the organization.")
     if not any(s["ServicePrincipal"] == GD for s in ob.services):
         raise GdBadRequest("The request is rejected because trusted access for GuardDuty is not enabled in AWS Organizations.")
-    others = [a.account.id for a in ob.admins if GD in a.services and a.account.id != admin]
+    others = sorted({a.account.id for a in ob.admins if GD in a.services and a.account.id != admin} | (_admins_elsewhere(mgmt, self.region) - {admin}))
     if others:
         raise GdBadRequest(f"The request is rejected because {others[0]} is the delegated administrator: it must be the same account in every Region.")
     backend = self.guardduty_backend
@@ -68,7 +90,7 @@ def gd_enable(self):
     if not own.detectors:
         own.create_detector(True, "SIX_HOURS", {}, {}, [])
     # AWS: the first designation registers the account as the Organizations delegated administrator.
-    if not any(a.account.id == admin and GD in a.services for a in ob.admins):
+    if admin != mgmt and not any(a.account.id == admin and GD in a.services for a in ob.admins):
         ob.register_delegated_administrator(AccountId=admin, ServicePrincipal=GD)
     return "{}"
 
@@ -101,8 +123,8 @@ def _gd_detector(resp):
     backend = gdm.guardduty_backends[resp.current_account][resp.region]
     if detector not in backend.detectors:
         raise GdBadRequest(f"The request is rejected because the input detectorId {detector} is not owned by the current account.")
-    master = om.organizations_backends.master_accounts.get(resp.current_account)
-    admins = gdm.guardduty_backends[master[0]][resp.region].admin_account_ids if master else []
+    mgmt, _ob, _is_mgmt = _org_of(resp.current_account)
+    admins = gdm.guardduty_backends[mgmt][resp.region].admin_account_ids if mgmt else []
     if resp.current_account not in admins:
         raise GdBadRequest("The request is rejected because the current account is not the GuardDuty delegated administrator in this Region.")
     return (resp.current_account, resp.region)
@@ -117,8 +139,7 @@ def _gd_body(resp):
 
 def gd_create_members(self):
     key = _gd_detector(self)
-    master = om.organizations_backends.master_accounts[self.current_account]
-    ob = om.organizations_backends[master[0]][master[1]]
+    _mgmt, ob, _is_mgmt = _org_of(self.current_account)
     members = GD_MEMBERS.setdefault(key, {})
     unprocessed = []
     for d in _gd_body(self).get("accountDetails", []):
@@ -130,12 +151,34 @@ def gd_create_members(self):
     return json.dumps({"unprocessedAccounts": unprocessed})
 
 
+def _page_args(resp):
+    """R32: ListMembers' maxResults (1-50, default 50) and nextToken -> (size, start)."""
+    raw = resp.querystring.get("maxResults", [None])[0]
+    try:
+        size = 50 if raw in (None, "") else int(raw)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= 50:
+        raise GdBadRequest(f"The request is rejected because the maxResults value {raw} is not between 1 and 50.")
+    token = resp.querystring.get("nextToken", [None])[0]
+    if not token:
+        return size, 0
+    try:
+        return size, int(json.loads(base64.urlsafe_b64decode(token.encode()))["o"])
+    except Exception:
+        raise GdBadRequest("The request is rejected because the nextToken is not valid.")
+
+
 def gd_list_members(self):
     key = _gd_detector(self)
+    size, start = _page_args(self)
     only = (self.querystring.get("onlyAssociated", ["true"])[0] or "true").lower() != "false"
     members = [{"accountId": a, "detectorId": self.path.split("/")[2], "email": f"{a}@example.com", "relationshipStatus": st, "administratorId": key[0], "updatedAt": "2026-01-01T00:00:00Z"}
                for a, st in sorted(GD_MEMBERS.get(key, {}).items()) if not only or st == "Enabled"]
-    return json.dumps({"members": members})
+    out = {"members": members[start:start + size]}
+    if start + size < len(members):
+        out["nextToken"] = base64.urlsafe_b64encode(json.dumps({"o": start + size}).encode()).decode()
+    return json.dumps(out)
 
 
 def gd_disassociate_members(self):

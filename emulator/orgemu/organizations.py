@@ -5,11 +5,22 @@ Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/la
       unknown parent -> ParentNotFoundException                       (API_CreateOrganizationalUnit)
   R2  DeleteOrganizationalUnit: OU with accounts or child OUs -> OrganizationalUnitNotEmptyException
                                                                        (API_DeleteOrganizationalUnit)
+  R32 (a) A deleted OU is no longer a target of any policy: ListTargetsForPolicy of every policy,
+      FullAWSAccess included, stops listing it (moto kept it)
+                 (API_DeleteOrganizationalUnit; API_ListTargetsForPolicy; aws-api-facts.md)
+      (b, c: GuardDuty, guardduty.py)
   R3  MoveAccount: wrong source parent -> SourceParentNotFoundException; destination is the
       current parent -> DuplicateAccountException                     (API_MoveAccount)
   R4  CreateAccount is asynchronous (IN_PROGRESS, then SUCCEEDED/FAILED after --create-delay);
       an email already in use -> request FAILED with EMAIL_ALREADY_EXISTS
                                 (API_CreateAccount, API_CreateAccountStatus, API_DescribeCreateAccountStatus)
+  R30 At most 5 account creations IN_PROGRESS per organization: a CreateAccount beyond them ->
+      ConstraintViolationException ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED (nothing is created, no
+      request recorded); a request that completed (SUCCEEDED or FAILED) frees its place
+                 (orgs_reference_limits, the 2023 page: concurrent account creations 5 [as quoted
+                  by aws-api-facts.md §3]; API_CreateAccount; botocore ConstraintViolationExceptionReason
+                  "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED: You attempted to exceed the number of
+                  accounts that can be in progress at a time")
   R5  RegisterDelegatedAdministrator without trusted access -> ConstraintViolationException
       SERVICE_ACCESS_NOT_ENABLED; more admins than the service allows ->
       MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED; management account ->
@@ -51,7 +62,11 @@ def delete_organizational_unit(self, **kw):
     self.get_organizational_unit_by_id(ou_id)
     if any(a.parent_id == ou_id for a in self.accounts) or any(o.parent_id == ou_id for o in self.ou):
         raise err("OrganizationalUnitNotEmptyException", "The specified OU is not empty. Move all accounts to another root or OU and delete all child OUs, then try again.")
-    return ORIG["delete_organizational_unit"](self, **kw)
+    out = ORIG["delete_organizational_unit"](self, **kw)
+    # R32: the OU is no longer a target of any policy (moto keeps it in policy.attachments).
+    for policy in self.policies:
+        policy.attachments = [t for t in policy.attachments if t.id != ou_id]
+    return out
 
 
 # --- R3 ------------------------------------------------------------------------------------
@@ -98,12 +113,19 @@ def _tick(self):
         st.update(State="SUCCEEDED", AccountId=created["AccountId"], CompletedTimestamp=now)
 
 
+MAX_CREATIONS_IN_PROGRESS = 5  # R30
+
+
 def create_account(self, **kw):
     if self.org is None:
         raise oe.AWSOrganizationsNotInUseException
     rid = "car-" + uuid.uuid4().hex
     status = {"Id": rid, "AccountName": kw["AccountName"], "State": "IN_PROGRESS", "RequestedTimestamp": time.time()}
-    _requests(self)[rid] = {"kwargs": kw, "due": time.time() + float(KNOBS["create_delay"]), "status": status}
+    with TICK_LOCK:  # two requests at once must not both pass R30's count
+        _tick(self)
+        if sum(r["status"]["State"] == "IN_PROGRESS" for r in _requests(self).values()) >= MAX_CREATIONS_IN_PROGRESS:
+            raise constraint("ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED")
+        _requests(self)[rid] = {"kwargs": kw, "due": time.time() + float(KNOBS["create_delay"]), "status": status}
     return {"CreateAccountStatus": dict(status)}
 
 
@@ -127,18 +149,18 @@ def list_create_account_status(self, **kw):
 def register_delegated_administrator(self, **kw):
     account_id, principal = kw["AccountId"], kw["ServicePrincipal"]
     if account_id == self.account_id:
-        raise constraint("CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR", "You cannot register the management account as a delegated administrator.")
+        raise constraint("CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR")
     if principal not in PRINCIPALS and principal not in om.FakeDelegatedAdministrator.SUPPORTED_SERVICES:
-        raise err("InvalidInputException", "You specified an unrecognized service principal.", Reason="UNRECOGNIZED_SERVICE_PRINCIPAL")
+        raise err("InvalidInputException", "You specified a service principal that isn't recognized.", Reason="UNRECOGNIZED_SERVICE_PRINCIPAL")
     self.get_account_by_id(account_id)
     if not any(s["ServicePrincipal"] == principal for s in self.services):
-        raise constraint("SERVICE_ACCESS_NOT_ENABLED", f"You must first enable trusted access for {principal}.")
+        raise constraint("SERVICE_ACCESS_NOT_ENABLED")
     current = [a for a in self.admins if principal in a.services]
     if any(a.account.id == account_id for a in current):
         raise oe.AccountAlreadyRegisteredException
     limit = MAX_ADMINS.get(principal)
     if limit is not None and len(current) >= limit:
-        raise constraint("MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED", f"{principal} allows at most {limit} delegated administrator(s).")
+        raise constraint("MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED")
     return ORIG["register_delegated_administrator"](self, **kw)
 
 

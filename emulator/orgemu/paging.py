@@ -50,8 +50,10 @@ def paged(name, key):
     def handler(self):
         params = self.request_params
         size = params.get("MaxResults") or 20
-        if not isinstance(size, int) or size < 1 or size > 20:
-            raise err("InvalidInputException", "MaxResults must be between 1 and 20.", Reason="INVALID_INPUT")
+        if not isinstance(size, int) or size < 1:
+            raise err("InvalidInputException", "You provided a numeric parameter that has a smaller value than allowed.", Reason="MIN_VALUE_EXCEEDED")
+        if size > 20:
+            raise err("InvalidInputException", "You provided a numeric parameter that has a larger value than allowed.", Reason="MAX_VALUE_EXCEEDED")
         token = params.get("NextToken")
         start = _offset(token) if token else 0
         params = {k: v for k, v in params.items() if k not in ("NextToken", "MaxResults")}

@@ -53,7 +53,7 @@ def _check_document(content, ty):
     except Exception:
         raise err("MalformedPolicyDocumentException", "The provided policy document does not meet the requirements of the specified policy type.")
     if len(content) > MAX_SIZE.get(ty, 10000):
-        raise constraint("POLICY_CONTENT_LIMIT_EXCEEDED", f"The policy is larger than the maximum size for {ty}.")
+        raise constraint("POLICY_CONTENT_LIMIT_EXCEEDED")
 
 
 def create_policy(self, **kw):
@@ -95,7 +95,7 @@ def attach_policy(self, **kw):
         raise err("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
     same_type = [p for p in target.attached_policies if p.type == policy.type]
     if policy.type in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY") and len(same_type) >= 5:
-        raise constraint("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", f"You attempted to exceed the number of {policy.type} policies attached to the target.")
+        raise constraint("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
     return ORIG["attach_policy"](self, **kw)
 
 
@@ -106,7 +106,7 @@ def detach_policy(self, **kw):
         raise err("PolicyNotAttachedException", "The policy isn't attached to the specified target.")
     if policy.type == "SERVICE_CONTROL_POLICY" and _type_enabled(self, policy.type):
         if len([p for p in target.attached_policies if p.type == policy.type]) <= 1:
-            raise constraint("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to detach the last SCP from the target: every root, OU and account must have at least one.")
+            raise constraint("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
     return ORIG["detach_policy"](self, **kw)
 
 

@@ -47,7 +47,7 @@ def _action_ok(action):
 def put_resource_policy(self, **kw):
     content = kw.get("Content") or ""
     if len(content) > 40000:
-        raise err("InvalidInputException", "The Content exceeds 40,000 characters.", Reason="MAX_LENGTH_EXCEEDED")
+        raise err("InvalidInputException", "You provided a string parameter that is longer than allowed.", Reason="MAX_LENGTH_EXCEEDED")
     try:
         doc = json.loads(content)
         statements = _as_list(doc["Statement"])
@@ -62,7 +62,7 @@ def put_resource_policy(self, **kw):
         for p in _as_list(principal.get("AWS", []) if isinstance(principal, dict) else principal):
             acct = str(p).replace("arn:aws:iam::", "").replace(":root", "")
             if acct not in members:
-                raise err("InvalidInputException", f"The principal {p} is not a member account of this organization.", Reason="INVALID_PRINCIPAL")
+                raise err("InvalidInputException", "You specified an invalid principal element in the policy.", Reason="INVALID_PRINCIPAL")
     pid = getattr(self, "_orgctl_policy_id", None) or "rp-" + uuid.uuid4().hex[:8]
     self._orgctl_policy_id = pid
     self._orgctl_policy = content

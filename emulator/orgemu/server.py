@@ -5,10 +5,16 @@ of the single-file emulator this package replaces). main() parses the launcher's
 installs, and serves on 127.0.0.1, printing `ORGCTL_EMULATOR_URL=http://127.0.0.1:PORT`.
 
 Control endpoints (test knobs, not AWS):
-  GET  /orgctl-emulator/stats        Organizations requests per operation, their total, and "sso"
+  GET  /orgctl-emulator/stats        Organizations requests per operation, their total, "sso",
+                                     "throttled" (R28: throttled answers per service) and
+                                     "concurrent_modifications" (R29: per Organizations operation)
   POST /orgctl-emulator/stats/reset  clears them
   POST /orgctl-emulator/config       sets knobs (create_delay, throttle_every, empty_pages,
-                                     policy_type_delay, sso_region); answers the knobs
+                                     policy_type_delay, sso_region, throttle_rate, throttle_seed,
+                                     throttle_services, cme_rate, ic_check_customer_policies);
+                                     answers the knobs; an invalid fault knob -> HTTP 400
+                                     {"error": ...}; setting a fault knob reseeds the PRNG
+Every request passes faults.middleware (R28) first, then native_app, then moto.
 """
 
 import argparse
@@ -19,7 +25,7 @@ from werkzeug.wrappers import Request, Response
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
-from . import access, cloudtrail, guardduty, inspector, ipam, macie_securityhub, organizations, paging, policies, resource_policy, sso
+from . import access, cloudtrail, faults, guardduty, inspector, ipam, macie_securityhub, organizations, paging, policies, resource_policy, sso
 from .common import KNOBS, LOCK, STATS
 from .native import native_app
 
@@ -54,18 +60,30 @@ def control_app(inner):
     def app(environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path == "/orgctl-emulator/stats":
+            throttled, cme = faults.stats()
             with LOCK:
-                body = json.dumps({"organizations": STATS, "total": sum(STATS.values()), "sso": sso.stats()})
+                body = json.dumps({"organizations": STATS, "total": sum(STATS.values()), "sso": sso.stats(),
+                                   "throttled": throttled, "concurrent_modifications": cme})
             return Response(body, mimetype="application/json")(environ, start_response)
         if path == "/orgctl-emulator/stats/reset" and environ["REQUEST_METHOD"] == "POST":
             with LOCK:
                 STATS.clear()
                 sso.reset_stats()
+            faults.reset_stats()
             return Response("{}", mimetype="application/json")(environ, start_response)
         if path == "/orgctl-emulator/config" and environ["REQUEST_METHOD"] == "POST":
             req = Request(environ)
-            KNOBS.update({k: v for k, v in json.loads(req.get_data() or b"{}").items() if k in KNOBS})
+            new = {k: v for k, v in json.loads(req.get_data() or b"{}").items() if k in KNOBS}
+            problem = faults.check_knobs(new)
+            if problem:
+                return Response(json.dumps({"error": problem}), status=400, mimetype="application/json")(environ, start_response)
+            KNOBS.update(new)
+            if any(k in new for k in faults.KNOB_NAMES):
+                faults.reseed()
             return Response(json.dumps(KNOBS), mimetype="application/json")(environ, start_response)
+        served = faults.middleware(environ, start_response)
+        if served is not None:
+            return served
         served = native_app(environ, start_response)
         if served is not None:
             return served
@@ -86,8 +104,18 @@ def main(argv=None, description="orgctl's AWS emulator: moto's server plus the A
     ap.add_argument("--throttle-every", type=int, default=0)
     ap.add_argument("--empty-pages", action="store_true")
     ap.add_argument("--sso-region", default=KNOBS["sso_region"], help="IAM Identity Center home Region (where the organization instance lives)")
+    ap.add_argument("--throttle-rate", type=float, default=0.0, help="R28: fraction (0..1) of the requests of every service answered with its throttling error")
+    ap.add_argument("--throttle-seed", type=int, default=1, help="R28/R29: seed of the PRNG that picks them")
+    ap.add_argument("--throttle-services", default="", help="R28: comma-separated services to throttle (default: all)")
+    ap.add_argument("--cme-rate", type=float, default=0.0, help="R29: fraction (0..1) of Organizations writes answered ConcurrentModificationException")
     a = ap.parse_args(argv)
-    KNOBS.update(create_delay=a.create_delay, throttle_every=a.throttle_every, empty_pages=a.empty_pages, sso_region=a.sso_region)
+    faults_knobs = {"throttle_rate": a.throttle_rate, "throttle_seed": a.throttle_seed, "cme_rate": a.cme_rate,
+                    "throttle_services": [x for x in a.throttle_services.split(",") if x]}
+    problem = faults.check_knobs(faults_knobs)
+    if problem:
+        ap.error(problem)
+    KNOBS.update(create_delay=a.create_delay, throttle_every=a.throttle_every, empty_pages=a.empty_pages, sso_region=a.sso_region, **faults_knobs)
+    faults.reseed()
     install()
     app = control_app(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", a.port, app, threaded=True, request_handler=QuietHandler)

@@ -5,8 +5,9 @@ backends (ssoadmin_backends / identitystore_backends of the management account, 
 Center home Region), so /moto-api/reset clears it too.
 
 Modules: common.py (who is asking, errors, paging, state), admin.py (sso-admin dispatch: R19,
-R20, R21), permission_sets.py (R22, R24), assignments.py (R21, R23, R24), identitystore.py (R20,
-R24); this file wires them into moto (install()).
+R20, R21), permission_sets.py (R22, R24), assignments.py (R21, R23, R24, R34: customer managed
+policies missing in the target account), identitystore.py (R20, R24, R33: no empty strings);
+this file wires them into moto (install()). R33 and R34 are stated in full in their modules.
 
 Rules (IAM Identity Center; API reference https://docs.aws.amazon.com/singlesignon/latest/APIReference/,
 user guide https://docs.aws.amazon.com/singlesignon/latest/userguide/):

@@ -20,6 +20,21 @@ user guide https://docs.aws.amazon.com/singlesignon/latest/userguide/):
                       (API_CreateAccountAssignment, API_DeleteAccountAssignment,
                        API_ProvisionPermissionSet, API_Describe*Status, API_List*Status; limits;
                        API_ListAccountsForProvisionedPermissionSet)
+  R34 Asynchronous failures: CreateAccountAssignment and ProvisionPermissionSet end FAILED, with a
+      FailureReason naming the policy and the account, when the permission set references a
+      customer managed policy or a customer managed permissions boundary that does not exist (same
+      name and path) in the target account's IAM: the assignment is not created, the permission
+      set not provisioned there (ALL_PROVISIONED_ACCOUNTS: provisioned to the accounts that have
+      the policies, FAILED for the others). Knob ic_check_customer_policies (default true) turns
+      the check off. The FailureReason text is the emulator's own (AWS's is not documented)
+                      (botocore sso-admin CustomerManagedPolicyReference: "You must have an IAM
+                       policy that matches the name and path in each Amazon Web Services account
+                       where you want to deploy your permission set"; user guide howtocmp:
+                       "create those policies in advance in each account ... and match them to the
+                       name and path", "IAM Identity Center fails to assign the permission set if
+                       the policy doesn't exist in your member account" (names match
+                       case-sensitively); permissionsetcustom; aws-samples/aws-iam-identity-
+                       center-pipeline#5 (provisioning FAILED for a missing policy))
   R24 (assignments) CreateAccountAssignment to an account outside the organization ->
       ValidationException, for a user/group not in the identity store -> ResourceNotFoundException,
       an existing assignment -> SUCCEEDED with no duplicate      (API_CreateAccountAssignment)
@@ -29,6 +44,7 @@ import re
 import time
 import uuid
 
+from moto.iam.models import iam_backends
 from moto.ssoadmin import models as ssm
 
 from ..common import KNOBS
@@ -60,6 +76,33 @@ def _find_ps(b, arn):
     return next((ps for ps in b.permission_sets if ps.permission_set_arn == arn), None)
 
 
+# --- R34: customer managed policies must exist in the target account ------------------------------
+
+def _customer_policies(ps):
+    """(name, path) of every customer managed policy the permission set references, boundary included."""
+    refs = [(m.name, m.path or "/") for m in ps.customer_managed_policies]
+    boundary = (getattr(ps, "_orgctl_boundary", None) or {}).get("CustomerManagedPolicyReference")
+    if boundary:
+        refs.append((boundary["Name"], boundary.get("Path") or "/"))
+    return refs
+
+
+def _missing_policy(ps, acct):
+    """The first customer managed policy of ps missing from acct's IAM (moto keeps IAM per account), or None."""
+    if not KNOBS.get("ic_check_customer_policies", True):
+        return None
+    refs = _customer_policies(ps)
+    if not refs:
+        return None
+    have = {(p.name, p.path) for p in iam_backends[acct]["aws"].managed_policies.values()}
+    return next((f"arn:aws:iam::{acct}:policy{path}{name}" for name, path in refs if (name, path) not in have), None)
+
+
+def _failure(acct, arn):
+    return (f"The customer managed policy {arn} referenced by the permission set does not exist in account {acct}. "
+            "Create it there with the same name and path, then provision the permission set again.")
+
+
 def _complete(b, op):
     st = op["status"]
     ps = _find_ps(b, op["ps"])
@@ -68,6 +111,10 @@ def _complete(b, op):
         return
     if op["kind"] == "create":
         key = op["key"]
+        missing = _missing_policy(ps, key[1])
+        if missing:
+            st.update(Status="FAILED", FailureReason=_failure(key[1], missing))
+            return
         if not any(_key(a) == key for a in b.account_assignments):
             b.account_assignments.append(ssm.AccountAssignment(*key))
         _prov(ps).setdefault(key[1], _version(ps))
@@ -77,8 +124,16 @@ def _complete(b, op):
         if not _assignments(b, ps.permission_set_arn, key[1]):
             _prov(ps).pop(key[1], None)
     else:
+        failed = []
         for acct in op["targets"]:
+            missing = _missing_policy(ps, acct)
+            if missing:
+                failed.append((acct, missing))
+                continue
             _prov(ps)[acct] = max(_prov(ps).get(acct, 0), op["version"])
+        if failed:
+            st.update(Status="FAILED", FailureReason=" ".join(_failure(a, m) for a, m in failed))
+            return
     st["Status"] = "SUCCEEDED"
 
 

@@ -15,6 +15,18 @@ identitystore API reference https://docs.aws.amazon.com/singlesignon/latest/Iden
       deleting a user or group removes its memberships. Added: UpdateUser, UpdateGroup,
       DescribeIdentityStore, ListIdentityStores
                       (identitystore API_CreateUser, API_UpdateUser, API_UpdateGroup)
+  R33 Identity store strings are at least 1 character: CreateUser / CreateGroup with an empty
+      string in any member (Description, NickName, Emails[].Value, ...) and UpdateUser /
+      UpdateGroup with an AttributeValue of "" (or holding one) -> ValidationException (moto: stored
+      as ""); an AttributeOperation without AttributeValue (or null) removes the attribute (a
+      group's description; a user's nickName, title, name.middleName, emails, ...); the required
+      ones (userName, displayName, name.givenName, name.familyName; a group's displayName) cannot be
+      removed -> ValidationException
+                      (botocore identitystore string shapes: min length 1; API_UpdateUser /
+                       API_UpdateGroup / API_AttributeOperation: "might add, replace, or remove an
+                       attribute"; hashicorp/terraform-provider-aws internal/service/identitystore
+                       user.go: "The API doesn't allow empty attribute values. To unset an
+                       attribute, set it to null.")
 """
 
 from moto.identitystore import exceptions as ise
@@ -55,11 +67,47 @@ NAME_FIELDS = {"formatted": "Formatted", "familyname": "FamilyName", "givenname"
 REQUIRED_USER = {"username", "displayname", "name.givenname", "name.familyname"}
 
 
+def _empty_at(value, path):
+    """The path of the first empty string in value (a request member or an AttributeValue), or None."""
+    if value == "":
+        return path
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = _empty_at(v, f"{path}.{k}" if path else k)
+            if found:
+                return found
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            found = _empty_at(v, f"{path}.{i + 1}")
+            if found:
+                return found
+    return None
+
+
+def _too_short(path):
+    # R33: every identity store string has a minimum length of 1 (botocore string shapes);
+    # AWS's validation message names the member and the constraint.
+    return ise.ValidationException(message=f"1 validation error detected: Value at '{path}' failed to satisfy constraint: Member must have length greater than or equal to 1")
+
+
 def _operations(p):
     ops = p.get("Operations")
     if not isinstance(ops, list) or not 1 <= len(ops) <= 100:
         raise ise.ValidationException(message="Operations must hold 1 to 100 attribute operations.")
+    for op in ops:
+        # R33: an AttributeValue of "" is refused; an operation without one (or null) removes the attribute.
+        found = _empty_at(op.get("AttributeValue"), str(op.get("AttributePath", "")))
+        if found:
+            raise _too_short(found)
     return ops
+
+
+def create_checked(c):
+    """R33: CreateUser / CreateGroup with an empty string anywhere -> ValidationException."""
+    found = _empty_at({k: v for k, v in c.p.items() if k != "IdentityStoreId"}, "")
+    if found:
+        raise _too_short(found[:1].lower() + found[1:])
+    return FALLTHROUGH
 
 
 def update_user(c):
@@ -149,6 +197,8 @@ def _store_json(c):
 
 
 IDS_HANDLERS = {
+    "CreateUser": create_checked,
+    "CreateGroup": create_checked,
     "UpdateUser": update_user,
     "UpdateGroup": update_group,
     "CreateGroupMembership": create_group_membership,
