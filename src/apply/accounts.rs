@@ -66,7 +66,7 @@ pub(super) async fn create<W: LiveWrite>(
                 Err(e) => {
                     return Err(ApplyError::PartlyDone {
                         done: format!("account {id} was created"),
-                        error: e,
+                        error: Box::new(e),
                         fix: format!("run apply again; the next plan moves it to {parent}"),
                     })
                 }

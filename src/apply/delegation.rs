@@ -57,8 +57,7 @@ pub(super) async fn admins<W: LiveWrite>(
 
 /// A registration refused because trusted access is off says how to turn it on.
 fn registration_error(e: LiveError, principal: &str) -> ApplyError {
-    let needs_access = matches!(&e, LiveError::Service { message, .. } if message.contains("SERVICE_ACCESS_NOT_ENABLED"));
-    if needs_access {
+    if e.reason() == Some("SERVICE_ACCESS_NOT_ENABLED") {
         ApplyError::fix(e, format!("trusted access for {principal} must be enabled first (add it to trusted_access, or let orgctl plan it)"))
     } else {
         e.into()

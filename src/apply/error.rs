@@ -34,7 +34,7 @@ pub enum ApplyError {
     Aws(#[from] LiveError),
     /// An AWS failure whose fix is known.
     #[error("{error}\n  fix: {fix}")]
-    Fix { error: LiveError, fix: String },
+    Fix { error: Box<LiveError>, fix: String },
     /// A name the change refers to has no id: its creation was skipped or failed.
     #[error("{0}")]
     Unresolved(String),
@@ -59,7 +59,7 @@ pub enum ApplyError {
     #[error("{done}, but {error}\n  fix: {fix}")]
     PartlyDone {
         done: String,
-        error: LiveError,
+        error: Box<LiveError>,
         fix: String,
     },
     #[error("cannot encode the document: {0}")]
@@ -72,7 +72,7 @@ impl ApplyError {
     /// A failure with its fix.
     pub fn fix(error: LiveError, fix: impl Into<String>) -> Self {
         ApplyError::Fix {
-            error,
+            error: Box::new(error),
             fix: fix.into(),
         }
     }

@@ -38,11 +38,19 @@ impl Fake {
     }
     fn check(&self, op: &'static str) -> Result<(), LiveError> {
         match self.fail.get(op) {
-            Some(code) => Err(LiveError::Service {
-                operation: op,
-                code: code.to_string(),
-                message: "injected".into(),
-            }),
+            // `Code` or `Code/REASON` (the Reason member AWS sends with some errors).
+            Some(code) => {
+                let (code, reason) = match code.split_once('/') {
+                    Some((c, r)) => (c, Some(r.to_string())),
+                    None => (*code, None),
+                };
+                Err(LiveError::Service {
+                    operation: op,
+                    code: code.to_string(),
+                    message: "injected".into(),
+                    reason,
+                })
+            }
             None => Ok(()),
         }
     }
@@ -418,6 +426,27 @@ async fn the_first_failure_stops_the_run_and_the_rest_is_reported() {
         ["done", "failed", "not attempted", "not attempted"]
     );
     assert!(r.failed());
+}
+
+#[tokio::test]
+async fn a_registration_refused_for_trusted_access_says_how_to_enable_it_from_the_reason_field() {
+    let fake = Fake {
+        fail: BTreeMap::from([(
+            "RegisterDelegatedAdministrator",
+            "ConstraintViolationException/SERVICE_ACCESS_NOT_ENABLED",
+        )]),
+        ..Default::default()
+    };
+    let r = run(&fake, MGMT, &[]).await;
+    match &r.outcomes.last().unwrap().outcome {
+        Outcome::Failed { error } => assert!(
+            error.contains("(SERVICE_ACCESS_NOT_ENABLED)")
+                && error
+                    .contains("fix: trusted access for sso.amazonaws.com must be enabled first"),
+            "{error}"
+        ),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]

@@ -29,6 +29,7 @@ where
                     operation,
                     code: code.to_string(),
                     message,
+                    reason: reason_of(se.raw()),
                 },
                 None => LiveError::Unsupported { operation, status },
             }
@@ -54,4 +55,15 @@ where
             message: DisplayErrorContext(&e).to_string(),
         },
     }
+}
+
+/// The `Reason` member of a JSON error body (Organizations' ConstraintViolationException,
+/// InvalidInputException, …). The SDK keeps it in the modeled error of each operation only;
+/// read from the raw response, it is classified once, here, for every operation.
+fn reason_of(raw: &HttpResponse) -> Option<String> {
+    let body: serde_json::Value = serde_json::from_slice(raw.body().bytes()?).ok()?;
+    body.get("Reason")
+        .or_else(|| body.get("reason"))
+        .and_then(|r| r.as_str())
+        .map(str::to_string)
 }

@@ -88,36 +88,41 @@ impl IcWrite for Aws {
     }
 
     async fn ic_update_user(&self, c: &IcCtx, id: &str, u: &IcUser) -> Result<(), LiveError> {
-        let mut ops = vec![
-            ("displayName", Document::from(u.display_name.as_str())),
-            ("name.givenName", Document::from(u.given_name.as_str())),
-            ("name.familyName", Document::from(u.family_name.as_str())),
-        ];
-        if let Some(e) = &u.email {
-            ops.push((
-                "emails",
-                Document::Array(vec![Document::Object(
-                    [
-                        ("value".to_string(), Document::from(e.as_str())),
-                        ("type".to_string(), Document::from("work")),
-                        ("primary".to_string(), Document::Bool(true)),
-                    ]
-                    .into_iter()
-                    .collect(),
-                )]),
-            ));
-        }
-        let ops = ops
-            .into_iter()
-            .map(|(p, v)| {
-                built(
-                    AttributeOperation::builder()
-                        .attribute_path(p)
-                        .attribute_value(v)
-                        .build(),
-                )
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        // An operation without a value removes the attribute: Identity Store strings are at
+        // least one character, so "" is refused (identitystore API: AttributeOperation).
+        let email = u.email.as_ref().map(|e| {
+            Document::Array(vec![Document::Object(
+                [
+                    ("value".to_string(), Document::from(e.as_str())),
+                    ("type".to_string(), Document::from("work")),
+                    ("primary".to_string(), Document::Bool(true)),
+                ]
+                .into_iter()
+                .collect(),
+            )])
+        });
+        let ops = [
+            ("displayName", Some(Document::from(u.display_name.as_str()))),
+            (
+                "name.givenName",
+                Some(Document::from(u.given_name.as_str())),
+            ),
+            (
+                "name.familyName",
+                Some(Document::from(u.family_name.as_str())),
+            ),
+            ("emails", email),
+        ]
+        .into_iter()
+        .map(|(p, v)| {
+            built(
+                AttributeOperation::builder()
+                    .attribute_path(p)
+                    .set_attribute_value(v)
+                    .build(),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
         self.identitystore(Some(&c.region))?
             .update_user()
             .identity_store_id(&c.identity_store_id)
@@ -167,7 +172,8 @@ impl IcWrite for Aws {
         let op = built(
             AttributeOperation::builder()
                 .attribute_path("description")
-                .attribute_value(Document::from(description.unwrap_or_default()))
+                // None removes the description ("" is refused: strings are at least 1 char).
+                .set_attribute_value(description.map(Document::from))
                 .build(),
         )?;
         self.identitystore(Some(&c.region))?

@@ -64,11 +64,14 @@ pub enum LiveError {
         operation: &'static str,
         status: u16,
     },
-    #[error("{operation}: {code}: {message}")]
+    #[error("{operation}: {code}{}: {message}", reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default())]
     Service {
         operation: &'static str,
         code: String,
         message: String,
+        /// The `Reason` member AWS sends with some errors (ConstraintViolationException,
+        /// InvalidInputException): a field of its own, never part of the message.
+        reason: Option<String>,
     },
     #[error("{operation}: {message}\n  fix: check network access, the Region and credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, web identity)")]
     Transport {
@@ -96,6 +99,14 @@ impl LiveError {
                 .find(|(c, _)| c == code)
                 .map_or(ErrorKind::Other, |(_, k)| *k),
             _ => ErrorKind::Other,
+        }
+    }
+
+    /// The `Reason` AWS sent with the error, if any (`SERVICE_ACCESS_NOT_ENABLED`, …).
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            LiveError::Service { reason, .. } => reason.as_deref(),
+            _ => None,
         }
     }
 

@@ -363,6 +363,50 @@ async fn identity_center_applies_from_the_delegated_admin_and_replans_empty() {
         .expect(0);
     emu.orgctl_as(&sec_ops, &["plan", "-f", &f, "--detailed-exitcode"])
         .expect(0);
+
+    // Removing attributes (issue 11, item 1): the file drops the group's description and
+    // alice's email. AWS refuses "" (strings are at least one character; R33): the removal is
+    // an AttributeOperation without a value, and the next plan is empty.
+    let text = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(
+        &f,
+        text.replace(", description: Platform engineering", "")
+            .replace(", email: alice@corp.example.com", ""),
+    )
+    .unwrap();
+    let plan = emu
+        .orgctl_as(&sec_ops, &["plan", "-f", &f, "--format", "json"])
+        .expect(0)
+        .json();
+    assert_eq!(
+        changes(&plan),
+        vec![
+            (
+                "identity_center.user[\"alice\"]".to_string(),
+                "update".to_string()
+            ),
+            (
+                "identity_center.group[\"platform-admins\"]".to_string(),
+                "update".to_string()
+            ),
+        ]
+    );
+    emu.orgctl_as(&sec_ops, &["apply", "-f", &f, "--auto-approve"])
+        .expect(0);
+    emu.orgctl_as(&sec_ops, &["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+    let groups = store(&emu, &Creds::management())
+        .list_groups()
+        .identity_store_id(&store_id)
+        .send()
+        .await
+        .unwrap();
+    let admins = groups
+        .groups()
+        .iter()
+        .find(|g| g.display_name() == Some("platform-admins"))
+        .unwrap();
+    assert_eq!(admins.description(), None, "{admins:?}");
 }
 
 #[tokio::test]

@@ -75,6 +75,7 @@ async fn disassociate(aws: &Aws, account: &str) -> Result<(), LiveError> {
                 operation: "fms:DisassociateAdminAccount",
                 code: "AccountNotRegisteredException".into(),
                 message: format!("{account} is not Firewall Manager's administrator"),
+                reason: None,
             })
         }
     }

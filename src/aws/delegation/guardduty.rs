@@ -159,6 +159,7 @@ fn unprocessed(
                 a.result().unwrap_or_default(),
                 u.len()
             ),
+            reason: None,
         }),
     }
 }

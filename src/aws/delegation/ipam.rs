@@ -47,10 +47,12 @@ async fn deregister(aws: &Aws, account: &str) -> Result<(), LiveError> {
                 code,
                 message,
                 operation,
+                reason,
             } if code == "IpamOrganizationAccountNotRegistered" => Err(LiveError::Service {
                 operation,
                 code: "AccountNotRegisteredException".into(),
                 message,
+                reason,
             }),
             other => Err(other),
         },

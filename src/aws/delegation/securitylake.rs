@@ -47,10 +47,12 @@ impl OrgAdmin for SecurityLake {
                             code,
                             message,
                             operation,
+                            reason,
                         } if code == "ResourceNotFoundException" => Err(LiveError::Service {
                             operation,
                             code: "AccountNotRegisteredException".into(),
                             message,
+                            reason,
                         }),
                         other => Err(other),
                     }
