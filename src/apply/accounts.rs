@@ -45,7 +45,7 @@ pub(super) async fn create<W: LiveWrite>(
                 ));
                 q.clone()
             }
-            None => w.create_account(email, name, tags).await?,
+            None => start(name, email, tags, w, run).await?,
         };
         let done = wait_created(address, req, w, run).await?;
         notes.push(format!("created {done}"));
@@ -77,6 +77,38 @@ pub(super) async fn create<W: LiveWrite>(
         id,
         detail: notes.join("; "),
         existed,
+    })
+}
+
+/// `CreateAccount`; while AWS refuses it because five creations are in progress (another
+/// tool's, or an earlier run's) or throttles it past the SDK's retries, waits and asks again.
+async fn start<W: LiveWrite>(
+    name: &str,
+    email: &str,
+    tags: &Tags,
+    w: &W,
+    run: &Run<'_>,
+) -> Result<CreateRequest, ApplyError> {
+    poll::until(
+        run.poll,
+        |_, _| {},
+        || async {
+            match w.create_account(email, name, tags).await {
+                Ok(req) => Ok(Look::Ready(req)),
+                Err(e) if e.kind() == ErrorKind::Throttled => Ok(Look::Pending(format!(
+                    "not started ({})",
+                    e.reason().or(e.code()).unwrap_or("throttled")
+                ))),
+                Err(e) => Err(ApplyError::from(e)),
+            }
+        },
+    )
+    .await
+    .map_err(|e| {
+        e.into_apply(
+            format!("the creation of account {name}"),
+            "; run apply again later",
+        )
     })
 }
 

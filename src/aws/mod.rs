@@ -23,6 +23,7 @@ mod errors;
 mod ic_read;
 mod ic_write;
 mod read;
+mod retries;
 mod stats;
 mod write;
 
@@ -210,6 +211,7 @@ impl Aws {
         let org = aws_sdk_organizations::Client::from_conf(
             aws_sdk_organizations::config::Builder::from(cfg)
                 .interceptor(stats.clone())
+                .retry_classifier(retries::TryAgainLater)
                 .build(),
         );
         let sts = aws_sdk_sts::Client::from_conf(

@@ -94,6 +94,13 @@ impl LiveError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             LiveError::AccessDenied { .. } => ErrorKind::Denied,
+            // Five account creations already in progress: wait for them, as for throttling.
+            LiveError::Service { code, reason, .. }
+                if code == "ConstraintViolationException"
+                    && reason.as_deref() == Some("ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED") =>
+            {
+                ErrorKind::Throttled
+            }
             LiveError::Service { code, .. } => KINDS
                 .iter()
                 .find(|(c, _)| c == code)

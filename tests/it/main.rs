@@ -15,6 +15,7 @@
 mod architecture;
 mod e2e;
 mod e2e_delegation;
+mod e2e_faults;
 mod e2e_ic;
 mod e2e_pipeline;
 mod e2e_policies;
