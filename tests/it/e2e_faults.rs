@@ -20,6 +20,7 @@ async fn concurrent_modification_on_a_fifth_of_the_writes_is_retried_and_the_app
         .as_object()
         .map(|m| m.values().filter_map(|v| v.as_u64()).sum())
         .unwrap_or(0);
+    eprintln!("writes refused with ConcurrentModificationException: {refused}");
     assert!(
         refused > 0,
         "the knob refused no write, so the test proves nothing: {stats}"
@@ -52,4 +53,84 @@ async fn a_creation_refused_while_five_are_in_progress_waits_for_them() {
     assert!(accounts(&org).await.contains_key("late"));
     emu.orgctl(&["plan", "-f", f, "--detailed-exitcode"])
         .expect(0);
+}
+
+/// 30% of the calls to every service the example uses are throttled, each with its service's
+/// own error (R28): one reviewed plan of examples/org.yaml, applied stage by stage by each
+/// account, converges: every apply succeeds, no account is created twice, the next plan is
+/// empty. (`AWS_MAX_ATTEMPTS=10`: at 30% a call fails 10 times in a row once in 170,000.)
+#[tokio::test]
+async fn every_service_throttled_at_thirty_percent_and_the_plan_still_converges() {
+    let emu = Emulator::start(&["--create-delay", "0.2"]);
+    let seeded = emu.seed(&["demo"]);
+    let id = |n: &str| seeded["accounts"][n].as_str().unwrap().to_string();
+    let f = example();
+    let f = f.to_str().unwrap();
+    let pf = emu.dir.path().join("plan.json");
+    let pf = pf.to_str().unwrap();
+    let plan = emu
+        .orgctl(&["plan", "-f", f, "--out", pf, "--format", "json"])
+        .expect(0)
+        .json();
+    emu.configure(r#"{"throttle_rate": 0.3, "throttle_seed": 11}"#);
+    let stages: Vec<(u64, String)> = plan["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["number"].as_u64().unwrap(),
+                s["account_name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(stages.len() >= 2, "{stages:?}");
+    for (n, name) in &stages {
+        let creds = match name.as_str() {
+            "master" => Creds::management(),
+            other => emu.member(&id(other)).await,
+        };
+        let stage = n.to_string();
+        let out = emu
+            .orgctl_cmd(
+                &creds,
+                &["apply", pf, "--executor", name, "--stage", &stage],
+            )
+            .env("AWS_MAX_ATTEMPTS", "10")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "stage {n} ({name}):\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let stats = emu.stats();
+    let throttled = stats["throttled"].as_object().cloned().unwrap_or_default();
+    eprintln!("throttled answers per service: {throttled:?}");
+    for service in ["organizations", "sso-admin", "identitystore", "guardduty"] {
+        assert!(
+            throttled.get(service).and_then(|v| v.as_u64()).unwrap_or(0) > 0,
+            "{service} was never throttled, so the test proves nothing for it: {stats}"
+        );
+    }
+    emu.configure(r#"{"throttle_rate": 0}"#);
+    emu.orgctl(&["plan", "-f", f, "--detailed-exitcode"])
+        .expect(0);
+    // No duplicate: every account name once.
+    let org = emu.mgmt();
+    let all = accounts(&org).await;
+    let requests = org.list_create_account_status().send().await.unwrap();
+    let mut names: Vec<&str> = requests
+        .create_account_statuses()
+        .iter()
+        .filter_map(|s| s.account_name())
+        .collect();
+    let n = names.len();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), n, "an account was requested twice: {names:?}");
+    assert!(all.len() > 3, "{all:?}");
 }
