@@ -203,3 +203,36 @@ fn the_example_desired_state_survives_the_plan_file() {
         .values()
         .any(|x| x.service_id == Some("guardduty")));
 }
+
+#[test]
+fn an_account_created_by_a_killed_run_is_left_to_move_into_its_reviewed_ou() {
+    // The reviewed creation; a killed run created the account, which AWS left in the root.
+    let mut create = ch(
+        "account[\"net\"]",
+        Action::Create,
+        Value::Null,
+        json!({"name": "net", "email": "n@example.com", "ou": "Infrastructure"}),
+    );
+    create.op = Op::CreateAccount {
+        name: "net".into(),
+        email: "n@example.com".into(),
+        parent: crate::model::vocab::Parent::Ou("Infrastructure".into()),
+        tags: Default::default(),
+    };
+    let saved = plan(vec![create]);
+    let moved = |ou: &str| {
+        let mut f = plan(vec![ch(
+            "account[\"net\"]",
+            Action::Update,
+            json!({"id": "111122223333", "ou": "root"}),
+            json!({"id": "111122223333", "ou": ou}),
+        )]);
+        f.account_ids.insert("net".into(), "111122223333".into());
+        f
+    };
+    let r = recheck(&saved, &moved("Infrastructure"), |_| true).unwrap();
+    assert!(r.done.is_empty(), "{r:?}");
+    // Not the reviewed OU: a difference.
+    let e = recheck(&saved, &moved("Sandbox"), |_| true).unwrap_err();
+    assert!(e[0].what.contains("not the reviewed one"), "{e:?}");
+}
