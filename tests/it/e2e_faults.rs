@@ -73,17 +73,7 @@ async fn every_service_throttled_at_thirty_percent_and_the_plan_still_converges(
         .expect(0)
         .json();
     emu.configure(r#"{"throttle_rate": 0.3, "throttle_seed": 11}"#);
-    let stages: Vec<(u64, String)> = plan["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["number"].as_u64().unwrap(),
-                s["account_name"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let stages = stages(&plan);
     assert!(stages.len() >= 2, "{stages:?}");
     for (n, name) in &stages {
         let creds = match name.as_str() {
@@ -122,16 +112,7 @@ async fn every_service_throttled_at_thirty_percent_and_the_plan_still_converges(
     // No duplicate: every account name once.
     let org = emu.mgmt();
     let all = accounts(&org).await;
-    let requests = org.list_create_account_status().send().await.unwrap();
-    let mut names: Vec<&str> = requests
-        .create_account_statuses()
-        .iter()
-        .filter_map(|s| s.account_name())
-        .collect();
-    let n = names.len();
-    names.sort();
-    names.dedup();
-    assert_eq!(names.len(), n, "an account was requested twice: {names:?}");
+    no_account_requested_twice(&org).await;
     assert!(all.len() > 3, "{all:?}");
 }
 
@@ -152,17 +133,7 @@ async fn an_apply_killed_at_twenty_points_and_run_again_never_duplicates() {
         .orgctl(&["plan", "-f", f, "--out", pf, "--format", "json"])
         .expect(0)
         .json();
-    let stages: Vec<(u64, String)> = plan["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["number"].as_u64().unwrap(),
-                s["account_name"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let stages = stages(&plan);
     // 20 kill points, in milliseconds after the start, spread over the stages (a fixed
     // pseudo-random sequence, so a failure can be replayed).
     let mut x: u64 = 0x2545_f491;
@@ -209,16 +180,7 @@ async fn an_apply_killed_at_twenty_points_and_run_again_never_duplicates() {
     emu.orgctl(&["plan", "-f", f, "--detailed-exitcode"])
         .expect(0);
     let org = emu.mgmt();
-    let requests = org.list_create_account_status().send().await.unwrap();
-    let mut names: Vec<&str> = requests
-        .create_account_statuses()
-        .iter()
-        .filter_map(|s| s.account_name())
-        .collect();
-    let n = names.len();
-    names.sort();
-    names.dedup();
-    assert_eq!(names.len(), n, "an account was requested twice: {names:?}");
+    no_account_requested_twice(&org).await;
     let policies = org
         .list_policies()
         .filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
@@ -234,4 +196,33 @@ async fn an_apply_killed_at_twenty_points_and_run_again_never_duplicates() {
     p.sort();
     p.dedup();
     assert_eq!(p.len(), m, "a policy was created twice: {p:?}");
+}
+
+/// A saved plan's stages: (number, account name).
+fn stages(plan: &serde_json::Value) -> Vec<(u64, String)> {
+    plan["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["number"].as_u64().unwrap(),
+                s["account_name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Every account-creation request names a different account: none was created twice.
+async fn no_account_requested_twice(org: &aws_sdk_organizations::Client) {
+    let requests = org.list_create_account_status().send().await.unwrap();
+    let mut names: Vec<&str> = requests
+        .create_account_statuses()
+        .iter()
+        .filter_map(|s| s.account_name())
+        .collect();
+    let n = names.len();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), n, "an account was requested twice: {names:?}");
 }
