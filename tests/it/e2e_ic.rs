@@ -657,3 +657,86 @@ async fn assignments_run_at_most_ten_at_a_time_and_are_polled_to_completion() {
     emu.orgctl_as(&sec_ops, &["plan", "-f", &f, "--detailed-exitcode"])
         .expect(0);
 }
+
+/// An assignment Identity Center accepts and then fails (R34: the permission set references a
+/// customer managed policy the target account does not have) is reported as failed with AWS's
+/// reason, the next plan still shows exactly that assignment to make, and once the cause is
+/// gone the same file converges.
+#[tokio::test]
+async fn an_assignment_that_ends_failed_is_reported_with_its_reason_and_planned_again() {
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    let (f, sec_ops, _sec, app) = setup(&emu).await;
+    emu.orgctl_as(
+        &sec_ops,
+        &["apply", "-f", &f, "--executor", "sec-ops", "--auto-approve"],
+    )
+    .expect(0);
+    let text = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(
+        &f,
+        text.replace(
+            "  assignments:\n",
+            "    - name: Auditor\n      customer_managed_policies: [{ name: audit-read, path: / }]\n  assignments:\n    - { permission_set: Auditor, user: alice, targets: [\"account:app\"] }\n",
+        ),
+    )
+    .unwrap();
+    let r = emu
+        .orgctl_as(
+            &sec_ops,
+            &["apply", "-f", &f, "--executor", "sec-ops", "--auto-approve"],
+        )
+        .expect(1);
+    let out = r.stdout();
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("FAIL") && l.contains("Auditor"))
+        .unwrap_or_else(|| panic!("no failed Auditor assignment:\n{out}"));
+    assert!(
+        line.contains("audit-read") && line.contains(&app),
+        "the failure names the missing policy and the account: {line}"
+    );
+    // The permission set was made; the assignment is exactly what is left.
+    let again = emu
+        .orgctl_as(
+            &sec_ops,
+            &[
+                "plan",
+                "-f",
+                &f,
+                "--executor",
+                "sec-ops",
+                "--format",
+                "json",
+            ],
+        )
+        .expect(0)
+        .json();
+    let left: Vec<(String, String)> = changes(&again);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(
+        left[0]
+            .0
+            .starts_with("identity_center.assignment[\"Auditor/user:alice/")
+            && left[0].1 == "create",
+        "{left:?}"
+    );
+    // The policy exists now (the check is switched off): the same file converges.
+    emu.configure(r#"{"ic_check_customer_policies": false}"#);
+    emu.orgctl_as(
+        &sec_ops,
+        &["apply", "-f", &f, "--executor", "sec-ops", "--auto-approve"],
+    )
+    .expect(0);
+    emu.orgctl_as(
+        &sec_ops,
+        &[
+            "plan",
+            "-f",
+            &f,
+            "--executor",
+            "sec-ops",
+            "--detailed-exitcode",
+        ],
+    )
+    .expect(0);
+}
