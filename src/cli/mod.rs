@@ -13,7 +13,6 @@ mod plan;
 mod show;
 mod validate;
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -251,8 +250,9 @@ pub(crate) fn report_error(e: &OpsError) {
     match e {
         OpsError::Load(LoadError::Invalid { diagnostics, .. }) => {
             let mut view = diagnostics::SourceView::default();
-            let color = std::io::stderr().is_terminal()
-                && anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
+            // The choice `--color` made at start-up (`colors_on` wrote it globally).
+            let color =
+                anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
             for d in diagnostics {
                 eprintln!("{}", view.render(d, color));
             }

@@ -35,6 +35,8 @@ const KINDS: &[(&str, ErrorKind)] = &[
     // MoveAccount to the account's current parent.
     ("DuplicateAccountException", ErrorKind::AlreadyDone),
     ("AccountNotRegisteredException", ErrorKind::Gone),
+    // VPC IPAM's (EC2) answer to disabling an account that is not its admin.
+    ("IpamOrganizationAccountNotRegistered", ErrorKind::Gone),
     ("PolicyNotAttachedException", ErrorKind::Gone),
     ("PolicyNotFoundException", ErrorKind::Gone),
     ("ResourcePolicyNotFoundException", ErrorKind::Gone),
@@ -125,3 +127,7 @@ impl LiveError {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "error_tests.rs"]
+mod tests;

@@ -34,27 +34,13 @@ async fn register(aws: &Aws, account: &str) -> Result<(), LiveError> {
 }
 
 async fn deregister(aws: &Aws, account: &str) -> Result<(), LiveError> {
-    match client(aws)?
+    // An account not registered answers IpamOrganizationAccountNotRegistered, which
+    // `LiveError::kind` classifies as gone, like Organizations' AccountNotRegisteredException.
+    client(aws)?
         .disable_ipam_organization_admin_account()
         .delegated_admin_account_id(account)
         .send()
         .await
-    {
-        Ok(_) => Ok(()),
-        Err(e) => match map_sdk_error("ec2:DisableIpamOrganizationAdminAccount", e) {
-            // The same meaning as Organizations' AccountNotRegisteredException.
-            LiveError::Service {
-                code,
-                message,
-                operation,
-                reason,
-            } if code == "IpamOrganizationAccountNotRegistered" => Err(LiveError::Service {
-                operation,
-                code: "AccountNotRegisteredException".into(),
-                message,
-                reason,
-            }),
-            other => Err(other),
-        },
-    }
+        .map_err(|e| map_sdk_error("ec2:DisableIpamOrganizationAdminAccount", e))?;
+    Ok(())
 }

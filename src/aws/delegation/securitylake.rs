@@ -32,32 +32,16 @@ impl OrgAdmin for SecurityLake {
 
     fn deregister<'a>(&'a self, aws: &'a Aws, _account: &'a str) -> Call<'a, ()> {
         Box::pin(async move {
-            match client(aws)?
+            // No administrator answers ResourceNotFoundException, which `LiveError::kind`
+            // classifies as gone: apply counts the deregistration as done.
+            client(aws)?
                 .deregister_data_lake_delegated_administrator()
                 .send()
                 .await
-            {
-                Ok(_) => Ok(()),
-                Err(e) => {
-                    match map_sdk_error("securitylake:DeregisterDataLakeDelegatedAdministrator", e)
-                    {
-                        // No administrator: the same meaning as Organizations'
-                        // AccountNotRegisteredException, which apply treats as done.
-                        LiveError::Service {
-                            code,
-                            message,
-                            operation,
-                            reason,
-                        } if code == "ResourceNotFoundException" => Err(LiveError::Service {
-                            operation,
-                            code: "AccountNotRegisteredException".into(),
-                            message,
-                            reason,
-                        }),
-                        other => Err(other),
-                    }
-                }
-            }
+                .map_err(|e| {
+                    map_sdk_error("securitylake:DeregisterDataLakeDelegatedAdministrator", e)
+                })?;
+            Ok(())
         })
     }
 }
