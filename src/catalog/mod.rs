@@ -10,6 +10,7 @@
 mod data;
 pub mod native;
 pub mod orgs_delegation;
+pub mod policy_types;
 
 pub use data::{SERVICES, TRUSTED_ONLY};
 pub use native::{native, AdminScope, NativeApi, NativeId};

@@ -13,7 +13,7 @@ pub mod validate;
 pub mod vocab;
 mod yaml_errors;
 
-pub use validate::policies::{max_size, AWS_MANAGED, MAX_ATTACHED};
+pub use validate::policies::{attach_limit, max_size, AWS_MANAGED};
 
 use std::path::Path;
 

@@ -193,10 +193,36 @@ async fn policies_of_every_type_apply_from_the_delegated_account() {
         ),
     );
     for ty in others {
-        let content = if ty == "RESOURCE_CONTROL_POLICY" {
-            r#"{ Version: "2012-10-17", Statement: [{ Effect: Deny, Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] }"#
-        } else {
-            r#"{ note: { "@@assign": orgctl } }"#
+        // A valid document of each type (R35 refuses one that breaks its type's grammar).
+        let content = match ty {
+            "RESOURCE_CONTROL_POLICY" => {
+                r#"{ Version: "2012-10-17", Statement: [{ Effect: Deny, Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] }"#
+            }
+            "BEDROCK_POLICY" => {
+                r#"{ bedrock: { guardrail_inference: { us-east-1: { config_1: { identifier: { "@@assign": "arn:aws:bedrock:us-east-1:111111111111:guardrail/abcdefghij01:1" }, input_tags: { "@@assign": honor } } } } } }"#
+            }
+            "CHATBOT_POLICY" => {
+                r#"{ chatbot: { platforms: { slack: { client: { "@@assign": disabled } } } } }"#
+            }
+            "DECLARATIVE_POLICY_EC2" => {
+                r#"{ ec2_attributes: { image_block_public_access: { state: { "@@assign": block_new_sharing } } } }"#
+            }
+            "INSPECTOR_POLICY" => {
+                r#"{ inspector: { enablement: { ec2_scanning: { enable_in_regions: { "@@append": [us-east-1] }, disable_in_regions: { "@@append": [] } } } } }"#
+            }
+            "NETWORK_SECURITY_DIRECTOR_POLICY" => {
+                r#"{ network_security_director: { scan_enablement: { network_scan: { enable_in_regions: { "@@append": [us-east-1] }, disable_in_regions: { "@@append": [] } } } } }"#
+            }
+            "S3_POLICY" => {
+                r#"{ s3_attributes: { public_access_block: { block_all: { "@@assign": enabled } } } }"#
+            }
+            "SECURITYHUB_POLICY" => {
+                r#"{ securityhub: { enable_in_regions: { "@@append": [us-east-1] }, disable_in_regions: { "@@append": [] } } }"#
+            }
+            "UPGRADE_ROLLOUT_POLICY" => {
+                r#"{ upgrade_rollout: { default: { patch_order: { "@@assign": last } } } }"#
+            }
+            other => panic!("no document for {other}"),
         };
         all.push_str(&format!(
             "  - name: p-{}\n    type: {ty}\n    content: {content}\n    targets: [root]\n",

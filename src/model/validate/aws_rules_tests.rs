@@ -223,3 +223,42 @@ fn every_type_error_of_a_file_is_reported_at_once() {
         "{errs:?}"
     );
 }
+
+#[test]
+fn a_document_that_breaks_its_types_grammar_is_an_error_at_its_line() {
+    // Issue 11, item 2: AWS answers MalformedPolicyDocumentException; orgctl says where and why.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("scp.json"),
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let y = format!("{HEAD}policies:\n  - name: p\n    type: SERVICE_CONTROL_POLICY\n    file: scp.json\n  - name: t\n    type: TAG_POLICY\n    content: {{ tags: {{ team: {{ tag_key: {{ \"@@asign\": Team }} }} }} }}\n  - name: RCPFullAWSAccess\n    type: RESOURCE_CONTROL_POLICY\n    targets: [root]\n");
+    let path = dir.path().join("org.yaml");
+    std::fs::write(&path, &y).unwrap();
+    let e = match crate::model::load(&path) {
+        Err(crate::model::LoadError::Invalid { diagnostics, .. }) => diagnostics,
+        other => panic!("{other:?}"),
+    };
+    let got: Vec<(String, u64, String, String)> = e
+        .iter()
+        .map(|d| (d.field.clone(), d.line, d.message.clone(), d.fix.clone()))
+        .collect();
+    assert_eq!(got.len(), 3, "{got:#?}");
+    assert_eq!(got[0].0, "policies[0].file");
+    assert_eq!(got[0].1, 7);
+    assert_eq!(
+        got[0].2,
+        "scp.json: Statement[0].Principal: an SCP does not support `Principal`"
+    );
+    assert!(got[0].3.contains("aws:PrincipalArn"), "{}", got[0].3);
+    assert_eq!(got[1].0, "policies[1].content");
+    assert_eq!(got[1].1, 10);
+    assert_eq!(
+        got[1].2,
+        "tags.team.tag_key.@@asign: `@@asign` is not an inheritance operator"
+    );
+    assert_eq!(got[1].3, "did you mean `@@assign`?");
+    assert_eq!(got[2].0, "policies[2].name");
+    assert!(got[2].2.contains("cannot be detached"), "{}", got[2].2);
+}

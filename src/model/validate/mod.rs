@@ -613,6 +613,7 @@ mod common;
 mod delegation;
 mod ic;
 pub mod policies;
+pub mod policy_grammar;
 
 pub use common::MAX_TAGS;
 

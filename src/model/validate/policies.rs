@@ -1,7 +1,8 @@
 //! Validation of `policies:`: names, types, the document (a JSON file relative to org.yaml,
-//! or inline), its size limit for the type, targets that name declared OUs and accounts,
-//! AWS-managed policies referenced by name, and at most 5 SCPs per target among those
-//! the file declares (the plan checks again with the live attachments).
+//! or inline), its size limit and grammar for the type (`policy_grammar`), targets that name
+//! declared OUs and accounts, AWS-managed policies referenced by name (never RCPFullAWSAccess,
+//! which AWS keeps attached everywhere), and, per type, at most as many policies per target as
+//! AWS allows among those the file declares (the plan checks again with the live attachments).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -10,6 +11,7 @@ use serde_json::Value;
 
 use super::common::parse_targets;
 use crate::catalog::orgs_delegation::POLICY_TYPES;
+use crate::catalog::policy_types as policy_type;
 use crate::model::desired::{Desired, DesiredPolicy, PolicyTarget, Tags};
 use crate::model::diag::{did_you_mean, Diagnostics};
 use crate::model::schema::{OrgFile, PolicyEntry};
@@ -20,16 +22,17 @@ pub const AWS_MANAGED: &[(&str, &str)] = &[
     ("RCPFullAWSAccess", "RESOURCE_CONTROL_POLICY"),
 ];
 
-/// AWS allows at most this many SCPs (and RCPs) attached to one root, OU or account.
-pub const MAX_ATTACHED: usize = 5;
-
 /// Maximum document size in characters, per type (AWS Organizations quotas).
 pub fn max_size(policy_type: &str) -> usize {
-    match policy_type {
-        "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY" => 5_120,
-        "AISERVICES_OPT_OUT_POLICY" => 2_500,
-        _ => 10_000,
-    }
+    policy_type::policy_type(policy_type)
+        .map(|t| t.max_size)
+        .unwrap_or(10_000)
+}
+
+/// How many policies of a type AWS allows on one target, the undetachable default included
+/// (`None`: AWS documents no limit for the type).
+pub fn attach_limit(policy_type: &str) -> Option<usize> {
+    policy_type::policy_type(policy_type).and_then(|t| t.attach_max)
 }
 
 pub(super) fn policies(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired, base: &Path) {
@@ -37,7 +40,7 @@ pub(super) fn policies(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired, b
         return;
     };
     let mut result: BTreeMap<String, DesiredPolicy> = BTreeMap::new();
-    let mut scps_per_target: BTreeMap<PolicyTarget, Vec<String>> = BTreeMap::new();
+    let mut per_target: BTreeMap<(String, PolicyTarget), Vec<String>> = BTreeMap::new();
     for (i, e) in entries.iter().enumerate() {
         let field = format!("policies[{i}]");
         let name = e.name.value.trim().to_string();
@@ -73,13 +76,11 @@ pub(super) fn policies(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired, b
         }
         let content = policy_content(e, &field, &name, &ty, base, d);
         let targets = policy_targets(e, &field, out, d);
-        if ty == "SERVICE_CONTROL_POLICY" {
-            for t in &targets {
-                scps_per_target
-                    .entry(t.clone())
-                    .or_default()
-                    .push(name.clone());
-            }
+        for t in &targets {
+            per_target
+                .entry((ty.clone(), t.clone()))
+                .or_default()
+                .push(name.clone());
         }
         let (description, tags, id) = policy_attributes(e, &field, &name, d);
         result.insert(
@@ -95,26 +96,53 @@ pub(super) fn policies(file: &OrgFile, d: &mut Diagnostics, out: &mut Desired, b
             },
         );
     }
-    for (t, names) in scps_per_target {
-        if names.len() > MAX_ATTACHED {
-            let at = entries
-                .iter()
-                .find(|e| e.name.value.trim() == names[MAX_ATTACHED])
-                .map(|e| crate::model::diag::Pos::from(&e.name))
-                .unwrap_or_default();
-            d.error(
-                at,
-                "policies",
-                format!(
-                    "{} SCPs are attached to {t} ({}); AWS allows at most {MAX_ATTACHED}",
-                    names.len(),
-                    names.join(", ")
-                ),
-                "merge SCPs, or attach some to a parent OU instead",
-            );
-        }
-    }
+    attachment_limits(entries, per_target, d);
     out.policies = Some(result);
+}
+
+/// At most as many policies of a type on one target as AWS allows, counting the default AWS
+/// keeps attached (RCPFullAWSAccess takes one of an RCP target's five places).
+fn attachment_limits(
+    entries: &[PolicyEntry],
+    per_target: BTreeMap<(String, PolicyTarget), Vec<String>>,
+    d: &mut Diagnostics,
+) {
+    for ((ty, t), names) in per_target {
+        let Some(limit) = attach_limit(&ty) else {
+            continue;
+        };
+        let fixed = policy_type::policy_type(&ty)
+            .and_then(|p| p.default)
+            .filter(|(_, detachable)| !detachable)
+            .map(|(n, _)| n);
+        let room = limit - usize::from(fixed.is_some());
+        if names.len() <= room {
+            continue;
+        }
+        let at = entries
+            .iter()
+            .find(|e| e.name.value.trim() == names[room])
+            .map(|e| crate::model::diag::Pos::from(&e.name))
+            .unwrap_or_default();
+        let plus = fixed
+            .map(|n| format!(" plus {n}, which AWS keeps attached"))
+            .unwrap_or_default();
+        d.error(
+            at,
+            "policies",
+            format!(
+                "{} {} are attached to {t} ({}){plus}; AWS allows at most {limit}",
+                names.len(),
+                if ty == "SERVICE_CONTROL_POLICY" {
+                    "SCPs".to_string()
+                } else {
+                    format!("{ty} policies")
+                },
+                names.join(", ")
+            ),
+            "merge policies, or attach some to a parent OU instead",
+        );
+    }
 }
 
 /// A policy's description (at most 512 characters), tags (never on an AWS-managed policy)
@@ -182,6 +210,17 @@ fn policy_content(
     d: &mut Diagnostics,
 ) -> Option<Value> {
     let managed = AWS_MANAGED.iter().find(|(n, _)| *n == name);
+    if let Some(t) =
+        policy_type::default_policy(name).filter(|t| t.default.is_some_and(|(_, d)| !d))
+    {
+        d.error(
+            &e.name,
+            &format!("{field}.name"),
+            format!("AWS attaches `{name}` to every root, OU and account while {} is enabled, and it cannot be detached: orgctl leaves it as AWS keeps it", t.name),
+            "remove this entry (to restrict resources, declare your own RCP with Deny statements)",
+        );
+        return None;
+    }
     match (&e.file, &e.content, managed) {
         (None, None, Some((_, t))) => {
             if *t != ty {
@@ -226,7 +265,10 @@ fn policy_content(
                 }
             };
             match serde_json::from_str::<Value>(&text) {
-                Ok(v) => check_size(v, f, &format!("{field}.file"), ty, d),
+                Ok(v) => {
+                    let in_file = format!("{}: ", f.value.trim());
+                    check_document(v, f, &format!("{field}.file"), (ty, &in_file), d)
+                }
                 Err(err) => {
                     d.error(
                         f,
@@ -254,16 +296,17 @@ fn policy_content(
                 },
                 v => v.clone(),
             };
-            check_size(v, c, &format!("{field}.content"), ty, d)
+            check_document(v, c, &format!("{field}.content"), (ty, ""), d)
         }
     }
 }
 
-fn check_size<T>(
+/// The document's size and grammar for its type; `where_` names the JSON file, if any.
+fn check_document<T>(
     v: Value,
     at: &serde_saphyr::Spanned<T>,
     field: &str,
-    ty: &str,
+    (ty, where_): (&str, &str),
     d: &mut Diagnostics,
 ) -> Option<Value> {
     let size = serde_json::to_string(&v)
@@ -280,21 +323,17 @@ fn check_size<T>(
             "split it into several policies",
         );
     }
-    if !v.is_object() {
-        d.error(
-            at,
-            field,
-            "a policy document is a JSON object",
-            "write the document as a mapping",
-        );
-    } else if v.as_object().is_some_and(|m| m.is_empty()) {
-        // Organizations: MalformedPolicyDocumentException for an empty document.
-        d.error(
-            at,
-            field,
-            "the document is empty ({}); AWS rejects it as malformed",
-            "write the policy's statements (or drop the policy)",
-        );
+    // Organizations: MalformedPolicyDocumentException for a document that does not meet the
+    // requirements of its type.
+    if let Some(t) = policy_type::policy_type(ty) {
+        for p in super::policy_grammar::problems(&v, t) {
+            let message = if p.path.is_empty() {
+                p.message
+            } else {
+                format!("{}: {}", p.path, p.message)
+            };
+            d.error(at, field, format!("{where_}{message}"), p.fix);
+        }
     }
     Some(v)
 }

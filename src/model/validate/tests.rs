@@ -409,7 +409,7 @@ fn policy_size_and_scp_count_limits() {
         "{HEAD}policies:\n  - name: big\n    type: SERVICE_CONTROL_POLICY\n    file: big.json\n"
     );
     for i in 0..6 {
-        y.push_str(&format!("  - name: s{i}\n    type: SERVICE_CONTROL_POLICY\n    content: {{Version: \"2012-10-17\", Statement: []}}\n    targets: [root]\n"));
+        y.push_str(&format!("  - name: s{i}\n    type: SERVICE_CONTROL_POLICY\n    content: {{Version: \"2012-10-17\", Statement: [{{Effect: Deny, Action: \"s3:DeleteBucket\", Resource: \"*\"}}]}}\n    targets: [root]\n"));
     }
     let path = dir.path().join("org.yaml");
     std::fs::write(&path, &y).unwrap();
@@ -427,4 +427,6 @@ fn policy_size_and_scp_count_limits() {
             .any(|d| d.message.contains("6 SCPs are attached to root")),
         "{e:?}"
     );
+    // Nothing else is wrong with the six documents.
+    assert_eq!(e.len(), 2, "{e:?}");
 }

@@ -508,6 +508,9 @@ mod ic;
 mod ic_tests;
 mod policies;
 #[cfg(test)]
+#[path = "policy_rules_tests.rs"]
+mod policy_rules_tests;
+#[cfg(test)]
 mod policy_tests;
 mod services;
 #[cfg(test)]

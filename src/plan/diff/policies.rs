@@ -10,9 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use super::{address, Ctx};
+use crate::catalog::policy_types;
 use crate::live::LivePolicy;
 use crate::model::desired::{AccountRef, DesiredPolicy, PolicyTarget, Unmanaged};
-use crate::model::{AWS_MANAGED, MAX_ATTACHED};
+use crate::model::AWS_MANAGED;
 use crate::plan::change::{Action, Change, Executor, Op, Risk, UnmanagedItem};
 use crate::plan::delegation_policy::{canonical, same};
 
@@ -102,8 +103,8 @@ impl Ctx<'_> {
             return;
         };
         let enabling = self.policy_types(&wanted);
-        let mut scps = self.scps_now();
-        let before = scps.attached.clone();
+        let mut tally = self.attached_now();
+        let before = tally.clone();
         for (name, want) in &wanted {
             let Some(live) = self.live_policy(name, want) else {
                 continue;
@@ -123,10 +124,11 @@ impl Ctx<'_> {
                 executor: &executor,
                 deps: &deps,
             };
-            self.attachments(&p, &mut scps);
+            self.attachments(&p, &mut tally);
         }
-        self.unmanaged_policies(&wanted, &mut scps.attached, &mut scps.touched);
-        self.scp_effects(&before, &scps);
+        self.unmanaged_policies(&wanted, &mut tally);
+        self.scp_effects(&before, &tally);
+        self.attachment_limits(&before, &tally);
     }
 
     /// Enables the policy types the declared policies need; returns those being enabled.
@@ -140,7 +142,14 @@ impl Ctx<'_> {
             if self.live.root_policy_types.get(&ty).map(String::as_str) == Some("ENABLED") {
                 continue;
             }
-            let (executor, deps) = self.policy_executor(&ty);
+            let (executor, mut deps) = self.policy_executor(&ty);
+            // AWS enables a service's policy type only after its trusted access.
+            if let Some(sp) = policy_types::policy_type(&ty).and_then(|t| t.service_principal) {
+                let ta = address::trusted_access(sp);
+                if self.changes.iter().any(|c| c.address == ta) {
+                    deps.push(ta);
+                }
+            }
             enabling.insert(ty.clone());
             let status = self.live.root_policy_types.get(&ty).cloned();
             self.changes.push(
@@ -159,17 +168,22 @@ impl Ctx<'_> {
         enabling
     }
 
-    /// The SCPs attached to each target now (target display name → policy names), with
-    /// FullAWSAccess on the OUs and accounts the plan creates (AWS attaches it to each).
-    fn scps_now(&self) -> ScpTally {
-        let mut scps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for p in self.live.policies.values().filter(|p| p.policy_type == SCP) {
+    /// The policies of each type attached to each target now (target display name → policy
+    /// names), with FullAWSAccess on the OUs and accounts the plan creates (AWS attaches it
+    /// to each).
+    fn attached_now(&self) -> Tally {
+        let mut tally = Tally::default();
+        for p in self.live.policies.values() {
             for t in &p.targets {
-                scps.entry(self.live.target_name(t))
+                tally
+                    .of(&p.policy_type)
+                    .attached
+                    .entry(self.live.target_name(t))
                     .or_default()
                     .insert(p.name.clone());
             }
         }
+        let scps = &mut tally.of(SCP).attached;
         let full_access = self
             .live
             .policies
@@ -192,10 +206,7 @@ impl Ctx<'_> {
                 scps.entry(t).or_default().insert("FullAWSAccess".into());
             }
         }
-        ScpTally {
-            attached: scps,
-            touched: BTreeSet::new(),
-        }
+        tally
     }
 
     /// The live policy a declared one is, `Some(None)` when it is to be created, `None` after
@@ -316,7 +327,7 @@ impl Ctx<'_> {
     }
 
     /// Attaches what is missing; detaches (under prune) what the file omits, or lists it.
-    fn attachments(&mut self, p: &Declared<'_>, scps: &mut ScpTally) {
+    fn attachments(&mut self, p: &Declared<'_>, tally: &mut Tally) {
         let Declared {
             name,
             want,
@@ -343,9 +354,7 @@ impl Ctx<'_> {
                 d.push(policy(name));
             }
             d.extend(self.target_deps(t));
-            if want.policy_type == SCP {
-                scps.add(shown_name(self, t), name);
-            }
+            tally.of(&want.policy_type).add(shown_name(self, t), name);
             let (risk, why) = if restricts(&want.policy_type) {
                 (
                     Risk::High,
@@ -380,9 +389,7 @@ impl Ctx<'_> {
                 });
                 continue;
             }
-            if want.policy_type == SCP {
-                scps.remove(&shown, name);
-            }
+            tally.of(&want.policy_type).remove(&shown, name);
             let why = if managed {
                 format!("detaching {name} removes the default allow-all: only what other policies allow stays allowed under {shown}")
             } else {
@@ -408,8 +415,11 @@ impl Ctx<'_> {
     }
 
     /// For each target whose SCPs the plan changes: the SCPs in force after it (attached
-    /// there or above), and AWS's limits (at most five, at least one).
-    fn scp_effects(&mut self, before: &BTreeMap<String, BTreeSet<String>>, scps: &ScpTally) {
+    /// there or above).
+    fn scp_effects(&mut self, before: &Tally, tally: &Tally) {
+        let empty = Attached::default();
+        let before = &before.by_type.get(SCP).unwrap_or(&empty).attached;
+        let scps = tally.by_type.get(SCP).unwrap_or(&empty);
         let (attached, touched) = (&scps.attached, &scps.touched);
         for t in touched
             .iter()
@@ -432,14 +442,52 @@ impl Ctx<'_> {
                     in_force,
                 });
         }
-        for t in touched {
-            let n = attached.get(t).map(|s| s.len()).unwrap_or(0);
-            if n > MAX_ATTACHED {
-                let names: Vec<String> = attached.get(t).into_iter().flatten().cloned().collect();
-                self.errors.push(format!("{t}: {n} SCPs would be attached ({}); AWS allows at most {MAX_ATTACHED} (fix: detach some, or attach them to a parent OU)", names.join(", ")));
-            }
-            if n == 0 && before.get(t).is_some_and(|s| !s.is_empty()) {
-                self.errors.push(format!("{t}: the plan would leave it with no SCP; AWS requires at least one on every root, OU and account (fix: keep FullAWSAccess or another SCP attached)"));
+    }
+
+    /// AWS's limits on every target whose attachments the plan changes: at most `attach_max`
+    /// policies of a type (the undetachable default counted), at least `attach_min`.
+    fn attachment_limits(&mut self, before: &Tally, tally: &Tally) {
+        for (ty, a) in &tally.by_type {
+            let Some(rules) = policy_types::policy_type(ty) else {
+                continue;
+            };
+            let fixed = rules
+                .default
+                .filter(|(_, detachable)| !detachable)
+                .map(|(n, _)| n);
+            for t in &a.touched {
+                let names: Vec<&String> = a
+                    .attached
+                    .get(t)
+                    .into_iter()
+                    .flatten()
+                    .filter(|n| Some(n.as_str()) != fixed)
+                    .collect();
+                let n = names.len() + usize::from(fixed.is_some());
+                if let Some(max) = rules.attach_max.filter(|m| n > *m) {
+                    let list = names
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let plus = fixed
+                        .map(|f| format!(" plus {f}, which AWS keeps attached"))
+                        .unwrap_or_default();
+                    let what = if ty == SCP {
+                        "SCPs".to_string()
+                    } else {
+                        format!("{ty} policies")
+                    };
+                    self.errors.push(format!("{t}: {} {what} would be attached ({list}){plus}; AWS allows at most {max} (fix: detach some, or attach them to a parent OU)", names.len()));
+                }
+                let had = before
+                    .by_type
+                    .get(ty)
+                    .and_then(|b| b.attached.get(t))
+                    .is_some_and(|s| !s.is_empty());
+                if rules.attach_min > 0 && n < rules.attach_min && had {
+                    self.errors.push(format!("{t}: the plan would leave it with no SCP; AWS requires at least one on every root, OU and account (fix: keep FullAWSAccess or another SCP attached)"));
+                }
             }
         }
     }
@@ -448,8 +496,7 @@ impl Ctx<'_> {
     fn unmanaged_policies(
         &mut self,
         wanted: &BTreeMap<String, crate::model::desired::DesiredPolicy>,
-        scps: &mut BTreeMap<String, BTreeSet<String>>,
-        touched: &mut BTreeSet<String>,
+        tally: &mut Tally,
     ) {
         let adopted: BTreeSet<&String> = wanted.values().filter_map(|w| w.id.as_ref()).collect();
         let extra: Vec<crate::live::LivePolicy> = self
@@ -473,14 +520,9 @@ impl Ctx<'_> {
                 continue;
             }
             let (executor, deps) = self.policy_executor(&p.policy_type);
-            if p.policy_type == SCP {
-                for t in &p.targets {
-                    let shown = self.live.target_name(t);
-                    if let Some(set) = scps.get_mut(&shown) {
-                        set.remove(&p.name);
-                    }
-                    touched.insert(shown);
-                }
+            for t in &p.targets {
+                let shown = self.live.target_name(t);
+                tally.of(&p.policy_type).remove(&shown, &p.name);
             }
             let targets: Vec<String> = p.targets.iter().map(|t| self.live.target_name(t)).collect();
             self.changes.push(Change::draft(policy(&p.name), Action::Delete, if targets.is_empty() { format!("delete {} {}", p.policy_type, p.name) } else { format!("detach {} from {} and delete it", p.name, targets.join(", ")) }, executor)
@@ -534,14 +576,27 @@ struct Declared<'a> {
     deps: &'a [String],
 }
 
-/// SCP attachments per target (display name → policy names) as the plan goes, and the
-/// targets whose SCPs it changes.
-struct ScpTally {
+/// The attachments of one policy type per target (display name → policy names) as the plan
+/// goes, and the targets whose policies of the type it changes.
+#[derive(Debug, Clone, Default)]
+struct Attached {
     attached: BTreeMap<String, BTreeSet<String>>,
     touched: BTreeSet<String>,
 }
 
-impl ScpTally {
+/// [`Attached`] for every policy type.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    by_type: BTreeMap<String, Attached>,
+}
+
+impl Tally {
+    fn of(&mut self, policy_type: &str) -> &mut Attached {
+        self.by_type.entry(policy_type.to_string()).or_default()
+    }
+}
+
+impl Attached {
     fn add(&mut self, target: String, policy: &str) {
         self.attached
             .entry(target.clone())

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::{address, why, Ctx};
 use crate::catalog::native::{SelfRemoval, Teardown};
+use crate::catalog::policy_types;
 use crate::catalog::{self, AdminScope, Mechanism, NativeApi, NativeId, TrustedAccess};
 use crate::model::desired::{AccountId, AccountRef, DesiredDelegation, Unmanaged};
 use crate::plan::change::{Action, Change, Op, Risk, UnmanagedItem};
@@ -26,24 +27,45 @@ impl Ctx<'_> {
                 want.insert(d.principal.clone());
             }
         }
+        // A policy type tied to a service needs its trusted access (SERVICE_ACCESS_NOT_ENABLED).
+        for p in self.desired.policies.iter().flat_map(|m| m.values()) {
+            if let Some(sp) =
+                policy_types::policy_type(&p.policy_type).and_then(|t| t.service_principal)
+            {
+                want.insert(sp.to_string());
+            }
+        }
         want
+    }
+
+    /// Why the plan enables trusted access for `p`, when a delegation or a policy type needs it.
+    fn needed_by(&self, p: &str) -> String {
+        if let Some(d) = self.desired.delegations.get(p) {
+            return format!(
+                " (needed before registering the {} delegated administrator)",
+                d.key
+            );
+        }
+        let types: BTreeSet<&str> = self
+            .desired
+            .policies
+            .iter()
+            .flat_map(|m| m.values())
+            .filter_map(|d| policy_types::policy_type(&d.policy_type))
+            .filter(|t| t.service_principal == Some(p))
+            .map(|t| t.name)
+            .collect();
+        match types.iter().next() {
+            Some(t) => format!(" (needed before enabling the {t} policy type)"),
+            None => String::new(),
+        }
     }
 
     pub(super) fn trusted_access(&mut self) {
         let want = self.wanted_trusted_access();
         for p in &want {
             if !self.live.trusted_access.contains(p) {
-                let needed_by = self
-                    .desired
-                    .delegations
-                    .get(p)
-                    .map(|d| {
-                        format!(
-                            " (needed before registering the {} delegated administrator)",
-                            d.key
-                        )
-                    })
-                    .unwrap_or_default();
+                let needed_by = self.needed_by(p);
                 self.changes.push(
                     Change::draft(
                         address::trusted_access(p),
@@ -68,6 +90,12 @@ impl Ctx<'_> {
             .filter(|p| !want.contains(*p) && !self.desired.delegations.contains_key(*p))
         {
             if self.desired.unmanaged == Unmanaged::Prune {
+                if let Some(t) = policy_types::needing(p)
+                    .find(|t| self.live.root_policy_types.contains_key(t.name))
+                {
+                    self.errors.push(format!("{}: trusted access cannot be disabled while the {} policy type is enabled (AWS: POLICY_TYPE_ENABLED_FOR_THIS_SERVICE) (fix: disable the policy type first, `aws organizations disable-policy-type --root-id {} --policy-type {}`, or list {p} under trusted_access)", address::trusted_access(p), t.name, self.live.root_id, t.name));
+                    continue;
+                }
                 let deps = if self
                     .live
                     .delegated_admins
