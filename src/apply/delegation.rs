@@ -85,14 +85,21 @@ pub(super) async fn regional<W: LiveWrite>(
 ) -> StepResult {
     let mut notes = Vec::new();
     for (region, old) in d.disable {
-        if w.service_admins(d.service, region)
-            .await?
-            .contains_key(old.as_str())
-        {
-            w.service_admin_disable(d.service, region, old.as_str())
-                .await?;
-            wait_admin(d.service, region, old.as_str(), None, w, poll).await?;
-            notes.push(format!("disabled {old} in {region}"));
+        let now = w.service_admins(d.service, region).await?;
+        match now.get(old.as_str()).map(String::as_str) {
+            None => {}
+            // Already leaving (a killed run, another tool): AWS refuses a second disable and
+            // any new admin until it is gone, so only wait.
+            Some(s) if leaving(s) => {
+                wait_admin(d.service, region, old.as_str(), None, w, poll).await?;
+                notes.push(format!("{old} finished leaving {region}"));
+            }
+            Some(_) => {
+                w.service_admin_disable(d.service, region, old.as_str())
+                    .await?;
+                wait_admin(d.service, region, old.as_str(), None, w, poll).await?;
+                notes.push(format!("disabled {old} in {region}"));
+            }
         }
     }
     for old in d.deregister {
@@ -108,6 +115,10 @@ pub(super) async fn regional<W: LiveWrite>(
         if now.get(id.as_str()).map(String::as_str) == Some("ENABLED") {
             continue;
         }
+        // An admin still being disabled in the Region (this one included) blocks enabling.
+        for (acct, _) in now.iter().filter(|(_, s)| leaving(s)) {
+            wait_admin(d.service, region, acct, None, w, poll).await?;
+        }
         w.service_admin_enable(d.service, region, id.as_str())
             .await?;
         wait_admin(d.service, region, id.as_str(), Some("ENABLED"), w, poll).await?;
@@ -118,6 +129,12 @@ pub(super) async fn regional<W: LiveWrite>(
     } else {
         Applied::Changed(notes.join("; "))
     })
+}
+
+/// A regional admin on its way out: GuardDuty, Inspector and Security Hub say
+/// `DISABLE_IN_PROGRESS`, Macie `DISABLING_IN_PROGRESS`.
+fn leaving(status: &str) -> bool {
+    matches!(status, "DISABLE_IN_PROGRESS" | "DISABLING_IN_PROGRESS")
 }
 
 /// Waits until `account` has `status` in the Region's admin list (`None`: until it is gone).
