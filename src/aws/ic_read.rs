@@ -135,6 +135,7 @@ impl Aws {
                             .unwrap_or_default()
                             .to_string(),
                         email,
+                        external: !u.external_ids().is_empty(),
                     },
                 );
             }
@@ -168,6 +169,7 @@ impl Aws {
                         name: name.to_string(),
                         description: g.description().map(str::to_string),
                         members: None,
+                        external: !g.external_ids().is_empty(),
                     },
                 );
             }
@@ -175,7 +177,7 @@ impl Aws {
         let wanted: Vec<(String, String)> = ic
             .groups
             .values()
-            .filter(|g| scope.member_groups.contains(&g.name))
+            .filter(|g| scope.everything || scope.member_groups.contains(&g.name))
             .map(|g| (g.name.clone(), g.id.clone()))
             .collect();
         let members: Vec<(String, BTreeMap<String, String>)> = stream::iter(wanted)
@@ -235,7 +237,7 @@ impl Aws {
             .await?;
         let pairs: Vec<(String, String)> = sets
             .iter()
-            .filter(|p| scope.all_permission_sets || scope.permission_sets.contains(&p.name))
+            .filter(|p| scope.everything || scope.all_permission_sets || scope.permission_sets.contains(&p.name))
             .flat_map(|p| p.provisioned.iter().map(|a| (p.arn.clone(), a.clone())))
             .collect();
         for p in sets {
@@ -309,11 +311,11 @@ impl Aws {
             tags: None,
             provisioned: BTreeSet::new(),
         };
-        if !(scope.all_permission_sets || scope.permission_sets.contains(&name)) {
+        if !(scope.everything || scope.all_permission_sets || scope.permission_sets.contains(&name)) {
             return Ok(out);
         }
         attached_policies(sso, instance, arn, &mut out).await?;
-        if scope.tag_permission_sets.contains(&name) {
+        if scope.everything || scope.tag_permission_sets.contains(&name) {
             let mut tags = Tags::new();
             let mut pages = sso
                 .list_tags_for_resource()

@@ -61,7 +61,7 @@ impl LiveRead for Aws {
         self.read_delegated_admins(&mut st).await?;
         st.delegation_policy = self.delegation_policy().await?;
         let mut types = scope.policy_types.clone();
-        if scope.enabled_policy_types {
+        if scope.enabled_policy_types || scope.everything {
             types.extend(
                 st.root_policy_types
                     .iter()
@@ -71,7 +71,7 @@ impl LiveRead for Aws {
         }
         for ty in &types {
             for mut p in self.policies_of_type(ty).await? {
-                if scope.tag_policy_names.contains(&p.name) {
+                if (scope.everything && !p.aws_managed) || scope.tag_policy_names.contains(&p.name) {
                     let tags = self.tags(&p.id).await?;
                     st.tags.insert(p.id.clone(), tags.clone());
                     p.tags = Some(tags);

@@ -35,6 +35,9 @@ pub struct LiveUser {
     pub family_name: String,
     /// The primary email (or the first).
     pub email: Option<String>,
+    /// Provisioned by an external identity provider (the user has `ExternalIds`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub external: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +48,9 @@ pub struct LiveGroup {
     /// User id → membership id; `None` when memberships were not read (groups the file
     /// does not declare).
     pub members: Option<BTreeMap<String, String>>,
+    /// Provisioned by an external identity provider (the group has `ExternalIds`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub external: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +95,10 @@ pub struct IcScope {
     pub all_permission_sets: bool,
     /// Permission sets whose details are read.
     pub permission_sets: BTreeSet<String>,
+    /// Read everything: every group's members, every permission set with its tags
+    /// (`orgctl import`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub everything: bool,
 }
 
 /// Names by id (users, groups) and by ARN (permission sets), built once per plan: looking

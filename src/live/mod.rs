@@ -145,12 +145,21 @@ pub struct ReadScope {
     /// What to read of Identity Center (`None`: nothing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_center: Option<ic::IcScope>,
+    /// Read everything readable: the tags of every OU, account and policy, the policies of
+    /// every enabled type (`orgctl import`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub everything: bool,
 }
 
 impl ReadScope {
     /// Resource ids (OU or account) in scope, given the tree already read.
     pub fn resource_ids(&self, live: &LiveState) -> BTreeSet<String> {
         let mut ids = BTreeSet::new();
+        if self.everything {
+            ids.extend(live.ous.keys().cloned());
+            ids.extend(live.accounts.keys().map(|a| a.to_string()));
+            return ids;
+        }
         for ou in live.ous.values() {
             if self.tag_ou_paths.contains(&ou.path) {
                 ids.insert(ou.id.clone());

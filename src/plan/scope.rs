@@ -8,6 +8,36 @@ use crate::live::ic::IcScope;
 use crate::live::ReadScope;
 use crate::model::desired::{Desired, Unmanaged};
 
+/// Everything readable, for `orgctl import`: the tags of every OU, account, policy and
+/// permission set, the policies of every enabled type, every group's members, the
+/// regional admins of every per-Region service in `regions`, Identity Center in
+/// `identity_center_region` (or the configured Region).
+pub fn everything(regions: &[String], identity_center_region: Option<String>) -> ReadScope {
+    let mut s = ReadScope {
+        everything: true,
+        enabled_policy_types: true,
+        ..ReadScope::default()
+    };
+    for n in catalog::native::NATIVE
+        .iter()
+        .filter(|n| n.scope == AdminScope::PerRegion)
+    {
+        if let Some(service) = n.id.service() {
+            s.service_regions.insert(
+                service.principal.to_string(),
+                regions.iter().cloned().collect(),
+            );
+        }
+    }
+    s.identity_center = Some(IcScope {
+        region: identity_center_region,
+        everything: true,
+        all_permission_sets: true,
+        ..IcScope::default()
+    });
+    s
+}
+
 /// The scope a desired state needs.
 pub fn read_scope(d: &Desired) -> ReadScope {
     let mut s = ReadScope::default();
@@ -52,6 +82,7 @@ pub fn read_scope(d: &Desired) -> ReadScope {
                 .collect(),
             all_permission_sets: d.unmanaged == Unmanaged::Prune,
             permission_sets: ic.permission_sets.keys().cloned().collect(),
+            everything: false,
         });
     }
     for a in d.accounts.values().filter(|a| a.tags.is_some()) {
