@@ -16,6 +16,7 @@ with its source and the test that proves it:
   R8         who may call which Organizations operation                 orgemu/access.py
   R10        the delegation policy (Put/Describe/DeleteResourcePolicy)  orgemu/resource_policy.py
   R11        policies: 13 types, attachments, documents, delegated writes  orgemu/policies.py
+  R35-R37    policy grammar, defaults and limits, trusted access per type  orgemu/policy_rules.py
   R12, R25   GuardDuty delegated admin and its members                  orgemu/guardduty.py
   R13        Inspector delegated admin                                  orgemu/inspector.py
   R14        Macie and Security Hub delegated admins                    orgemu/macie_securityhub.py

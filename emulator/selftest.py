@@ -18,7 +18,8 @@ to compare two versions of the emulator response by response (polling loops may 
 FMS is driven through boto3 (JSON 1.1) and, with raw SigV4 requests, as RPC v2 CBOR (the Rust SDK's form)
 and raw JSON 1.1; an unknown Security Lake operation through a raw request too.
 
-The checks live in selftest_orgs.py (Organizations), selftest_services.py (the other services'
+The checks live in selftest_orgs.py (Organizations), selftest_policy_rules.py (R35-R37: policy
+grammar, defaults and limits, trusted access and policy types), selftest_services.py (the other services'
 delegated-admin APIs), selftest_ic.py (Identity Center, Security Lake, Audit Manager, control
 endpoints), selftest_faults.py (R28 throttling, R29 ConcurrentModificationException, run last);
 selftest_lib.py is the harness they share.
@@ -34,6 +35,7 @@ from selftest_faults import concurrent_modification, throttling
 from selftest_ic import audit_manager, control_knobs, identity_center, security_lake
 from selftest_lib import FAILURES, HERE, record_wire, report
 from selftest_orgs import organizations, policies, resource_policy
+from selftest_policy_rules import policy_rules, policy_rules_after_services
 from selftest_services import cloudtrail_ipam, detective_fms, guardduty, inspector_macie_hub
 
 
@@ -66,8 +68,10 @@ def main():
         o = organizations(ctx)
         resource_policy(ctx, o)
         policies(ctx, o)
+        policy_rules(ctx, o)
         guardduty(ctx, o)
         inspector_macie_hub(ctx, o)
+        policy_rules_after_services(ctx, o)
         cloudtrail_ipam(ctx, o)
         detective_fms(ctx, o)
         identity_center(ctx, o)

@@ -150,7 +150,7 @@ def policies(ctx, o):
     expect_error("R11 SCP over 5,120 characters", lambda: o.create_policy(Name="big", Type="SERVICE_CONTROL_POLICY", Description="d",
                                                                             Content=json.dumps({"Version": "2012-10-17", "x": "y" * 6000})),
                  "ConstraintViolationException", reason="POLICY_CONTENT_LIMIT_EXCEEDED")
-    call("R11 create BACKUP_POLICY", lambda: o.create_policy(Name="backup", Type="BACKUP_POLICY", Description="d", Content="{}"),
+    call("R11 create BACKUP_POLICY", lambda: o.create_policy(Name="backup", Type="BACKUP_POLICY", Description="d", Content=json.dumps({"plans": {}})),
               lambda r: r["Policy"]["PolicySummary"]["Type"] == "BACKUP_POLICY", lambda r: f"Type={r['Policy']['PolicySummary']['Type']} Arn={r['Policy']['PolicySummary']['Arn']}")
     tp = call("R11 create TAG_POLICY", lambda: o.create_policy(Name="tags", Type="TAG_POLICY", Description="d", Content=doc),
               lambda r: r["Policy"]["PolicySummary"]["Type"] == "TAG_POLICY", lambda r: f"Type={r['Policy']['PolicySummary']['Type']}")

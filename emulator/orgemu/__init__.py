@@ -4,6 +4,7 @@ One module per rule group; each module's docstring states its rules in full with
 sources, and docs/emulator.md has the table with the tests that prove them.
 
   common.py             knobs, lock, request counts, error helpers (R31 error details), the delegation catalog,
+                        data/policy-types.yaml (POLICY_RULES, POLICY_OPERATORS),
                         helpers of the services served natively (Reply, _caller, _org_of,
                         _enable_side_effects)
   organizations.py      R1 OUs, R2 OU deletion, R3 MoveAccount, R4 asynchronous CreateAccount,
@@ -11,6 +12,8 @@ sources, and docs/emulator.md has the table with the tests that prove them.
                         R30 five creations in progress, R32a deleted OUs leave policy targets
   resource_policy.py    R10 the delegation policy (Put/Describe/DeleteResourcePolicy)
   policies.py           R11 policy types, attachments, documents, delegated policy writes
+  policy_rules.py       R35 document grammar per type, R36 AWS-managed defaults and limits
+                        (attachments, tags), R37 trusted access and policy types
   paging.py             R7 pages of at most 20, NextToken, --empty-pages
   access.py             R8 who may call what; the Organizations throttling knobs; R29's check;
                         request counts

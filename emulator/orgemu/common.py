@@ -12,7 +12,9 @@ Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/la
                  (ConstraintViolationException, InvalidInputException; botocore
                   ConstraintViolationExceptionReason / InvalidInputExceptionReason)
 
-No moto patch is made here: the catalog is read (it feeds R5, R6 and R10), nothing is installed.
+No moto patch is made here: the catalog is read (it feeds R5, R6 and R10), and so is
+data/policy-types.yaml (the per-type rules of Organizations policies: R11's sizes, R35-R37 in
+policy_rules.py); nothing is installed.
 """
 
 import os
@@ -26,6 +28,7 @@ from moto.organizations import models as om
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CATALOG = os.path.join(ROOT, "data", "delegation-catalog.yaml")
+POLICY_TYPES_FILE = os.path.join(ROOT, "data", "policy-types.yaml")
 
 # Run-time knobs (command line, POST /orgctl-emulator/config).
 KNOBS = {"create_delay": 0.5, "throttle_every": 0, "empty_pages": False, "policy_type_delay": 0.3, "sso_region": "us-east-1",
@@ -60,12 +63,31 @@ CONSTRAINT_TEXT = {
     "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED": "You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.",
     "POLICY_CONTENT_LIMIT_EXCEEDED": "You attempted to create a policy that is larger than the maximum size.",
     "SERVICE_ACCESS_NOT_ENABLED": "You attempted to register a delegated administrator before you enabled service access. Call the EnableAWSServiceAccess API first.",
+    "MAX_TAG_LIMIT_EXCEEDED": "You have exceeded the number of tags allowed on this resource.",  # R36
+    "POLICY_TYPE_ENABLED_FOR_THIS_SERVICE": "You attempted to disable service access before you disabled the policy type (for example, SECURITYHUB_POLICY). To complete this operation, you must first disable the policy type.",  # R37
+}
+# A reason whose sentence depends on the operation (botocore documents two sentences for
+# SERVICE_ACCESS_NOT_ENABLED: RegisterDelegatedAdministrator's above, EnablePolicyType's here, R37).
+CONSTRAINT_TEXT_FOR = {
+    ("SERVICE_ACCESS_NOT_ENABLED", "EnablePolicyType"): "You attempted to enable a policy type before you enabled service access. Call the EnableAWSServiceAccess API first.",
+}
+# R31 for InvalidInputException: AWS's sentence per reason (botocore InvalidInputException documentation).
+INPUT_TEXT = {
+    "INVALID_SYSTEM_TAGS_PARAMETER": "You specified a tag key that is a system tag. You can’t add, edit, or delete system tag keys because they're reserved for Amazon Web Services use. System tags don’t count against your tags per resource limit.",  # R36
+    "NON_DETACHABLE_POLICY": "You can't detach this Amazon Web Services Managed Policy.",  # R36
 }
 
 
-def constraint(reason, message=None):
-    """A ConstraintViolationException: the reason in the Reason member only (R31)."""
-    return err("ConstraintViolationException", message or CONSTRAINT_TEXT[reason], Reason=reason)
+def constraint(reason, message=None, operation=None):
+    """A ConstraintViolationException: the reason in the Reason member only (R31); `operation`
+    picks the sentence of a reason AWS words per operation (CONSTRAINT_TEXT_FOR)."""
+    text = message or CONSTRAINT_TEXT_FOR.get((reason, operation)) or CONSTRAINT_TEXT[reason]
+    return err("ConstraintViolationException", text, Reason=reason)
+
+
+def invalid_input(reason, message=None):
+    """An InvalidInputException with its Reason member and AWS's sentence (R31)."""
+    return err("InvalidInputException", message or INPUT_TEXT[reason], Reason=reason)
 
 
 def _as_list(v):
@@ -94,6 +116,19 @@ def load_catalog():
 
 
 PRINCIPALS, TRUSTED_ONLY, MAX_ADMINS = load_catalog()
+
+
+# --- data/policy-types.yaml (R11 sizes, R35-R37) -----------------------------------------------
+
+def load_policy_types():
+    """{policy type: its rules}, [inheritance operators] from data/policy-types.yaml (the file
+    orgctl's catalog mirrors; its header explains each field)."""
+    with open(POLICY_TYPES_FILE) as f:
+        data = yaml.safe_load(f)
+    return dict(data["types"]), list(data.get("operators") or [])
+
+
+POLICY_RULES, POLICY_OPERATORS = load_policy_types()
 
 
 def _internal(fn):

@@ -4,9 +4,10 @@ Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/la
   R11 Policies: all 13 policy types (moto: 5, BACKUP_POLICY fails); EnablePolicyType is
       asynchronous (PENDING_ENABLE, then ENABLED); AttachPolicy needs the type enabled
       (PolicyTypeNotEnabledException), refuses a duplicate (DuplicatePolicyAttachmentException)
-      and a 6th SCP/RCP (MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED); DetachPolicy of a policy not
+      (the per-type attachment maximum is R36, policy_rules.py); DetachPolicy of a policy not
       attached -> PolicyNotAttachedException, of the last SCP -> MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED;
-      malformed JSON -> MalformedPolicyDocumentException; over the type's size ->
+      malformed JSON -> MalformedPolicyDocumentException (the grammar of each type is R35);
+      over the type's size (max_size in data/policy-types.yaml) ->
       POLICY_CONTENT_LIMIT_EXCEEDED; a member account the delegation policy grants policy actions
       may make them for the granted types (R8 otherwise denies); CreatePolicy with Tags and
       Tag/UntagResource also need organizations:TagResource granted
@@ -16,7 +17,7 @@ The delegated-write check itself lives in access.py (R8), with POLICY_WRITES and
 _request_policy_type from here and _grants from resource_policy.py.
 
 install() patches FakePolicy, FakeRoot and OrganizationsBackend; server.install() calls it after
-resource_policy.install().
+resource_policy.install(). ON_ENABLED lets policy_rules.py (R36) act when a type becomes ENABLED.
 """
 
 import json
@@ -24,7 +25,7 @@ import time
 
 from moto.organizations import models as om
 
-from .common import KNOBS, B, _internal, constraint, err
+from .common import KNOBS, POLICY_RULES, B, _internal, constraint, err
 
 ORIG = {}  # moto's methods, captured by install()
 
@@ -33,7 +34,8 @@ POLICY_TYPES = [
     "INSPECTOR_POLICY", "NETWORK_SECURITY_DIRECTOR_POLICY", "RESOURCE_CONTROL_POLICY", "S3_POLICY",
     "SECURITYHUB_POLICY", "SERVICE_CONTROL_POLICY", "TAG_POLICY", "UPGRADE_ROLLOUT_POLICY",
 ]
-MAX_SIZE = {"SERVICE_CONTROL_POLICY": 5120, "RESOURCE_CONTROL_POLICY": 5120, "AISERVICES_OPT_OUT_POLICY": 2500}
+MAX_SIZE = {ty: rules["max_size"] for ty, rules in POLICY_RULES.items()}  # characters, per type
+ON_ENABLED = []  # callables (backend, policy type) run when a type becomes ENABLED (R36)
 
 
 def _policy_init(self, organization, **kw):
@@ -93,9 +95,6 @@ def attach_policy(self, **kw):
         raise err("PolicyTypeNotEnabledException", f"The {policy.type} policy type is not enabled on the root.")
     if policy in target.attached_policies:
         raise err("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
-    same_type = [p for p in target.attached_policies if p.type == policy.type]
-    if policy.type in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY") and len(same_type) >= 5:
-        raise constraint("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
     return ORIG["attach_policy"](self, **kw)
 
 
@@ -133,6 +132,8 @@ def tick_policy_types(self):
                 if t["Type"] == ty:
                     t["Status"] = "ENABLED"
             del pending[ty]
+            for hook in ON_ENABLED:
+                hook(self, ty)
 
 
 # Who may make a delegated policy write (R8 + the delegation policy).

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Request, Response
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
-from . import access, cloudtrail, faults, guardduty, inspector, ipam, macie_securityhub, organizations, paging, policies, resource_policy, sso
+from . import access, cloudtrail, faults, guardduty, inspector, ipam, macie_securityhub, organizations, paging, policies, policy_rules, resource_policy, sso
 from .common import KNOBS, LOCK, STATS
 from .native import native_app
 
@@ -35,6 +35,7 @@ INSTALL_ORDER = (
     organizations,      # R6 catalog principals, R1-R5, R9 (OrganizationsBackend)
     resource_policy,    # R10 (OrganizationsBackend, OrganizationsResponse)
     policies,           # R11 (FakePolicy, FakeRoot, OrganizationsBackend)
+    policy_rules,       # R35-R37 (wraps R1/R4/R11's OrganizationsBackend methods; data/policy-types.yaml)
     guardduty,          # R12, R25 (GuardDuty routes and handlers)
     inspector,          # R13
     macie_securityhub,  # R14
