@@ -237,7 +237,11 @@ impl Aws {
             .await?;
         let pairs: Vec<(String, String)> = sets
             .iter()
-            .filter(|p| scope.everything || scope.all_permission_sets || scope.permission_sets.contains(&p.name))
+            .filter(|p| {
+                scope.everything
+                    || scope.all_permission_sets
+                    || scope.permission_sets.contains(&p.name)
+            })
             .flat_map(|p| p.provisioned.iter().map(|a| (p.arn.clone(), a.clone())))
             .collect();
         for p in sets {
@@ -311,7 +315,8 @@ impl Aws {
             tags: None,
             provisioned: BTreeSet::new(),
         };
-        if !(scope.everything || scope.all_permission_sets || scope.permission_sets.contains(&name)) {
+        if !(scope.everything || scope.all_permission_sets || scope.permission_sets.contains(&name))
+        {
             return Ok(out);
         }
         attached_policies(sso, instance, arn, &mut out).await?;

@@ -71,7 +71,8 @@ impl LiveRead for Aws {
         }
         for ty in &types {
             for mut p in self.policies_of_type(ty).await? {
-                if (scope.everything && !p.aws_managed) || scope.tag_policy_names.contains(&p.name) {
+                if (scope.everything && !p.aws_managed) || scope.tag_policy_names.contains(&p.name)
+                {
                     let tags = self.tags(&p.id).await?;
                     st.tags.insert(p.id.clone(), tags.clone());
                     p.tags = Some(tags);

@@ -19,6 +19,7 @@ mod e2e_faults;
 mod e2e_ic;
 mod e2e_pipeline;
 mod e2e_policies;
+mod e2e_policy_rules;
 mod e2e_safety;
 mod emulator;
 mod emulator_rules;
