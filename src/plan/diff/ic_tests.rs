@@ -50,6 +50,7 @@ fn org() -> LiveState {
             given_name: "Bob".into(),
             family_name: "Idp".into(),
             email: None,
+            external: true,
         },
     );
     ic.groups.insert(
@@ -59,6 +60,7 @@ fn org() -> LiveState {
             name: "auditors".into(),
             description: None,
             members: None,
+            external: false,
         },
     );
     ic.permission_sets.insert(
@@ -274,6 +276,7 @@ fn members_are_the_whole_membership_and_removals_are_destructive() {
                         .into_iter()
                         .collect(),
                 ),
+                external: false,
             },
         );
     }
