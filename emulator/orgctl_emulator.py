@@ -3,6 +3,7 @@
 
   orgctl_emulator.py [--port N] [--create-delay S] [--throttle-every N] [--empty-pages] [--sso-region R]
                      [--throttle-rate F] [--throttle-seed N] [--throttle-services A,B] [--cme-rate F]
+                     [--disable-delay S] [--new-account-lag S]
 
 Starts moto in-process on 127.0.0.1 (a free port unless --port is given) and prints
 `ORGCTL_EMULATOR_URL=http://127.0.0.1:PORT` on stdout once it accepts requests.
@@ -20,6 +21,11 @@ with its source and the test that proves it:
   R12, R25   GuardDuty delegated admin and its members                  orgemu/guardduty.py
   R13        Inspector delegated admin                                  orgemu/inspector.py
   R14        Macie and Security Hub delegated admins                    orgemu/macie_securityhub.py
+  R38        Security Hub central configuration                         orgemu/hub_central.py
+  R39        disabled GuardDuty/Inspector/Security Hub admins stay DISABLE_IN_PROGRESS
+             --disable-delay seconds (default 0.3)   orgemu/guardduty.py, inspector.py, macie_securityhub.py
+  R40        a new account is not usable for --new-account-lag seconds (default 0: off)
+                                                                        orgemu/newaccounts.py
   R15        CloudTrail delegated admins                                orgemu/cloudtrail.py
   R16        VPC IPAM delegated admin (EC2 API)                         orgemu/ipam.py
   R17, R18   Detective; Firewall Manager (served natively)              orgemu/native.py

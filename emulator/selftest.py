@@ -21,7 +21,8 @@ and raw JSON 1.1; an unknown Security Lake operation through a raw request too.
 The checks live in selftest_orgs.py (Organizations), selftest_policy_rules.py (R35-R37: policy
 grammar, defaults and limits, trusted access and policy types), selftest_services.py (the other services'
 delegated-admin APIs), selftest_ic.py (Identity Center, Security Lake, Audit Manager, control
-endpoints), selftest_faults.py (R28 throttling, R29 ConcurrentModificationException, run last);
+endpoints), selftest_async.py (R38 Security Hub central configuration, R39 DISABLE_IN_PROGRESS,
+R40 new accounts not usable at once: the rules that play out over time), selftest_faults.py (R28 throttling, R29 ConcurrentModificationException, run last);
 selftest_lib.py is the harness they share.
 """
 import argparse
@@ -31,6 +32,7 @@ import subprocess
 import sys
 
 import selftest_lib as lib
+from selftest_async import central_configuration, disable_in_progress, knobs, new_account_lag
 from selftest_faults import concurrent_modification, throttling
 from selftest_ic import audit_manager, control_knobs, identity_center, security_lake
 from selftest_lib import FAILURES, HERE, record_wire, report
@@ -79,6 +81,10 @@ def main():
             security_lake(ctx, o)
             audit_manager(ctx, o)
         control_knobs()
+        knobs()
+        disable_in_progress(ctx, o)
+        central_configuration(ctx, o)
+        new_account_lag(ctx, o)
         throttling(ctx)
         concurrent_modification(ctx, o)
     except Exception as e:  # noqa: BLE001

@@ -178,6 +178,17 @@ def control(path, body=None):
     return json.loads(urllib.request.urlopen(req).read())
 
 
+def eventually(fn, pred, timeout=5.0):
+    """Calls fn() until pred(result) holds or `timeout` seconds passed; returns the last result
+    (for states that change with time: R39's DISABLE_IN_PROGRESS, R38's PENDING)."""
+    deadline = time.time() + timeout
+    while True:
+        out = fn()
+        if pred(out) or time.time() >= deadline:
+            return out
+        time.sleep(0.05)
+
+
 def wait_accounts(o, reqs):
     ids, deadline = {}, time.time() + 20
     while len(ids) < len(reqs) and time.time() < deadline:

@@ -6,7 +6,7 @@ import time
 
 import cbor2
 
-from selftest_lib import call, check, client, expect_error, member, signed
+from selftest_lib import call, check, client, eventually, expect_error, member, signed
 
 
 def guardduty(ctx, o):
@@ -78,7 +78,9 @@ def inspector_macie_hub(ctx, o):
     call("R13 list", lambda: i2.list_delegated_admin_accounts(), lambda r: [a["accountId"] for a in r["delegatedAdminAccounts"]] == [sec],
          lambda r: f"{[(a['accountId'], a['status']) for a in r['delegatedAdminAccounts']]}")
     call("R13 disable", lambda: i2.disable_delegated_admin_account(delegatedAdminAccountId=sec))
-    call("R13 disabled admin not listed", lambda: i2.list_delegated_admin_accounts(), lambda r: r["delegatedAdminAccounts"] == [], lambda r: f"{r['delegatedAdminAccounts']}")
+    # R39: listed DISABLE_IN_PROGRESS for disable_delay seconds first (selftest_async.py checks that).
+    call("R13 disabled admin not listed", lambda: eventually(i2.list_delegated_admin_accounts, lambda r: r["delegatedAdminAccounts"] == []),
+         lambda r: r["delegatedAdminAccounts"] == [], lambda r: f"{r['delegatedAdminAccounts']}")
     call("R13 trusted access as a side effect", lambda: o.list_aws_service_access_for_organization(),
          lambda r: "inspector2.amazonaws.com" in [s["ServicePrincipal"] for s in r["EnabledServicePrincipals"]], lambda r: "inspector2.amazonaws.com enabled")
 

@@ -6,7 +6,8 @@ sources, and docs/emulator.md has the table with the tests that prove them.
   common.py             knobs, lock, request counts, error helpers (R31 error details), the delegation catalog,
                         data/policy-types.yaml (POLICY_RULES, POLICY_OPERATORS),
                         helpers of the services served natively (Reply, _caller, _org_of,
-                        _enable_side_effects)
+                        _enable_side_effects), R39's DISABLE_IN_PROGRESS clock, R40's new-account
+                        clock and its refusal counts, the Organizations deregistration hooks
   organizations.py      R1 OUs, R2 OU deletion, R3 MoveAccount, R4 asynchronous CreateAccount,
                         R5 delegated-admin registration, R6 catalog principals, R9 deregistration,
                         R30 five creations in progress, R32a deleted OUs leave policy targets
@@ -20,9 +21,12 @@ sources, and docs/emulator.md has the table with the tests that prove them.
   faults.py             R28 throttling in every service (WSGI middleware), R29
                         ConcurrentModificationException, their seeded PRNG
   guardduty.py          R12 GuardDuty delegated admin, R25 its members, R32b ListMembers paging,
-                        R32c the management account as admin
-  inspector.py          R13 Inspector delegated admin
-  macie_securityhub.py  R14 Macie and Security Hub delegated admins
+                        R32c the management account as admin, R39 DISABLE_IN_PROGRESS
+  inspector.py          R13 Inspector delegated admin, R39 DISABLE_IN_PROGRESS
+  macie_securityhub.py  R14 Macie and Security Hub delegated admins, R39 (Security Hub)
+  hub_central.py        R38 Security Hub central configuration (and its finding aggregator)
+  newaccounts.py        R40 a new account is not usable at once (the rule; STS and
+                        RegisterDelegatedAdministrator; the services check it in their modules)
   cloudtrail.py         R15 CloudTrail delegated admins
   ipam.py               R16 VPC IPAM delegated admin
   native.py             R17 Detective, R18 Firewall Manager; native_app, the dispatcher of the

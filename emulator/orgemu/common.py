@@ -1,7 +1,9 @@
 """What every rule group shares: the run-time knobs, the lock, the Organizations request counts,
 the per-Region admin state of the services moto lacks, error helpers, orgctl's delegation
-catalog, and the helpers of the services the emulator serves itself (`Reply`, `_caller`,
-`_org_of`, `_enable_side_effects`).
+catalog, the helpers of the services the emulator serves itself (`Reply`, `_caller`, `_org_of`,
+`_enable_side_effects`), the DISABLE_IN_PROGRESS clock of R39 (`begin_disable`, `settle`), the
+new-account clock of R40 (`account_ready`, `lagging`) and the Organizations deregistration hooks
+(`ON_DEREGISTER`, used by R38).
 
 Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/latest/APIReference/):
   R31 Error details as AWS sends them: the reason of a ConstraintViolationException or an
@@ -19,6 +21,7 @@ policy_rules.py); nothing is installed.
 
 import os
 import threading
+import time
 
 import yaml
 
@@ -33,13 +36,20 @@ POLICY_TYPES_FILE = os.path.join(ROOT, "data", "policy-types.yaml")
 # Run-time knobs (command line, POST /orgctl-emulator/config).
 KNOBS = {"create_delay": 0.5, "throttle_every": 0, "empty_pages": False, "policy_type_delay": 0.3, "sso_region": "us-east-1",
          "throttle_rate": 0.0, "throttle_seed": 1, "throttle_services": [], "cme_rate": 0.0,  # R28, R29 (faults.py)
-         "ic_check_customer_policies": True}  # R34 (sso/assignments.py)
+         "ic_check_customer_policies": True,  # R34 (sso/assignments.py)
+         "disable_delay": 0.3,  # R39: seconds a disabled regional admin stays DISABLE_IN_PROGRESS
+         "new_account_lag": 0.0}  # R40 (newaccounts.py): seconds a new account is not usable; 0 = off
 STATS = {}  # Organizations requests served, per operation (GET /orgctl-emulator/stats)
 LOCK = threading.Lock()
 COUNTER = {"n": 0}  # Organizations requests seen by the throttling knob
 ADMINS = {}  # (service, management account, region) -> {account: status}  (R14 Macie/Security Hub, R17 Detective)
 
 DETECTIVE = "detective.amazonaws.com"
+DELAY_KNOBS = ("disable_delay", "new_account_lag")  # R39, R40: seconds, >= 0
+
+# R38: principal -> functions f(management account, account) run after Organizations'
+# DeregisterDelegatedAdministrator removed that account for that principal.
+ON_DEREGISTER = {}
 
 B = om.OrganizationsBackend
 
@@ -179,3 +189,70 @@ def _enable_side_effects(ob, admin, principal):
         ob.enable_aws_service_access(ServicePrincipal=principal)
     if not any(a.account.id == admin and principal in a.services for a in ob.admins):
         ob.register_delegated_administrator(AccountId=admin, ServicePrincipal=principal)
+
+
+def check_delays(new):
+    """The error text for an invalid R39/R40 knob in a config request, or None."""
+    for k in DELAY_KNOBS:
+        if k in new and (not isinstance(new[k], (int, float)) or isinstance(new[k], bool) or new[k] < 0):
+            return f"{k} must be a number of seconds >= 0"
+    return None
+
+
+# --- R39: a disabled regional admin stays DISABLE_IN_PROGRESS for disable_delay seconds --------
+
+DISABLING = {}  # (service, management account, region) -> {account: time it stops being listed}
+
+
+def begin_disable(service, mgmt, region, state, account):
+    """R39: `account` (in `state`, {account: status}) turns DISABLE_IN_PROGRESS, and is dropped
+    disable_delay seconds later (at once when the knob is 0)."""
+    delay = float(KNOBS["disable_delay"] or 0)
+    if delay <= 0:
+        state.pop(account, None)
+        return
+    state[account] = "DISABLE_IN_PROGRESS"
+    DISABLING.setdefault((service, mgmt, region), {})[account] = time.time() + delay
+
+
+def settle(service, mgmt, region, state):
+    """R39: drops from `state` the admins whose DISABLE_IN_PROGRESS is over; returns the accounts
+    still DISABLE_IN_PROGRESS."""
+    pending, now = DISABLING.get((service, mgmt, region), {}), time.time()
+    for account, until in list(pending.items()):
+        if until <= now:
+            del pending[account]
+            if state.get(account) == "DISABLE_IN_PROGRESS":
+                del state[account]
+    return sorted(a for a, st in state.items() if st == "DISABLE_IN_PROGRESS")
+
+
+# --- R40: a new account is not usable for new_account_lag seconds ------------------------------
+
+READY = {}  # account -> time its CreateAccount request turned SUCCEEDED (organizations.py, R4)
+LAGGED = {}  # "service:Operation" -> refusals (GET /orgctl-emulator/stats, "new_account_lag")
+LAG_LOCK = threading.Lock()
+
+
+def account_ready(account, when):
+    READY[account] = when
+
+
+def lagging(account, operation):
+    """R40: True, and counted under `operation`, while `account` was created less than
+    new_account_lag seconds ago."""
+    lag = float(KNOBS["new_account_lag"] or 0)
+    since = READY.get(account)
+    if lag <= 0 or since is None or time.time() - since >= lag:
+        return False
+    with LAG_LOCK:
+        LAGGED[operation] = LAGGED.get(operation, 0) + 1
+    return True
+
+
+def lag_stats(reset=False):
+    with LAG_LOCK:
+        out = dict(LAGGED)
+        if reset:
+            LAGGED.clear()
+    return out

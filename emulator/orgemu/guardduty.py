@@ -22,12 +22,27 @@ https://docs.aws.amazon.com/guardduty/latest/APIReference/):
       designated admin gets a detector, as AWS enables GuardDuty there
                    (guardduty API_CreateMembers, API_DisassociateMembers, API_DeleteMembers,
                     API_UpdateOrganizationConfiguration; ug guardduty_organizations)
+  R39 DisableOrganizationAdminAccount leaves the admin listed with AdminStatus DISABLE_IN_PROGRESS
+      for disable_delay seconds (knob, default 0.3; 0 = gone at once), then it is no longer
+      listed; meanwhile it is no admin (R25's member APIs refuse it, it is not counted as another
+      Region's admin), a second Disable -> BadRequestException (not the admin), and an Enable in
+      that Region (any account) -> BadRequestException. The Organizations DA is kept (AWS: a
+      separate DeregisterDelegatedAdministrator, "one-time global action")
+                   (botocore guardduty AdminStatus ENABLED | DISABLE_IN_PROGRESS; hashicorp/
+                    terraform-provider-aws internal/service/guardduty (waitAdminAccountNotFound:
+                    DISABLE_IN_PROGRESS pending until the admin is no longer listed); ug
+                    change-guardduty-delegated-admin (Step 2, deregister in Organizations).
+                    Unconfirmed: the refusal of an Enable during DISABLE_IN_PROGRESS; its code is
+                    BadRequestException, the only client error GuardDuty models)
+  R40 (part) EnableOrganizationAdminAccount naming an account created less than new_account_lag
+      seconds ago -> BadRequestException, as for a non-member (newaccounts.py has the rule)
   R32 (b) ListMembers pages: maxResults 1-50, default 50 (outside -> BadRequestException), with a
       nextToken while members remain (an invalid token -> BadRequestException)
                    (guardduty API_ListMembers: "The default value is 50. The maximum value is 50";
                     botocore MaxResults shape, min 1, max 50; GuardDuty models only BadRequestException)
 
-install() adds moto GuardDuty routes and replaces GuardDutyResponse handlers; server.install()
+install() adds moto GuardDuty routes and replaces GuardDutyResponse handlers (ListOrganizationAdminAccounts
+is answered by the emulator: moto lists every admin ENABLED); server.install()
 calls it after the Organizations modules' R11 (policies.install()).
 """
 
@@ -40,10 +55,9 @@ from moto.guardduty import responses as gdr
 from moto.guardduty import urls as gdu
 from moto.organizations import models as om
 
-from .common import _org_of
+from .common import _org_of, begin_disable, lagging, settle
 
 GD = "guardduty.amazonaws.com"
-ORIG = {}  # moto's handlers, captured by install()
 
 
 # --- R12: GuardDuty's delegated administrator (per Region) -------------------------------------
@@ -62,6 +76,14 @@ def _gd_org(resp):
     return ob
 
 
+GD_DISABLING = {}  # R39: (management account, region) -> {account: "DISABLE_IN_PROGRESS"}
+
+
+def _disabling(mgmt, region):
+    """R39: the Region's admins still DISABLE_IN_PROGRESS (expired ones dropped)."""
+    return settle("guardduty", mgmt, region, GD_DISABLING.setdefault((mgmt, region), {}))
+
+
 def _admins_elsewhere(mgmt, region):
     """The GuardDuty admins of the organization in the Regions other than `region`."""
     return {a for r, b in dict.items(gdm.guardduty_backends[mgmt]) if r != region for a in b.admin_account_ids}
@@ -75,12 +97,17 @@ def gd_enable(self):
     # is never registered in Organizations, which refuses the management account.
     if admin != mgmt and not any(a.id == admin for a in ob.accounts):
         raise GdBadRequest(f"The request is rejected because {admin} is not a member of the organization.")
+    if lagging(admin, "guardduty:EnableOrganizationAdminAccount"):  # R40
+        raise GdBadRequest(f"The request is rejected because the account {admin} cannot be found in the organization yet (it was just created).")
     if not any(s["ServicePrincipal"] == GD for s in ob.services):
         raise GdBadRequest("The request is rejected because trusted access for GuardDuty is not enabled in AWS Organizations.")
     others = sorted({a.account.id for a in ob.admins if GD in a.services and a.account.id != admin} | (_admins_elsewhere(mgmt, self.region) - {admin}))
     if others:
         raise GdBadRequest(f"The request is rejected because {others[0]} is the delegated administrator: it must be the same account in every Region.")
     backend = self.guardduty_backend
+    busy = _disabling(mgmt, self.region)
+    if busy:  # R39
+        raise GdBadRequest(f"The request is rejected because the delegated administrator {busy[0]} is DISABLE_IN_PROGRESS in this Region; try again once it is no longer listed.")
     if backend.admin_account_ids and admin not in backend.admin_account_ids:
         raise GdBadRequest("The request is rejected because this Region already has a delegated administrator.")
     if admin not in backend.admin_account_ids:
@@ -102,13 +129,17 @@ def gd_disable(self):
     if admin not in backend.admin_account_ids:
         raise GdBadRequest(f"The request is rejected because {admin} is not the delegated administrator in this Region.")
     backend.admin_account_ids.remove(admin)
+    # R39: listed DISABLE_IN_PROGRESS for disable_delay seconds (no admin meanwhile).
+    begin_disable("guardduty", self.current_account, self.region, GD_DISABLING.setdefault((self.current_account, self.region), {}), admin)
     return "{}"
 
 
 def gd_list(self):
     # AWS: "Only the organization's management account can run this API operation."
     _gd_org(self)
-    return ORIG["list_organization_admin_accounts"](self)
+    rows = [{"adminAccountId": a, "adminStatus": "ENABLED"} for a in self.guardduty_backend.admin_account_ids]
+    rows += [{"adminAccountId": a, "adminStatus": "DISABLE_IN_PROGRESS"} for a in _disabling(self.current_account, self.region)]  # R39
+    return json.dumps({"adminAccounts": rows})
 
 
 # --- R25: GuardDuty members and organization configuration of the delegated admin ------------
@@ -222,7 +253,6 @@ def gd_describe_org_config(self):
 def install():
     # R12. moto routes no DisableOrganizationAdminAccount (HTTP 404).
     gdu.url_paths["{0}/admin/disable$"] = gdr.GuardDutyResponse.dispatch
-    ORIG["list_organization_admin_accounts"] = gdr.GuardDutyResponse.list_organization_admin_accounts
     gdr.GuardDutyResponse.list_organization_admin_accounts = gd_list
     gdr.GuardDutyResponse.enable_organization_admin_account = gd_enable
     gdr.GuardDutyResponse.disable_organization_admin_account = gd_disable

@@ -5,6 +5,9 @@ Rules (VPC IPAM user guide https://docs.aws.amazon.com/vpc/latest/ipam/):
       only, never the management account, one admin, trusted access and the Organizations DA as
       side effects; disabling an account not registered -> IpamOrganizationAccountNotRegistered
                         (vpc/ipam enable-integ-ipam; Terraform provider ec2/errors.go for the code)
+  R40 (part) EnableIpamOrganizationAdminAccount naming an account created less than
+      new_account_lag seconds ago -> InvalidParameterValue, as for a non-member (a stand-in, like
+      R16's other codes; newaccounts.py has the rule)
 
 install() adds two EC2Response handlers; server.install() calls it after cloudtrail.install().
 """
@@ -13,6 +16,8 @@ from moto.core.responses import ActionResult
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.responses import EC2Response
 from moto.organizations import models as om
+
+from .common import lagging
 
 IPAM = "ipam.amazonaws.com"
 
@@ -28,6 +33,8 @@ def ipam_enable(self):
         raise EC2ClientError("InvalidParameterValue", "The management account cannot be the IPAM delegated administrator.")
     if not any(a.id == admin for a in ob.accounts):
         raise EC2ClientError("InvalidParameterValue", f"{admin} is not a member of the organization.")
+    if lagging(admin, "ec2:EnableIpamOrganizationAdminAccount"):  # R40
+        raise EC2ClientError("InvalidParameterValue", f"{admin} cannot be found in the organization yet (the account was just created).")
     others = [a.account.id for a in ob.admins if IPAM in a.services and a.account.id != admin]
     if others:
         raise EC2ClientError("InvalidParameterValue", f"{others[0]} is already the IPAM delegated administrator.")

@@ -7,6 +7,22 @@ https://docs.aws.amazon.com/securityhub/latest/userguide/):
       and InvalidInputException (Security Hub); the management account may be the admin, as AWS
       allows for Macie and Security Hub CSPM      (macie accounts-mgmt-ao-integrate; securityhub
                                                    designate-orgs-admin-account)
+  R39 Security Hub DisableOrganizationAdminAccount leaves the admin listed by
+      ListOrganizationAdminAccounts with Status DISABLE_IN_PROGRESS for disable_delay seconds
+      (knob, default 0.3; 0 = gone at once), then it is no longer listed; meanwhile a second
+      Disable -> InvalidInputException (not the admin) and an Enable in that Region (any account)
+      -> InvalidInputException. The Organizations DA is kept (as before R39). Macie is left as it
+      was (disabled at once; its own status would be DISABLING_IN_PROGRESS)
+                   (botocore securityhub AdminStatus ENABLED | DISABLE_IN_PROGRESS; hashicorp/
+                    terraform-provider-aws internal/service/securityhub (waitAdminAccountNotFound:
+                    DISABLE_IN_PROGRESS pending until the admin is no longer listed). Unconfirmed:
+                    the refusal of an Enable during DISABLE_IN_PROGRESS and its code
+                    (InvalidInputException, which Enable models))
+  R40 (part) Enable naming an account created less than new_account_lag seconds ago -> the error
+      of a non-member: ValidationException (Macie), InvalidInputException (Security Hub)
+      (newaccounts.py has the rule)
+  R38 (Security Hub central configuration) lives in hub_central.py, which wraps hub_enable and
+      hub_disable.
 moto has no Macie Disable (HTTP 500) and no Security Hub List/Disable (HTTP 404): the emulator
 keeps the per-Region admin state itself (common.ADMINS), with the rules of R12/R13 and each
 service's errors.
@@ -23,7 +39,9 @@ from moto.organizations import models as om
 from moto.securityhub import responses as shr
 from moto.securityhub import urls as shu
 
-from .common import ADMINS
+from .common import ADMINS, begin_disable, lagging, settle
+
+OPS = {"macie": "macie2:EnableOrganizationAdminAccount", "securityhub": "securityhub:EnableOrganizationAdminAccount"}  # R40 counts
 
 
 def _native_enable(resp, service, principal, admin, error):
@@ -32,10 +50,15 @@ def _native_enable(resp, service, principal, admin, error):
         raise error("Only the management account of an organization can designate a delegated administrator.")
     if not any(a.id == admin for a in ob.accounts):
         raise error(f"{admin} is not a member of the organization.")
+    if lagging(admin, OPS[service]):  # R40
+        raise error(f"{admin} cannot be found in the organization yet (the account was just created).")
     others = [a.account.id for a in ob.admins if principal in a.services and a.account.id != admin]
     if others:
         raise error(f"{others[0]} is the delegated administrator: it must be the same account in every Region.")
     state = ADMINS.setdefault((service, resp.current_account, resp.region), {})
+    busy = settle(service, resp.current_account, resp.region, state)
+    if busy:  # R39 (Security Hub only: Macie's state never holds DISABLE_IN_PROGRESS)
+        raise error(f"The administrator account {busy[0]} is DISABLE_IN_PROGRESS in this Region; try again once it is no longer listed.")
     if state and admin not in state:
         raise error("This Region already has a delegated administrator.")
     state[admin] = "ENABLED"
@@ -48,9 +71,13 @@ def _native_enable(resp, service, principal, admin, error):
 
 def _native_disable(resp, service, admin, error):
     state = ADMINS.setdefault((service, resp.current_account, resp.region), {})
-    if admin not in state:
+    settle(service, resp.current_account, resp.region, state)
+    if state.get(admin) != "ENABLED":
         raise error(f"{admin} is not the delegated administrator in this Region.")
-    del state[admin]
+    if service == "securityhub":
+        begin_disable(service, resp.current_account, resp.region, state, admin)  # R39
+    else:
+        del state[admin]
 
 
 class MacieValidation(JsonRESTError):
@@ -91,7 +118,8 @@ def hub_list(self):
     # AWS: "Can only be called by the organization management account."
     if om.organizations_backends[self.current_account][self.partition].org is None:
         raise JsonRESTError("InvalidAccessException", "Only the organization management account can list Security Hub administrators.")
-    state = ADMINS.get(("securityhub", self.current_account, self.region), {})
+    state = ADMINS.setdefault(("securityhub", self.current_account, self.region), {})
+    settle("securityhub", self.current_account, self.region, state)  # R39
     return json.dumps({"AdminAccounts": [{"AccountId": a, "Status": s} for a, s in state.items()]})
 
 

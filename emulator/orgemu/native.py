@@ -11,6 +11,8 @@ Rules:
       the role goes CREATING -> READY after --create-delay; only the admin disassociates itself;
       trusted access and the Organizations DA follow   (fms API_AssociateAdminAccount,
       API_DisassociateAdminAccount, API_GetAdminAccount)
+  R40 (part) Detective EnableOrganizationAdminAccount naming an account created less than
+      new_account_lag seconds ago -> ValidationException, as for a non-member (newaccounts.py)
   R26 is Security Lake (securitylake.py) and R27 Audit Manager (auditmanager.py), dispatched from here too.
 
 `native_app` picks the service from the SigV4 credential scope of the request; the caller's
@@ -27,7 +29,7 @@ import uuid
 import cbor2
 from werkzeug.wrappers import Request, Response
 
-from .common import ADMINS, DETECTIVE, KNOBS, LOCK, Reply, _caller, _enable_side_effects, _org_of
+from .common import ADMINS, DETECTIVE, KNOBS, LOCK, Reply, _caller, _enable_side_effects, _org_of, lagging
 from .auditmanager import auditmanager
 from .securitylake import securitylake
 
@@ -48,6 +50,8 @@ def detective(acct, region, path, body):
         admin = body.get("AccountId")
         if not any(a.id == admin for a in ob.accounts):
             raise Reply(400, "ValidationException", f"{admin} is not a member of the organization.")
+        if lagging(admin, "detective:EnableOrganizationAdminAccount"):  # R40
+            raise Reply(400, "ValidationException", f"{admin} cannot be found in the organization yet (the account was just created).")
         orgs_da = [a.account.id for a in ob.admins if DETECTIVE in a.services]
         if orgs_da and admin not in orgs_da and admin != mgmt:
             raise Reply(400, "ValidationException", f"The Detective administrator must be the Organizations delegated administrator ({orgs_da[0]}) or the management account.")

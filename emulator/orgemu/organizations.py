@@ -29,7 +29,11 @@ Rules (Organizations, API reference https://docs.aws.amazon.com/organizations/la
       (moto knows 6 delegation principals)          (orgs_integrate_services_list; data/delegation-catalog.yaml)
   R9  DeregisterDelegatedAdministrator of an account not registered for that service ->
       AccountNotRegisteredException (moto: InvalidInputException)    (API_DeregisterDelegatedAdministrator)
-      Deregistering Detective's DA also removes it as Detective admin in every Region (R17).
+      Deregistering Detective's DA also removes it as Detective admin in every Region (R17);
+      deregistering Security Hub's removes it in every Region and ends central configuration
+      (R38, hub_central.py, through common.ON_DEREGISTER).
+  R40 (part) The time a creation request turns SUCCEEDED is recorded (common.account_ready): for
+      new_account_lag seconds after it the account is not usable (newaccounts.py has the rule).
 
 install() patches moto's OrganizationsBackend; server.install() calls it first.
 """
@@ -41,7 +45,7 @@ import uuid
 from moto.organizations import exceptions as oe
 from moto.organizations import models as om
 
-from .common import ADMINS, DETECTIVE, KNOBS, MAX_ADMINS, PRINCIPALS, TRUSTED_ONLY, B, _internal, constraint, err
+from .common import ADMINS, DETECTIVE, KNOBS, MAX_ADMINS, ON_DEREGISTER, PRINCIPALS, TRUSTED_ONLY, B, _internal, account_ready, constraint, err
 
 ORIG = {}  # moto's methods, captured by install()
 
@@ -111,6 +115,7 @@ def _tick(self):
             continue
         created = ORIG["create_account"](self, **req["kwargs"])["CreateAccountStatus"]
         st.update(State="SUCCEEDED", AccountId=created["AccountId"], CompletedTimestamp=now)
+        account_ready(created["AccountId"], now)  # R40 counts the lag from here
 
 
 MAX_CREATIONS_IN_PROGRESS = 5  # R30
@@ -176,6 +181,8 @@ def deregister_delegated_administrator(self, **kw):
         for (svc, mgmt, _region), state in ADMINS.items():
             if svc == "detective" and mgmt == self.account_id:
                 state.pop(kw["AccountId"], None)
+    for hook in ON_DEREGISTER.get(kw["ServicePrincipal"], ()):
+        hook(self.account_id, kw["AccountId"])  # R38: Security Hub's admin in every Region
 
 
 def list_delegated_administrators(self, **kw):

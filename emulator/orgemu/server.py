@@ -6,14 +6,16 @@ installs, and serves on 127.0.0.1, printing `ORGCTL_EMULATOR_URL=http://127.0.0.
 
 Control endpoints (test knobs, not AWS):
   GET  /orgctl-emulator/stats        Organizations requests per operation, their total, "sso",
-                                     "throttled" (R28: throttled answers per service) and
+                                     "throttled" (R28: throttled answers per service),
                                      "concurrent_modifications" (R29: per Organizations operation)
+                                     and "new_account_lag" (R40: refusals per "service:Operation")
   POST /orgctl-emulator/stats/reset  clears them
   POST /orgctl-emulator/config       sets knobs (create_delay, throttle_every, empty_pages,
                                      policy_type_delay, sso_region, throttle_rate, throttle_seed,
-                                     throttle_services, cme_rate, ic_check_customer_policies);
-                                     answers the knobs; an invalid fault knob -> HTTP 400
-                                     {"error": ...}; setting a fault knob reseeds the PRNG
+                                     throttle_services, cme_rate, ic_check_customer_policies,
+                                     disable_delay, new_account_lag); answers the knobs; an
+                                     invalid fault knob or a negative/non-numeric delay -> HTTP
+                                     400 {"error": ...}; setting a fault knob reseeds the PRNG
 Every request passes faults.middleware (R28) first, then native_app, then moto.
 """
 
@@ -25,8 +27,9 @@ from werkzeug.wrappers import Request, Response
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
-from . import access, cloudtrail, faults, guardduty, inspector, ipam, macie_securityhub, organizations, paging, policies, policy_rules, resource_policy, sso
-from .common import KNOBS, LOCK, STATS
+from . import (access, cloudtrail, faults, guardduty, hub_central, inspector, ipam, macie_securityhub, newaccounts, organizations, paging,
+               policies, policy_rules, resource_policy, sso)
+from .common import KNOBS, LOCK, STATS, check_delays, lag_stats
 from .native import native_app
 
 # Each module's install() patches moto; this is the order they are applied in. The rule modules
@@ -36,14 +39,16 @@ INSTALL_ORDER = (
     resource_policy,    # R10 (OrganizationsBackend, OrganizationsResponse)
     policies,           # R11 (FakePolicy, FakeRoot, OrganizationsBackend)
     policy_rules,       # R35-R37 (wraps R1/R4/R11's OrganizationsBackend methods; data/policy-types.yaml)
-    guardduty,          # R12, R25 (GuardDuty routes and handlers)
-    inspector,          # R13
-    macie_securityhub,  # R14
+    guardduty,          # R12, R25, R39 (GuardDuty routes and handlers)
+    inspector,          # R13, R39
+    macie_securityhub,  # R14, R39 (Security Hub)
+    hub_central,        # R38 (wraps macie_securityhub's Security Hub Enable/Disable)
     cloudtrail,         # R15
     ipam,               # R16 (EC2Response)
     paging,             # R7 (OrganizationsResponse List* handlers)
     access,             # R8, throttling knob, request counts (OrganizationsResponse.call_action)
     sso,                # R19-R24 (SSOAdminResponse, IdentityStoreResponse)
+    newaccounts,        # R40 (sts TokenResponse, OrganizationsResponse.register_delegated_administrator)
 )
 _INSTALLED = []
 
@@ -64,18 +69,19 @@ def control_app(inner):
             throttled, cme = faults.stats()
             with LOCK:
                 body = json.dumps({"organizations": STATS, "total": sum(STATS.values()), "sso": sso.stats(),
-                                   "throttled": throttled, "concurrent_modifications": cme})
+                                   "throttled": throttled, "concurrent_modifications": cme, "new_account_lag": lag_stats()})
             return Response(body, mimetype="application/json")(environ, start_response)
         if path == "/orgctl-emulator/stats/reset" and environ["REQUEST_METHOD"] == "POST":
             with LOCK:
                 STATS.clear()
                 sso.reset_stats()
             faults.reset_stats()
+            lag_stats(reset=True)
             return Response("{}", mimetype="application/json")(environ, start_response)
         if path == "/orgctl-emulator/config" and environ["REQUEST_METHOD"] == "POST":
             req = Request(environ)
             new = {k: v for k, v in json.loads(req.get_data() or b"{}").items() if k in KNOBS}
-            problem = faults.check_knobs(new)
+            problem = faults.check_knobs(new) or check_delays(new)
             if problem:
                 return Response(json.dumps({"error": problem}), status=400, mimetype="application/json")(environ, start_response)
             KNOBS.update(new)
@@ -109,13 +115,19 @@ def main(argv=None, description="orgctl's AWS emulator: moto's server plus the A
     ap.add_argument("--throttle-seed", type=int, default=1, help="R28/R29: seed of the PRNG that picks them")
     ap.add_argument("--throttle-services", default="", help="R28: comma-separated services to throttle (default: all)")
     ap.add_argument("--cme-rate", type=float, default=0.0, help="R29: fraction (0..1) of Organizations writes answered ConcurrentModificationException")
+    ap.add_argument("--disable-delay", type=float, default=KNOBS["disable_delay"],
+                    help="R39: seconds a disabled GuardDuty/Inspector/Security Hub admin stays DISABLE_IN_PROGRESS (0: gone at once)")
+    ap.add_argument("--new-account-lag", type=float, default=KNOBS["new_account_lag"],
+                    help="R40: seconds after CreateAccount SUCCEEDED during which the account is not usable (0: off)")
     a = ap.parse_args(argv)
     faults_knobs = {"throttle_rate": a.throttle_rate, "throttle_seed": a.throttle_seed, "cme_rate": a.cme_rate,
                     "throttle_services": [x for x in a.throttle_services.split(",") if x]}
-    problem = faults.check_knobs(faults_knobs)
+    delays = {"disable_delay": a.disable_delay, "new_account_lag": a.new_account_lag}
+    problem = faults.check_knobs(faults_knobs) or check_delays(delays)
     if problem:
         ap.error(problem)
-    KNOBS.update(create_delay=a.create_delay, throttle_every=a.throttle_every, empty_pages=a.empty_pages, sso_region=a.sso_region, **faults_knobs)
+    KNOBS.update(create_delay=a.create_delay, throttle_every=a.throttle_every, empty_pages=a.empty_pages, sso_region=a.sso_region,
+                 **faults_knobs, **delays)
     faults.reseed()
     install()
     app = control_app(DomainDispatcherApplication(create_backend_app))

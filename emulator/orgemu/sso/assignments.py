@@ -35,6 +35,10 @@ user guide https://docs.aws.amazon.com/singlesignon/latest/userguide/):
                        the policy doesn't exist in your member account" (names match
                        case-sensitively); permissionsetcustom; aws-samples/aws-iam-identity-
                        center-pipeline#5 (provisioning FAILED for a missing policy))
+  R40 (part) CreateAccountAssignment targeting an account created less than new_account_lag
+      seconds ago (at request time) is accepted IN_PROGRESS and ends FAILED with a FailureReason
+      saying the account is not ready; nothing is assigned (newaccounts.py has the rule; the
+      outcome, FAILED rather than a ValidationException, is the emulator's choice, unconfirmed)
   R24 (assignments) CreateAccountAssignment to an account outside the organization ->
       ValidationException, for a user/group not in the identity store -> ResourceNotFoundException,
       an existing assignment -> SUCCEEDED with no duplicate      (API_CreateAccountAssignment)
@@ -47,7 +51,7 @@ import uuid
 from moto.iam.models import iam_backends
 from moto.ssoadmin import models as ssm
 
-from ..common import KNOBS
+from ..common import KNOBS, lagging
 from .common import (MAX_OUTSTANDING, STATS, _assignments, _in_progress, _ops, _org_accounts, _page, _prov, _state, _store,
                      _version, conflict, denied, invalid, not_found, sso_err)
 
@@ -111,6 +115,10 @@ def _complete(b, op):
         return
     if op["kind"] == "create":
         key = op["key"]
+        if op.get("lag"):  # R40
+            st.update(Status="FAILED", FailureReason=f"Account {key[1]} is not ready yet (it was just created); "
+                      "the role for the permission set could not be created there. Try again in a few minutes.")
+            return
         missing = _missing_policy(ps, key[1])
         if missing:
             st.update(Status="FAILED", FailureReason=_failure(key[1], missing))
@@ -184,7 +192,8 @@ def create_account_assignment(c):
         op["status"]["Status"] = "SUCCEEDED"
         return {"AccountAssignmentCreationStatus": dict(op["status"])}
     _outstanding_check(c.b)
-    op = _new_op(c.b, "create", status, ps.permission_set_arn, [target], key=key)
+    op = _new_op(c.b, "create", status, ps.permission_set_arn, [target], key=key,
+                 lag=lagging(target, "sso-admin:CreateAccountAssignment"))  # R40
     _record_peak(c.b)
     return {"AccountAssignmentCreationStatus": dict(op["status"])}
 
