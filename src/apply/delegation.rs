@@ -18,6 +18,7 @@ pub(super) async fn admins<W: LiveWrite>(
     via: Option<NativeId>,
     r: &Resolver,
     w: &W,
+    poll: PollPolicy,
 ) -> StepResult {
     let mut notes = Vec::new();
     let mut all_converged = true;
@@ -37,10 +38,13 @@ pub(super) async fn admins<W: LiveWrite>(
     }
     for a in register {
         let id = r.account(a)?;
-        let res = match via {
-            Some(svc) => w.service_register(svc, &id).await,
-            None => w.register_admin(&id, principal).await,
-        };
+        let res = settle(r.fresh.contains(&id), poll, || async {
+            match via {
+                Some(svc) => w.service_register(svc, &id).await,
+                None => w.register_admin(&id, principal).await,
+            }
+        })
+        .await;
         match res {
             Ok(()) => {
                 all_converged = false;
@@ -96,7 +100,8 @@ pub(super) async fn regional<W: LiveWrite>(
             }
             Some(_) => {
                 w.service_admin_disable(d.service, region, old.as_str())
-                    .await?;
+                    .await
+                    .map_err(|e| central_configuration(d.service, e))?;
                 wait_admin(d.service, region, old.as_str(), None, w, poll).await?;
                 notes.push(format!("disabled {old} in {region}"));
             }
@@ -119,8 +124,12 @@ pub(super) async fn regional<W: LiveWrite>(
         for (acct, _) in now.iter().filter(|(_, s)| leaving(s)) {
             wait_admin(d.service, region, acct, None, w, poll).await?;
         }
-        w.service_admin_enable(d.service, region, id.as_str())
-            .await?;
+        let fresh = r.fresh.contains(&id);
+        settle(fresh, poll, || {
+            w.service_admin_enable(d.service, region, id.as_str())
+        })
+        .await
+        .map_err(|e| central_configuration(d.service, e))?;
         wait_admin(d.service, region, id.as_str(), Some("ENABLED"), w, poll).await?;
         notes.push(format!("enabled {id} in {region}"));
     }
@@ -129,6 +138,57 @@ pub(super) async fn regional<W: LiveWrite>(
     } else {
         Applied::Changed(notes.join("; "))
     })
+}
+
+/// How long a new account may stay unknown to the rest of AWS before orgctl gives up
+/// ("You might need to wait a few minutes", CreateAccount).
+const SETTLE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// A call naming an account. For an account this plan created (`fresh`), AWS may answer as
+/// if it did not exist for a few minutes: such answers are retried (with the run's wait
+/// policy, at most [`SETTLE`]); any other error, or any error for an older account, is final.
+async fn settle<T, F, Fut>(fresh: bool, poll: PollPolicy, mut call: F) -> Result<T, LiveError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, LiveError>>,
+{
+    if !fresh {
+        return call().await;
+    }
+    let res = poll::until(
+        poll.within(SETTLE),
+        |_, _| {},
+        || {
+            let fut = call();
+            async move {
+                match fut.await {
+                    Ok(v) => Ok(Look::Ready(v)),
+                    Err(e) if e.may_be_new_account_lag() => Ok(Look::Pending(e.to_string())),
+                    Err(e) => Err(e),
+                }
+            }
+        },
+    )
+    .await;
+    match res {
+        Ok(v) => Ok(v),
+        Err(poll::PollError::Failed(e)) => Err(e),
+        Err(poll::PollError::TimedOut { state, waited }) => Err(LiveError::Inconsistent(format!(
+            "the new account was still not usable after {waited:?}: {state}"
+        ))),
+    }
+}
+
+/// Security Hub refuses to change or remove its administrator through its own API while
+/// central configuration is on (Security Hub guide, removing the delegated administrator):
+/// say what the documented paths are.
+fn central_configuration(service: NativeId, e: LiveError) -> ApplyError {
+    let refused = matches!(&e, LiveError::Service { code, .. } if code == "InvalidInputException");
+    if service == NativeId::SecurityHub && refused {
+        ApplyError::fix(e, "if Security Hub central configuration is on, AWS lets no one change the administrator through Security Hub: either turn it off from the current administrator in the home Region (`aws securityhub update-organization-configuration --auto-enable=false --organization-configuration ConfigurationType=LOCAL`) and apply again, or deregister the administrator through Organizations (`aws organizations deregister-delegated-administrator --service-principal securityhub.amazonaws.com --account-id …`), which removes it in every Region and deletes the configuration policies")
+    } else {
+        e.into()
+    }
 }
 
 /// A regional admin on its way out: GuardDuty, Inspector and Security Hub say

@@ -291,6 +291,7 @@ impl<W: LiveWrite + IcWrite> Runner<'_, W> {
             .map(|(i, c, res)| {
                 let res = res.map(|made| {
                     if let Op::CreateAccount { name, .. } = &c.op {
+                        self.r.fresh.insert(made.id.clone());
                         self.r.account_ids.insert(name.clone(), made.id);
                     }
                     Applied::new(made.detail, made.existed)
@@ -334,7 +335,7 @@ async fn run_op<W: LiveWrite + IcWrite>(
             deregister,
             register,
             via,
-        } => delegation::admins(principal, deregister, register, *via, r, w).await,
+        } => delegation::admins(principal, deregister, register, *via, r, w, poll).await,
         Op::ServiceAdmins {
             service,
             principal,

@@ -1,7 +1,7 @@
 //! Names to ids during a run: the live ones, plus what the run creates (an OU or account
 //! created earlier in the run is used by later changes).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::error::ApplyError;
 use super::ic;
@@ -18,6 +18,9 @@ pub(crate) struct Resolver {
     pub(crate) policy_ids: BTreeMap<String, String>,
     /// Identity Center ids, when it was read.
     pub(crate) ic: Option<ic::IcIds>,
+    /// Accounts this plan created (this run, or an earlier stage): AWS may not know them
+    /// everywhere yet.
+    pub(crate) fresh: BTreeSet<AccountId>,
 }
 
 impl Resolver {
@@ -32,8 +35,10 @@ impl Resolver {
             .values()
             .map(|a| (a.name.clone(), a.id.clone()))
             .collect();
+        let mut fresh = BTreeSet::new();
         for (n, id) in &plan.account_ids {
             if let Some(id) = AccountId::parse(id) {
+                fresh.insert(id.clone());
                 account_ids.insert(n.clone(), id);
             }
         }
@@ -48,6 +53,7 @@ impl Resolver {
             account_ids,
             policy_ids,
             ic: live.identity_center.as_ref().map(ic::IcIds::of),
+            fresh,
         }
     }
 

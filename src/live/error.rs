@@ -21,6 +21,10 @@ pub enum ErrorKind {
     Throttled,
     /// The caller may not make the call.
     Denied,
+    /// The call names an account AWS does not know (there): for an account created minutes
+    /// ago, it may only not be known yet (AccountNotFoundException; the services answer as
+    /// for an account outside the organization).
+    NotYetKnown,
     /// Anything else: report it.
     Other,
 }
@@ -35,6 +39,7 @@ const KINDS: &[(&str, ErrorKind)] = &[
     // MoveAccount to the account's current parent.
     ("DuplicateAccountException", ErrorKind::AlreadyDone),
     ("AccountNotRegisteredException", ErrorKind::Gone),
+    ("AccountNotFoundException", ErrorKind::NotYetKnown),
     // VPC IPAM's (EC2) answer to disabling an account that is not its admin.
     ("IpamOrganizationAccountNotRegistered", ErrorKind::Gone),
     ("PolicyNotAttachedException", ErrorKind::Gone),
@@ -91,7 +96,32 @@ pub enum LiveError {
     Inconsistent(String),
 }
 
+/// How the regional services answer a call naming an account they do not know: as for an
+/// account outside the organization (GuardDuty BadRequestException; Inspector, Macie,
+/// Detective ValidationException; Security Hub InvalidInputException; EC2 IPAM
+/// InvalidParameterValue). Ambiguous in general; meaningful for an account created minutes ago.
+const UNKNOWN_ACCOUNT_CODES: &[&str] = &[
+    "BadRequestException",
+    "ValidationException",
+    "InvalidInputException",
+    "InvalidParameterValue",
+];
+
 impl LiveError {
+    /// Whether this answer to a call naming a just-created account may only mean that AWS
+    /// does not know the account there yet ("You might need to wait a few minutes before you
+    /// can successfully access the account", CreateAccount).
+    pub fn may_be_new_account_lag(&self) -> bool {
+        match self {
+            LiveError::Service { code, .. } => {
+                self.kind() == ErrorKind::NotYetKnown
+                    || UNKNOWN_ACCOUNT_CODES.contains(&code.as_str())
+            }
+            LiveError::AccessDenied { .. } => true,
+            _ => false,
+        }
+    }
+
     /// What the failure means.
     pub fn kind(&self) -> ErrorKind {
         match self {

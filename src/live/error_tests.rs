@@ -37,3 +37,27 @@ fn the_creation_rate_limit_is_waited_out_other_constraints_are_not() {
         .to_string()
         .contains("ConstraintViolationException (MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED)"));
 }
+
+#[test]
+fn answers_that_may_only_mean_a_new_account_is_not_known_yet() {
+    assert_eq!(
+        service("AccountNotFoundException", None).kind(),
+        ErrorKind::NotYetKnown
+    );
+    for code in [
+        "AccountNotFoundException",
+        "BadRequestException",
+        "ValidationException",
+        "InvalidInputException",
+        "InvalidParameterValue",
+    ] {
+        assert!(service(code, None).may_be_new_account_lag(), "{code}");
+    }
+    for code in [
+        "ConstraintViolationException",
+        "ConflictException",
+        "AccountAlreadyRegisteredException",
+    ] {
+        assert!(!service(code, None).may_be_new_account_lag(), "{code}");
+    }
+}

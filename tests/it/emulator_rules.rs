@@ -656,7 +656,8 @@ async fn r11_policy_types_attachments_and_documents() {
 
 #[tokio::test]
 async fn r12_guardduty_delegated_admin_rules() {
-    let emu = Emulator::start(&["--create-delay", "0"]);
+    // R39's DISABLE_IN_PROGRESS is proven by e2e_delegation; here a disable is immediate.
+    let emu = Emulator::start(&["--create-delay", "0", "--disable-delay", "0"]);
     let (org, _) = setup(&emu).await;
     let (a, b) = (create(&org, "a").await, create(&org, "b").await);
     let (east, west) = (emu.guardduty("us-east-1"), emu.guardduty("eu-west-1"));
@@ -755,7 +756,8 @@ async fn r12_guardduty_delegated_admin_rules() {
 
 #[tokio::test]
 async fn r13_inspector_delegated_admin_rules() {
-    let emu = Emulator::start(&["--create-delay", "0"]);
+    // R39's DISABLE_IN_PROGRESS is proven by e2e_delegation; here a disable is immediate.
+    let emu = Emulator::start(&["--create-delay", "0", "--disable-delay", "0"]);
     let (org, _) = setup(&emu).await;
     let (a, b) = (create(&org, "a").await, create(&org, "b").await);
     let (east, west) = (emu.inspector2("us-east-1"), emu.inspector2("eu-west-1"));

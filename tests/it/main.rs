@@ -14,6 +14,7 @@
 
 mod architecture;
 mod e2e;
+mod e2e_async;
 mod e2e_delegation;
 mod e2e_faults;
 mod e2e_ic;
