@@ -1,6 +1,10 @@
 //! What may run now: the caller's own changes whose dependencies are applied; another
 //! account's changes are left for it (with their stage), the caller's changes that need
-//! them wait (naming the change and the account), and after a failure nothing more runs.
+//! them wait (naming the change and the account). A failure stops what depends on it
+//! (directly or through another change not applied) and every removal after it (delete,
+//! detach, replace: some of their orders are phases, not `depends_on` edges, e.g. an SCP is
+//! detached only after its replacement is attached); additions and updates that depend on
+//! nothing that failed still run.
 //! Orders no account can observe (a GuardDuty teardown before the replace) follow the
 //! run's `--stage`. Each finished change is recorded here.
 
@@ -45,9 +49,10 @@ pub(super) fn precheck(
     blocked: &Blocked,
     stopped: bool,
 ) -> Option<Outcome> {
-    if stopped {
+    if stopped && c.action.is_destructive() {
         return Some(Outcome::NotAttempted {
-            reason: "an earlier change failed".into(),
+            reason: "an earlier change failed: removals run only after every addition succeeded"
+                .into(),
         });
     }
     if c.executor.account_id != opts.caller_account_id {

@@ -401,7 +401,7 @@ async fn another_accounts_changes_are_left_with_the_account_to_run_them_from() {
 }
 
 #[tokio::test]
-async fn the_first_failure_stops_the_run_and_the_rest_is_reported() {
+async fn a_failure_stops_what_depends_on_it_and_the_rest_is_reported() {
     let fake = Fake {
         fail: BTreeMap::from([(
             "CreateOrganizationalUnit",
@@ -425,6 +425,63 @@ async fn the_first_failure_stops_the_run_and_the_rest_is_reported() {
         statuses,
         ["done", "failed", "not attempted", "not attempted"]
     );
+    assert!(r.failed());
+}
+
+#[tokio::test]
+async fn after_a_failure_independent_additions_run_and_removals_wait() {
+    // An OU creation fails; an unrelated SCP is still created and attached to the root, but
+    // an unmanaged policy is not deleted (removals run only after every addition succeeded).
+    let fake = Fake {
+        fail: BTreeMap::from([(
+            "CreateOrganizationalUnit",
+            "ConcurrentModificationException",
+        )]),
+        ..Default::default()
+    };
+    let mut live = empty_org();
+    live.root_policy_types
+        .insert("SERVICE_CONTROL_POLICY".into(), "ENABLED".into());
+    live.policies.insert(
+        "p-old".into(),
+        crate::live::LivePolicy {
+            id: "p-old".into(),
+            name: "old".into(),
+            policy_type: "SERVICE_CONTROL_POLICY".into(),
+            description: String::new(),
+            aws_managed: false,
+            content: "{}".into(),
+            targets: Default::default(),
+            tags: None,
+        },
+    );
+    let mut d = desired("organizational_units:\n  - path: Security\npolicies:\n  - name: deny-leave\n    type: SERVICE_CONTROL_POLICY\n    content: {Statement: [{Effect: Deny, Action: \"organizations:LeaveOrganization\", Resource: \"*\"}]}\n    targets: [root]\n");
+    d.unmanaged = crate::model::desired::Unmanaged::Prune;
+    let plan = diff(&d, &live).unwrap();
+    let r = execute(&plan, &live, &[], &fake, &opts(MGMT), &NoProgress).await;
+    let status = |a: &str| {
+        r.outcomes
+            .iter()
+            .find(|o| o.address == a)
+            .map(|o| match &o.outcome {
+                Outcome::Done { .. } => "done".to_string(),
+                Outcome::Failed { .. } => "failed".to_string(),
+                Outcome::NotAttempted { reason } => format!("not attempted: {reason}"),
+                other => format!("{other:?}"),
+            })
+            .unwrap_or_else(|| panic!("{a} not in {r:?}"))
+    };
+    assert_eq!(status("ou[\"Security\"]"), "failed");
+    assert_eq!(status("policy[\"deny-leave\"]"), "done");
+    assert_eq!(
+        status("policy[\"deny-leave\"].attachment[\"root\"]"),
+        "done"
+    );
+    assert_eq!(
+        status("policy[\"old\"]"),
+        "not attempted: an earlier change failed: removals run only after every addition succeeded"
+    );
+    assert!(!fake.calls().iter().any(|c| c.starts_with("DeletePolicy")));
     assert!(r.failed());
 }
 
