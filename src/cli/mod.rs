@@ -9,6 +9,7 @@
 
 mod apply;
 mod diagnostics;
+mod import;
 mod plan;
 mod show;
 mod validate;
@@ -98,6 +99,12 @@ pub enum Command {
         after_help = "Exit codes: 0 every change this account could run now succeeded (other accounts' changes may remain: listed with their stage), 1 error, refusal (another organization, a plan the organization no longer matches, a destructive change without --allow-destroy, the lock held by another plan) or a failed change.\n\nExamples:\n  orgctl apply plan.json                                   # the reviewed plan, this account's share\n  orgctl apply plan.json --executor sec-ops --stage 4      # a pipeline's stage, with sec-ops' credentials\n  orgctl apply plan.json --format json                     # outcomes, counts and the stages still to run\n  orgctl apply -f org.yaml --auto-approve --allow-destroy"
     )]
     Apply(apply::ApplyArgs),
+    /// Write an org.yaml (and policy documents) describing the live organization, such that
+    /// `orgctl plan` on it shows no changes.
+    #[command(
+        after_help = "Exit codes: 0 written, 1 error or refusal (the file exists without --force).\n\nExamples:\n  orgctl import                                        # org.yaml and policies/ here\n  orgctl import --out org.yaml --regions us-east-1,eu-west-1\n  orgctl import --out new/org.yaml --policies-dir docs --force"
+    )]
+    Import(import::ImportArgs),
     /// Render a saved plan file without AWS access (human, json or markdown).
     #[command(
         after_help = "Exit codes: 0 shown, 1 unreadable or edited plan file.\n\nExamples:\n  orgctl show plan.json\n  orgctl show plan.json --format markdown > comment.md\n  orgctl show plan.json --executor infra-ops"
@@ -160,6 +167,10 @@ pub fn run() -> ExitCode {
             }
             Command::Plan(a) => match connect(&g).await {
                 Ok(aws) => (plan::run(&a, &g, &aws).await, Some(aws)),
+                Err(e) => (e, None),
+            },
+            Command::Import(a) => match connect(&g).await {
+                Ok(aws) => (import::run(&a, &g, &aws).await, Some(aws)),
                 Err(e) => (e, None),
             },
             Command::Apply(a) => match connect(&g).await {

@@ -146,12 +146,18 @@ pub fn same(a: &Value, b: &Value) -> bool {
     canonical(&wrap_statement(a), true) == canonical(&wrap_statement(b), true)
 }
 
-/// A single statement object is the same as a one-element list.
+/// A single statement object is the same as a one-element list; statement ids (`Sid`) are
+/// labels, not grants, and are left out of the comparison.
 fn wrap_statement(v: &Value) -> Value {
     let mut v = v.clone();
     if let Some(s) = v.get_mut("Statement") {
         if s.is_object() {
             *s = Value::Array(vec![s.clone()]);
+        }
+        if let Some(items) = s.as_array_mut() {
+            for i in items.iter_mut().filter_map(Value::as_object_mut) {
+                i.remove("Sid");
+            }
         }
     }
     v

@@ -14,6 +14,7 @@ const RANKS: &[(&str, u8)] = &[
     ("model", 1),
     ("live", 2),
     ("plan", 3),
+    ("import", 4),
     ("apply", 4),
     ("aws", 5),
     ("ops", 5),

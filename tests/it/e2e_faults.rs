@@ -226,3 +226,103 @@ async fn no_account_requested_twice(org: &aws_sdk_organizations::Client) {
     names.dedup();
     assert_eq!(names.len(), n, "an account was requested twice: {names:?}");
 }
+
+/// Identity Center's share killed (SIGKILL) inside its assignment batch, as soon as a run has
+/// sent its first CreateAccountAssignment, again and again (up to 6 times) while assignments
+/// remain to be made, then run to its end: the permission sets exist once each, and the final
+/// plan is empty. (A batch sends up to 10 assignments at once, so the example's share is
+/// usually spread over 2 or 3 killed runs.)
+#[tokio::test]
+async fn identity_center_killed_inside_its_assignment_batch_converges_without_duplicates() {
+    let emu = Emulator::start(&["--create-delay", "0.2"]);
+    let seeded = emu.seed(&["demo"]);
+    let sec = seeded["accounts"]["sec-ops"].as_str().unwrap().to_string();
+    let f = example();
+    let f = f.to_str().unwrap();
+    let pf = emu.dir.path().join("plan.json");
+    let pf = pf.to_str().unwrap();
+    let plan = emu
+        .orgctl(&["plan", "-f", f, "--out", pf, "--format", "json"])
+        .expect(0)
+        .json();
+    // Every stage before sec-ops' runs to its end; sec-ops' (Identity Center) is killed.
+    let as_sec = emu.member(&sec).await;
+    let assignments = |emu: &Emulator| {
+        emu.stats()["sso"]["requests"]["CreateAccountAssignment"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    let mut kills = 0;
+    for (n, name) in stages(&plan) {
+        let creds = match name.as_str() {
+            "master" => Creds::management(),
+            "sec-ops" => as_sec.clone(),
+            other => {
+                emu.member(seeded["accounts"][other].as_str().unwrap())
+                    .await
+            }
+        };
+        let stage = n.to_string();
+        let args = ["apply", pf, "--executor", name.as_str(), "--stage", &stage];
+        if name == "sec-ops" {
+            for _ in 0..6 {
+                let before = assignments(&emu);
+                let mut child = emu
+                    .orgctl_cmd(&creds, &args)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap();
+                // Kill once this run has sent an assignment.
+                let start = std::time::Instant::now();
+                while assignments(&emu) < before + 1
+                    && child.try_wait().unwrap().is_none()
+                    && start.elapsed() < std::time::Duration::from_secs(60)
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                if child.try_wait().unwrap().is_none() && assignments(&emu) > before {
+                    kills += 1;
+                }
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+        let out = emu.orgctl_cmd(&creds, &args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "stage {n} ({name}):\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(kills >= 2, "only {kills} kill(s) landed inside the batch");
+    emu.orgctl(&["plan", "-f", f, "--detailed-exitcode"])
+        .expect(0);
+    // Permission sets exist once each (AWS refuses a duplicate name; a retry must not make a
+    // second one under another name either).
+    let ic = emu
+        .orgctl_as(
+            &as_sec,
+            &["plan", "-f", f, "--executor", "sec-ops", "--format", "json"],
+        )
+        .expect(0)
+        .json();
+    assert!(ic["changes"].as_array().unwrap().is_empty(), "{ic}");
+    let extra: Vec<&serde_json::Value> = ic["unmanaged"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|u| {
+            u["address"]
+                .as_str()
+                .unwrap_or("")
+                .contains("permission_set")
+        })
+        .collect();
+    assert!(
+        extra.is_empty(),
+        "a permission set was made twice: {extra:?}"
+    );
+}
