@@ -10,6 +10,7 @@
 //! | 2 | [`live`] | the live organization as data, and the ports: [`live::LiveRead`], [`live::LiveWrite`], [`live::IcWrite`]; errors and their meaning ([`live::ErrorKind`]) |
 //! | 3 | [`plan`] | the pure diff of desired and live, the plan as data, stages between accounts, the re-check of a saved plan |
 //! | 4 | [`apply`] | carries a plan out through the write ports |
+//! | 4 | [`permissions`] | the IAM policy each executor's role needs (pure), for `orgctl permissions` |
 //! | 4 | [`import`] | an `org.yaml` from the live organization (pure), for `orgctl import` |
 //! | 5 | [`ops`], [`render`], [`aws`] | the use cases (plan, apply, locks); text, JSON and Markdown; the AWS SDK adapter that implements the ports |
 //! | 6 | [`cli`] | the composition root: parses arguments, reads the environment, builds [`aws::Aws`], prints |
@@ -47,6 +48,7 @@ pub mod import;
 pub mod live;
 pub mod model;
 pub mod ops;
+pub mod permissions;
 pub mod plan;
 pub mod poll;
 pub mod render;
