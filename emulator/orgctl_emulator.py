@@ -30,6 +30,8 @@ with its source and the test that proves it:
   R16        VPC IPAM delegated admin (EC2 API)                         orgemu/ipam.py
   R17, R18   Detective; Firewall Manager (served natively)              orgemu/native.py
   R19-R24    IAM Identity Center (sso-admin, identitystore)             orgemu/sso/
+  R41        users and groups provisioned by an identity provider (SCIM) carry ExternalIds;
+             POST /orgctl-emulator/scim stands in for the SCIM endpoint  orgemu/sso/scim.py
   R26        Security Lake delegated admin (served natively)            orgemu/securitylake.py
   R27        Audit Manager delegated admin (served natively)            orgemu/auditmanager.py
   R28, R29   throttling in every service; ConcurrentModificationException  orgemu/faults.py
@@ -40,7 +42,8 @@ fraction of the requests of every service with the service's own throttling erro
 services of --throttle-services; --throttle-seed seeds the choice); --cme-rate F answers that
 fraction of Organizations writes with ConcurrentModificationException (R29); GET
 /orgctl-emulator/stats returns the Organizations requests served per operation and the faults
-answered; POST /orgctl-emulator/config sets the knobs at run time.
+answered; POST /orgctl-emulator/config sets the knobs at run time; POST /orgctl-emulator/scim
+provisions a user or group as an identity provider would (R41).
 """
 
 import sys

@@ -15,6 +15,8 @@ import argparse
 import json
 import sys
 import time
+import urllib.error
+import urllib.request
 from urllib.parse import urlparse
 
 import boto3
@@ -106,13 +108,26 @@ def sso_clients(o):
     return sso, store, inst["InstanceArn"], inst["IdentityStoreId"]
 
 
+def scim(o, body):
+    """Provisions a user or group as an identity provider does, through the emulator's stand-in
+    for the SCIM endpoint (POST /orgctl-emulator/scim, R41: it carries ExternalIds)."""
+    req = urllib.request.Request(o.meta.endpoint_url.rstrip("/") + "/orgctl-emulator/scim", data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req) as r:
+            return json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        sys.exit(f"seed: SCIM provisioning of {body.get('user_name') or body.get('display_name')} failed: HTTP {e.code} {e.read().decode('utf-8', 'replace')}")
+
+
 def identity_center_brownfield(o):
     """What an identity provider and an earlier console session left: SCIM user bob and group
-    auditors, an unmanaged user, and a ReadOnly permission set with another session duration."""
+    auditors (provisioned through the SCIM stand-in, with ExternalIds), an unmanaged user created
+    through the identitystore API, and a ReadOnly permission set with another session duration."""
     sso, store, arn, sid = sso_clients(o)
-    for user in ["bob", "legacy-admin"]:
-        store.create_user(IdentityStoreId=sid, UserName=user, DisplayName=user, Name={"GivenName": user, "FamilyName": "Idp"})
-    store.create_group(IdentityStoreId=sid, DisplayName="auditors")
+    scim(o, {"kind": "user", "user_name": "bob", "display_name": "bob", "given_name": "bob", "family_name": "Idp"})
+    store.create_user(IdentityStoreId=sid, UserName="legacy-admin", DisplayName="legacy-admin", Name={"GivenName": "legacy-admin", "FamilyName": "Idp"})
+    scim(o, {"kind": "group", "display_name": "auditors"})
     ps = sso.create_permission_set(InstanceArn=arn, Name="ReadOnly", SessionDuration="PT2H")["PermissionSet"]["PermissionSetArn"]
     sso.attach_managed_policy_to_permission_set(InstanceArn=arn, PermissionSetArn=ps, ManagedPolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
 

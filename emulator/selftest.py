@@ -21,7 +21,8 @@ and raw JSON 1.1; an unknown Security Lake operation through a raw request too.
 The checks live in selftest_orgs.py (Organizations), selftest_policy_rules.py (R35-R37: policy
 grammar, defaults and limits, trusted access and policy types), selftest_services.py (the other services'
 delegated-admin APIs), selftest_ic.py (Identity Center, Security Lake, Audit Manager, control
-endpoints), selftest_async.py (R38 Security Hub central configuration, R39 DISABLE_IN_PROGRESS,
+endpoints), selftest_scim.py (R41: users and groups provisioned through the SCIM stand-in carry
+ExternalIds), selftest_async.py (R38 Security Hub central configuration, R39 DISABLE_IN_PROGRESS,
 R40 new accounts not usable at once: the rules that play out over time), selftest_faults.py (R28 throttling, R29 ConcurrentModificationException, run last);
 selftest_lib.py is the harness they share.
 """
@@ -36,6 +37,7 @@ from selftest_async import central_configuration, disable_in_progress, knobs, ne
 from selftest_faults import concurrent_modification, throttling
 from selftest_ic import audit_manager, control_knobs, identity_center, security_lake
 from selftest_lib import FAILURES, HERE, record_wire, report
+from selftest_scim import scim
 from selftest_orgs import organizations, policies, resource_policy
 from selftest_policy_rules import policy_rules, policy_rules_after_services
 from selftest_services import cloudtrail_ipam, detective_fms, guardduty, inspector_macie_hub
@@ -77,6 +79,7 @@ def main():
         cloudtrail_ipam(ctx, o)
         detective_fms(ctx, o)
         identity_center(ctx, o)
+        scim(ctx, o)
         if not a.skip_r26:
             security_lake(ctx, o)
             audit_manager(ctx, o)

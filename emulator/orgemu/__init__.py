@@ -33,10 +33,13 @@ sources, and docs/emulator.md has the table with the tests that prove them.
                         services moto lacks
   securitylake.py       R26 Security Lake delegated admin (served by native_app)
   auditmanager.py       R27 Audit Manager delegated admin (served by native_app)
-  sso/                  R19-R24, R33, R34 IAM Identity Center: admin.py (R19-R21 dispatch),
+  sso/                  R19-R24, R33, R34, R41 IAM Identity Center: admin.py (R19-R21 dispatch),
                         permission_sets.py (R22, R24), assignments.py (R21, R23, R24, R34),
-                        identitystore.py (R20, R24, R33), common.py (shared state), __init__.py (wiring)
-  server.py             install() (patches moto once, in a fixed order), control endpoints,
+                        identitystore.py (R20, R24, R33), scim.py (R41 ExternalIds of users and
+                        groups an identity provider provisions; the SCIM stand-in), common.py
+                        (shared state), __init__.py (wiring)
+  server.py             install() (patches moto once, in a fixed order), control endpoints
+                        (stats, config, the SCIM stand-in),
                         the HTTP server, main()
 
 Importing the package or its modules patches nothing: server.install() does, once.

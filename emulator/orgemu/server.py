@@ -16,6 +16,22 @@ Control endpoints (test knobs, not AWS):
                                      disable_delay, new_account_lag); answers the knobs; an
                                      invalid fault knob or a negative/non-numeric delay -> HTTP
                                      400 {"error": ...}; setting a fault knob reseeds the PRNG
+  POST /orgctl-emulator/scim         R41, the IAM Identity Center SCIM endpoint's stand-in: creates a
+                                     user or group provisioned by an identity provider, with
+                                     ExternalIds, in the organization instance's identity store.
+                                     Body {"kind": "user", "user_name", "display_name",
+                                     "given_name", "family_name", "email"?, "external_id"?,
+                                     "account_id"?} or {"kind": "group", "display_name",
+                                     "description"?, "external_id"?, "account_id"?};
+                                     external_id {"Issuer", "Id"} defaults to {"Issuer":
+                                     "https://scim.example.com", "Id": user_name / display_name};
+                                     account_id (default 123456789012) names an account of the
+                                     organization. Answers 200 {"UserId" | "GroupId",
+                                     "IdentityStoreId"}; bad input -> HTTP 400 {"error", "type":
+                                     "ValidationException"}, a user name / group name in use ->
+                                     400 {"error": "Duplicate UserName" | "Duplicate
+                                     GroupDisplayName", "type": "ConflictException", "reason":
+                                     "UNIQUENESS_CONSTRAINT_VIOLATION"}
 Every request passes faults.middleware (R28) first, then native_app, then moto.
 """
 
@@ -88,6 +104,9 @@ def control_app(inner):
             if any(k in new for k in faults.KNOB_NAMES):
                 faults.reseed()
             return Response(json.dumps(KNOBS), mimetype="application/json")(environ, start_response)
+        if path == "/orgctl-emulator/scim" and environ["REQUEST_METHOD"] == "POST":
+            status, body = sso.provision(Request(environ).get_data())
+            return Response(json.dumps(body), status=status, mimetype="application/json")(environ, start_response)
         served = faults.middleware(environ, start_response)
         if served is not None:
             return served

@@ -6,8 +6,10 @@ Center home Region), so /moto-api/reset clears it too.
 
 Modules: common.py (who is asking, errors, paging, state), admin.py (sso-admin dispatch: R19,
 R20, R21), permission_sets.py (R22, R24), assignments.py (R21, R23, R24, R34: customer managed
-policies missing in the target account), identitystore.py (R20, R24, R33: no empty strings);
-this file wires them into moto (install()). R33 and R34 are stated in full in their modules.
+policies missing in the target account), identitystore.py (R20, R24, R33: no empty strings),
+scim.py (R41: users and groups provisioned by an identity provider carry ExternalIds; the
+POST /orgctl-emulator/scim stand-in for the SCIM endpoint); this file wires them into moto
+(install()). R33, R34 and R41 are stated in full in their modules.
 
 Rules (IAM Identity Center; API reference https://docs.aws.amazon.com/singlesignon/latest/APIReference/,
 user guide https://docs.aws.amazon.com/singlesignon/latest/userguide/):
@@ -72,8 +74,9 @@ user guide https://docs.aws.amazon.com/singlesignon/latest/userguide/):
 Stats: stats() / reset_stats() feed /orgctl-emulator/stats under "sso": the peak number of
 outstanding assignment operations, the provisioning conflicts answered, the requests per operation.
 
-install() replaces SSOAdminResponse.call_action and IdentityStoreResponse.call_action and their
-backend properties; server.install() calls it last.
+install() replaces SSOAdminResponse.call_action and IdentityStoreResponse.call_action (the latter
+with R41's rewrite of moto's ListUsers / DescribeUser / ListGroups / DescribeGroup answers) and
+their backend properties; server.install() calls it last.
 """
 
 import json
@@ -88,13 +91,16 @@ from moto.ssoadmin import responses as ssr
 from .admin import _sso
 from .common import FALLTHROUGH, SSO_LOCK, _count, invalid, reset_stats, stats
 from .identitystore import _ids
+from .scim import provision, with_external_ids
 
-__all__ = ["install", "stats", "reset_stats"]
+__all__ = ["install", "stats", "reset_stats", "provision"]
 
 
 # --- wiring --------------------------------------------------------------------------------------
 
-def _wrap(orig, serve):
+def _wrap(orig, serve, after=None):
+    """serve(self, action, params) answers, or returns FALLTHROUGH for moto to; then
+    after(self, action, body), if given, rewrites moto's successful answer (R41)."""
     def call_action(self):
         action = self._get_action()
         _count(action)
@@ -110,6 +116,8 @@ def _wrap(orig, serve):
                     if status == 400 and '"InvalidToken"' in str(body):
                         # moto's paginator; AWS answers a bad NextToken with ValidationException.
                         raise invalid("The NextToken value is not valid.")
+                    if after is not None and status == 200:
+                        body = after(self, action, body)
                     return status, headers, body
         except HTTPException as e:
             headers = dict(self.response_headers)
@@ -122,7 +130,7 @@ def _wrap(orig, serve):
 
 def install():
     ssr.SSOAdminResponse.call_action = _wrap(ssr.SSOAdminResponse.call_action, _sso)
-    isr.IdentityStoreResponse.call_action = _wrap(isr.IdentityStoreResponse.call_action, _ids)
+    isr.IdentityStoreResponse.call_action = _wrap(isr.IdentityStoreResponse.call_action, _ids, with_external_ids)
     ssr.SSOAdminResponse.ssoadmin_backend = property(
         lambda self: ssm.ssoadmin_backends[getattr(self, "_orgctl_sso_account", None) or self.current_account][self.region])
     isr.IdentityStoreResponse.identitystore_backend = property(

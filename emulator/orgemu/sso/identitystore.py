@@ -33,6 +33,7 @@ from moto.identitystore import exceptions as ise
 from moto.identitystore import models as ism
 
 from .common import FALLTHROUGH, Ctx, IdsAccessDenied, _check_max_results, _context, _instance, _page, _store
+from .scim import forget_user
 
 
 def _ids_conflict(message):
@@ -171,6 +172,7 @@ def delete_user(c):
     store = _store(c.mgmt, c.inst)
     uid = _user(store, c.p.get("UserId")).UserId
     del store.users[uid]
+    forget_user(store, uid)
     store.group_memberships = {k: m for k, m in store.group_memberships.items() if m["MemberId"].get("UserId") != uid}
     return {}
 
@@ -224,7 +226,7 @@ def _ids(self, action, params):
         return _page([_store_json(c)] if inst else [], params, "IdentityStores")
     if inst is None or params.get("IdentityStoreId") != inst.identity_store_id:
         raise ise.ResourceNotFoundException(message=f"Identity store {params.get('IdentityStoreId')} not found.", resource_type="IDENTITY_STORE")
-    self._orgctl_ids_account = mgmt
+    self._orgctl_ids_account, self._orgctl_ids_inst = mgmt, inst
     handler = IDS_HANDLERS.get(action)
     if handler is None:
         return FALLTHROUGH
