@@ -96,7 +96,9 @@ async fn an_imported_brownfield_plans_no_change_for_the_management_account_and_a
         "  ipam: { admin: networking }\n",
         "  - account: sec-ops\n    allow: [policies]\n",
         "  - name: tls-only\n    type: RESOURCE_CONTROL_POLICY\n",
-        // "    - { user_name: bob, external: true }\n", (SCIM: pending the emulator)
+        // bob and auditors came from the identity provider (SCIM, R41).
+        "    - { user_name: bob, external: true }\n",
+        "    - { name: auditors, external: true }\n",
         "      permissions_boundary:\n        managed_policy_arn:",
         "    - { permission_set: Ops, user: alice, targets: [\"ou:Workloads\"] }\n",
     ] {
