@@ -117,9 +117,9 @@ impl Live {
         }
         self.multi.suspend(|| {
             if to_stderr {
-                eprintln!("{line}");
+                errln!("{line}");
             } else {
-                println!("{line}");
+                outln!("{line}");
             }
         });
     }
@@ -164,7 +164,7 @@ impl Printer {
                     continue;
                 }
                 for line in heartbeat_lines(&s.changes) {
-                    eprintln!("{line}");
+                    errln!("{line}");
                 }
                 s.last_line = Instant::now();
             }
@@ -223,8 +223,8 @@ impl Progress for Printer {
                 });
                 match &self.live {
                     Some(live) => live.end(address, &line, self.json),
-                    None if self.json => eprintln!("{line}"),
-                    None => println!("{line}"),
+                    None if self.json => errln!("{line}"),
+                    None => outln!("{line}"),
                 }
             }
         }
@@ -232,7 +232,7 @@ impl Progress for Printer {
 }
 
 fn confirm(n: usize) -> bool {
-    eprint!("Apply these {n} change(s)? Only 'yes' is accepted: ");
+    err!("Apply these {n} change(s)? Only 'yes' is accepted: ");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).is_ok() && line.trim() == "yes"
@@ -245,7 +245,7 @@ pub async fn run(a: &ApplyArgs, g: &Global, aws: &Aws) -> u8 {
     let what = match std::fs::read(source) {
         Ok(bytes) => digest(&bytes),
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", source.display());
+            errln!("error: cannot read {}: {e}", source.display());
             return 1;
         }
     };
@@ -253,7 +253,7 @@ pub async fn run(a: &ApplyArgs, g: &Global, aws: &Aws) -> u8 {
     let held = match ops::lock::take(aws, &what, settle, a.break_lock).await {
         Ok((held, warning)) => {
             if let Some(w) = warning {
-                eprintln!("{w}");
+                errln!("{w}");
             }
             held
         }
@@ -265,7 +265,7 @@ pub async fn run(a: &ApplyArgs, g: &Global, aws: &Aws) -> u8 {
     let code = run_locked(a, g, aws).await;
     if let Some(h) = &held {
         if let Err(e) = ops::lock::release(aws, h).await {
-            eprintln!("warning: could not release the organization's apply lock ({e}); it expires by itself, or the next apply of this plan takes it over");
+            errln!("warning: could not release the organization's apply lock ({e}); it expires by itself, or the next apply of this plan takes it over");
         }
     }
     code
@@ -294,7 +294,7 @@ async fn run_locked(a: &ApplyArgs, g: &Global, aws: &Aws) -> u8 {
         }
     };
     for w in &prepared.warnings {
-        eprintln!("{w}");
+        errln!("{w}");
     }
     let color = super::use_color(g);
     if prepared.plan.summary.total() == 0 {
@@ -305,26 +305,26 @@ async fn run_locked(a: &ApplyArgs, g: &Global, aws: &Aws) -> u8 {
             _ => "No changes. The organization matches the file.".to_string(),
         };
         if a.format == ReportFormat::Json {
-            eprintln!("{msg}");
+            errln!("{msg}");
             let mut report = crate::apply::ApplyReport::default();
             if let Some(r) = &prepared.recheck {
                 report.already_applied = r.done.clone();
             }
-            println!("{}", render::report_json(&report, &prepared.plan));
+            outln!("{}", render::report_json(&report, &prepared.plan));
         } else {
-            println!("{msg}");
+            outln!("{msg}");
         }
         return 0;
     }
     if a.planfile.is_none() && !a.auto_approve {
         let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
         if ci || !std::io::stdin().is_terminal() {
-            eprintln!("error: refusing to apply without confirmation in a non-interactive run\n  fix: review `orgctl plan`, then pass --auto-approve (or apply a saved plan file)");
+            errln!("error: refusing to apply without confirmation in a non-interactive run\n  fix: review `orgctl plan`, then pass --auto-approve (or apply a saved plan file)");
             return 1;
         }
-        print!("{}", render::human::plan(&prepared.plan, color));
+        out!("{}", render::human::plan(&prepared.plan, color));
         if !confirm(prepared.plan.summary.total()) {
-            eprintln!("Apply cancelled; nothing was changed.");
+            errln!("Apply cancelled; nothing was changed.");
             return 1;
         }
     }
@@ -352,8 +352,8 @@ async fn run_locked(a: &ApplyArgs, g: &Global, aws: &Aws) -> u8 {
         }
     };
     match a.format {
-        ReportFormat::Json => println!("{}", render::report_json(&report, &prepared.plan)),
-        _ => print!("{}", render::human::report_summary(&report, &prepared.plan)),
+        ReportFormat::Json => outln!("{}", render::report_json(&report, &prepared.plan)),
+        _ => out!("{}", render::human::report_summary(&report, &prepared.plan)),
     }
     report.exit_code()
 }

@@ -40,13 +40,13 @@ pub async fn run(a: &ImportArgs, _g: &Global, aws: &Aws) -> u8 {
         a.regions.clone()
     };
     if a.out.exists() && !a.force {
-        eprintln!(
+        errln!(
             "error: {} exists; nothing was read or written\n  fix: choose another file with --out, or pass --force to overwrite it",
             a.out.display()
         );
         return 1;
     }
-    eprintln!(
+    errln!(
         "Reading the organization (OUs, accounts, tags, delegations, policies, Identity Center; per-Region admins in {})…",
         regions.join(", ")
     );
@@ -72,7 +72,7 @@ pub async fn run(a: &ImportArgs, _g: &Global, aws: &Aws) -> u8 {
             .cloned()
             .collect();
         if !taken.is_empty() {
-            eprintln!(
+            errln!(
                 "error: these policy documents exist: {}; nothing was written\n  fix: choose another folder with --policies-dir, or pass --force to overwrite them",
                 taken.join(", ")
             );
@@ -86,12 +86,12 @@ pub async fn run(a: &ImportArgs, _g: &Global, aws: &Aws) -> u8 {
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|()| std::fs::write(&p, text));
         if let Err(e) = written {
-            eprintln!("error: cannot write {}: {e}", p.display());
+            errln!("error: cannot write {}: {e}", p.display());
             return 1;
         }
     }
     if let Err(e) = std::fs::write(&a.out, &out.imported.org_yaml) {
-        eprintln!("error: cannot write {}: {e}", a.out.display());
+        errln!("error: cannot write {}: {e}", a.out.display());
         return 1;
     }
     let counts: Vec<String> = out
@@ -100,7 +100,7 @@ pub async fn run(a: &ImportArgs, _g: &Global, aws: &Aws) -> u8 {
         .iter()
         .map(|(k, n)| format!("{n} {k}"))
         .collect();
-    eprintln!(
+    errln!(
         "Wrote {} ({}) and {} policy document(s), from organization {} as account {}.",
         a.out.display(),
         counts.join(", "),
@@ -109,12 +109,12 @@ pub async fn run(a: &ImportArgs, _g: &Global, aws: &Aws) -> u8 {
         out.caller.account_id
     );
     for u in &out.unread {
-        eprintln!("warning: {u}");
+        errln!("warning: {u}");
     }
     for n in &out.imported.notes {
-        eprintln!("note: {n}");
+        errln!("note: {n}");
     }
-    eprintln!(
+    errln!(
         "Next: `orgctl plan -f {}` shows no changes; commit the file and manage the organization from it.",
         a.out.display()
     );

@@ -7,9 +7,38 @@
 //! AWS adapter (the lint policy in Cargo.toml denies both elsewhere).
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods)]
 
+// Output that never panics: `print!` panics when stdout is a closed pipe (`orgctl plan | head`),
+// which would also stop an apply half way. A failed write to a closed pipe is ignored; the
+// command goes on and exits with its own code.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($t)*);
+    }};
+}
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+macro_rules! err {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($t)*);
+    }};
+}
+macro_rules! errln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 mod apply;
 mod diagnostics;
 mod import;
+mod permissions;
 mod plan;
 mod show;
 mod validate;
@@ -105,6 +134,11 @@ pub enum Command {
         after_help = "Exit codes: 0 written, 1 error or refusal (the file exists without --force).\n\nExamples:\n  orgctl import                                        # org.yaml and policies/ here\n  orgctl import --out org.yaml --regions us-east-1,eu-west-1\n  orgctl import --out new/org.yaml --policies-dir docs --force"
     )]
     Import(import::ImportArgs),
+    /// Print the IAM policy each account's CI role needs for its share of org.yaml (offline).
+    #[command(
+        after_help = "Exit codes: 0 printed, 1 invalid file or unknown executor.\n\nExamples:\n  orgctl permissions -f org.yaml                              # every executor's policy, as JSON\n  orgctl permissions -f org.yaml --executor sec-ops > sec-ops.json\n  orgctl permissions -f org.yaml --executor management --for plan\n  orgctl permissions --plan plan.json --executor infra-ops   # with the plan's shares (a teardown)"
+    )]
+    Permissions(permissions::PermissionsArgs),
     /// Render a saved plan file without AWS access (human, json or markdown).
     #[command(
         after_help = "Exit codes: 0 shown, 1 unreadable or edited plan file.\n\nExamples:\n  orgctl show plan.json\n  orgctl show plan.json --format markdown > comment.md\n  orgctl show plan.json --executor infra-ops"
@@ -142,7 +176,7 @@ pub fn run() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            errln!("error: cannot start the async runtime: {e}");
             return ExitCode::from(1);
         }
     };
@@ -151,8 +185,9 @@ pub fn run() -> ExitCode {
         match cli.command {
             Command::Validate(a) => (validate::run(&a, &g), None),
             Command::Show(a) => (show::run(&a, &g), None),
+            Command::Permissions(a) => (permissions::run(&a, &g), None),
             Command::Schema => {
-                print!("{}", crate::model::schema::json_schema());
+                out!("{}", crate::model::schema::json_schema());
                 (0, None)
             }
             Command::Completions { shell } => {
@@ -191,7 +226,7 @@ async fn connect(g: &Global) -> Result<Aws, u8> {
     let env = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.to_string_lossy().into_owned())));
     if let Err(e) = crate::aws::check_endpoints(g.endpoint_url.as_deref(), env) {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         return Err(1);
     }
     Ok(Aws::connect(&AwsOptions {
@@ -265,11 +300,11 @@ pub(crate) fn report_error(e: &OpsError) {
             let color =
                 anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
             for d in diagnostics {
-                eprintln!("{}", view.render(d, color));
+                errln!("{}", view.render(d, color));
             }
-            eprintln!("error: {e}");
+            errln!("error: {e}");
         }
-        _ => eprintln!("error: {e}"),
+        _ => errln!("error: {e}"),
     }
 }
 
@@ -295,5 +330,5 @@ fn print_stats(aws: Option<&Aws>, started: Instant) {
         "wall_ms": started.elapsed().as_millis() as u64,
         "peak_rss_kib": peak_rss_kib(),
     });
-    eprintln!("orgctl-api-stats {v}");
+    errln!("orgctl-api-stats {v}");
 }

@@ -46,25 +46,25 @@ pub async fn run(a: &PlanArgs, g: &Global, aws: &Aws) -> u8 {
         }
     };
     for w in &out.warnings {
-        eprintln!("{w}");
+        errln!("{w}");
     }
-    print!(
+    out!(
         "{}",
         render::plan(&out.plan, a.format, super::use_color(g), a.max_chars)
     );
     if let Some(path) = &a.out {
         if let Err(e) = planfile::write(path, &out.plan) {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return 1;
         }
         if out.plan.stages.len() > 1 {
-            eprintln!(
+            errln!(
                 "Plan saved to {}; each stage's account applies it in turn: `orgctl apply {} --executor ACCOUNT --stage N`.",
                 path.display(),
                 path.display()
             );
         } else {
-            eprintln!(
+            errln!(
                 "Plan saved to {}; apply it with `orgctl apply {}`.",
                 path.display(),
                 path.display()

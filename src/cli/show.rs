@@ -29,17 +29,17 @@ pub fn run(a: &ShowArgs, g: &Global) -> u8 {
     let mut plan = match planfile::read(&a.planfile) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return 1;
         }
     };
     if let Some(x) = &a.executor {
         if let Err(e) = restrict_to_executor(&mut plan, x) {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return 1;
         }
     }
-    print!(
+    out!(
         "{}",
         render::plan(&plan, a.format, super::use_color(g), a.max_chars)
     );

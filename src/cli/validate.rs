@@ -30,7 +30,7 @@ pub fn run(a: &ValidateArgs, g: &Global) -> u8 {
         Ok(l) => (l.warnings, true),
         Err(LoadError::Invalid { diagnostics, .. }) => (diagnostics, false),
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return 1;
         }
     };
@@ -47,23 +47,23 @@ pub fn run(a: &ValidateArgs, g: &Global) -> u8 {
                 "warnings": diagnostics.len() - errors,
                 "diagnostics": diagnostics,
             });
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
         ValidateFormat::Github => {
             for d in &diagnostics {
-                println!("{}", annotation(d));
+                outln!("{}", annotation(d));
             }
         }
         ValidateFormat::Human => {
             let mut view = super::diagnostics::SourceView::default();
             let color = super::colors_on(g, &std::io::stderr());
             for d in &diagnostics {
-                eprintln!("{}", view.render(d, color));
+                errln!("{}", view.render(d, color));
             }
             if valid {
-                println!("{file} is valid ({} warning(s)).", diagnostics.len());
+                outln!("{file} is valid ({} warning(s)).", diagnostics.len());
             } else {
-                eprintln!("error: {file} has {errors} error(s)");
+                errln!("error: {file} has {errors} error(s)");
             }
         }
     }

@@ -319,3 +319,21 @@ async fn colors_follow_the_flag_and_the_environment() {
     assert!(!plan(&[("CLICOLOR_FORCE", "1")], &["--color", "never"]));
     assert!(!plan(&[], &["--color", "always", "--no-color"]));
 }
+
+/// `orgctl … | head` closes the pipe early: writing to it must not panic (print! would), and
+/// the command ends with its own exit code.
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_orgctl"))
+        .args(["permissions", "-f"])
+        .arg(crate::emulator::example())
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
