@@ -23,7 +23,8 @@ grammar, defaults and limits, trusted access and policy types), selftest_service
 delegated-admin APIs), selftest_ic.py (Identity Center, Security Lake, Audit Manager, control
 endpoints), selftest_scim.py (R41: users and groups provisioned through the SCIM stand-in carry
 ExternalIds), selftest_async.py (R38 Security Hub central configuration, R39 DISABLE_IN_PROGRESS,
-R40 new accounts not usable at once: the rules that play out over time), selftest_faults.py (R28 throttling, R29 ConcurrentModificationException, run last);
+R40 new accounts not usable at once: the rules that play out over time), selftest_calls.py (the
+call log, test support), selftest_faults.py (R28 throttling, R29 ConcurrentModificationException, run last);
 selftest_lib.py is the harness they share.
 """
 import argparse
@@ -34,6 +35,7 @@ import sys
 
 import selftest_lib as lib
 from selftest_async import central_configuration, disable_in_progress, knobs, new_account_lag
+from selftest_calls import call_log
 from selftest_faults import concurrent_modification, throttling
 from selftest_ic import audit_manager, control_knobs, identity_center, security_lake
 from selftest_lib import FAILURES, HERE, record_wire, report
@@ -88,6 +90,7 @@ def main():
         disable_in_progress(ctx, o)
         central_configuration(ctx, o)
         new_account_lag(ctx, o)
+        call_log(ctx, o)
         throttling(ctx)
         concurrent_modification(ctx, o)
     except Exception as e:  # noqa: BLE001

@@ -38,8 +38,9 @@ sources, and docs/emulator.md has the table with the tests that prove them.
                         identitystore.py (R20, R24, R33), scim.py (R41 ExternalIds of users and
                         groups an identity provider provisions; the SCIM stand-in), common.py
                         (shared state), __init__.py (wiring)
+  calls.py              test support, not a rule: the call log (GET /orgctl-emulator/calls)
   server.py             install() (patches moto once, in a fixed order), control endpoints
-                        (stats, config, the SCIM stand-in),
+                        (stats, config, the SCIM stand-in, the call log),
                         the HTTP server, main()
 
 Importing the package or its modules patches nothing: server.install() does, once.

@@ -32,7 +32,14 @@ Control endpoints (test knobs, not AWS):
                                      400 {"error": "Duplicate UserName" | "Duplicate
                                      GroupDisplayName", "type": "ConflictException", "reason":
                                      "UNIQUENESS_CONSTRAINT_VIOLATION"}
-Every request passes faults.middleware (R28) first, then native_app, then moto.
+Test support (not an AWS rule; calls.py):
+  GET  /orgctl-emulator/calls        {"calls": [{"account", "action", "status"}, ...]}: every AWS
+                                     request served, in arrival order, throttled and refused ones
+                                     too: the account it acts as, its IAM action
+                                     "<prefix>:<Operation>", its HTTP status
+  POST /orgctl-emulator/calls/reset  empties it
+Every request but the control endpoints is recorded (calls.serve), then passes faults.middleware
+(R28), then native_app, then moto.
 """
 
 import argparse
@@ -43,7 +50,7 @@ from werkzeug.wrappers import Request, Response
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
-from . import (access, cloudtrail, faults, guardduty, hub_central, inspector, ipam, macie_securityhub, newaccounts, organizations, paging,
+from . import (access, calls, cloudtrail, faults, guardduty, hub_central, inspector, ipam, macie_securityhub, newaccounts, organizations, paging,
                policies, policy_rules, resource_policy, sso)
 from .common import KNOBS, LOCK, STATS, check_delays, lag_stats
 from .native import native_app
@@ -107,6 +114,12 @@ def control_app(inner):
         if path == "/orgctl-emulator/scim" and environ["REQUEST_METHOD"] == "POST":
             status, body = sso.provision(Request(environ).get_data())
             return Response(json.dumps(body), status=status, mimetype="application/json")(environ, start_response)
+        served = calls.control(environ, start_response)
+        if served is not None:
+            return served
+        return calls.serve(aws, environ, start_response)
+
+    def aws(environ, start_response):
         served = faults.middleware(environ, start_response)
         if served is not None:
             return served
