@@ -11,6 +11,7 @@
 //! | 3 | [`plan`] | the pure diff of desired and live, the plan as data, stages between accounts, the re-check of a saved plan |
 //! | 4 | [`apply`] | carries a plan out through the write ports |
 //! | 4 | [`permissions`] | the IAM policy each executor's role needs (pure), for `orgctl permissions` |
+//! | 4 | [`audit`] | what the management account still does that a delegated account could (pure), for `orgctl audit` |
 //! | 4 | [`import`] | an `org.yaml` from the live organization (pure), for `orgctl import` |
 //! | 5 | [`ops`], [`render`], [`aws`] | the use cases (plan, apply, locks); text, JSON and Markdown; the AWS SDK adapter that implements the ports |
 //! | 6 | [`cli`] | the composition root: parses arguments, reads the environment, builds [`aws::Aws`], prints |
@@ -41,6 +42,7 @@
 //! 5. `apply/<concern>.rs`: the operations, through the ports; `aws/write.rs`: the calls.
 //! 6. Snapshots of the rendered plan (`cargo insta`), and an end-to-end test on the emulator.
 pub mod apply;
+pub mod audit;
 pub mod aws;
 pub mod catalog;
 pub mod cli;

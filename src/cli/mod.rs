@@ -36,6 +36,7 @@ macro_rules! errln {
 }
 
 mod apply;
+mod audit;
 mod diagnostics;
 mod import;
 mod permissions;
@@ -134,6 +135,11 @@ pub enum Command {
         after_help = "Exit codes: 0 written, 1 error or refusal (the file exists without --force).\n\nExamples:\n  orgctl import                                        # org.yaml and policies/ here\n  orgctl import --out org.yaml --regions us-east-1,eu-west-1\n  orgctl import --out new/org.yaml --policies-dir docs --force"
     )]
     Import(import::ImportArgs),
+    /// Report what the management account still does that a delegated account could.
+    #[command(
+        after_help = "Exit codes: 0 no finding, 1 error, 2 findings (for a scheduled job to alert on).\n\nExamples:\n  orgctl audit\n  orgctl audit -f org.yaml --format markdown     # with the plan's changes: reserved vs movable\n  orgctl audit --format json"
+    )]
+    Audit(audit::AuditArgs),
     /// Print the IAM policy each account's CI role needs for its share of org.yaml (offline).
     #[command(
         after_help = "Exit codes: 0 printed, 1 invalid file or unknown executor.\n\nExamples:\n  orgctl permissions -f org.yaml                              # every executor's policy, as JSON\n  orgctl permissions -f org.yaml --executor sec-ops > sec-ops.json\n  orgctl permissions -f org.yaml --executor management --for plan\n  orgctl permissions --plan plan.json --executor infra-ops   # with the plan's shares (a teardown)"
@@ -202,6 +208,10 @@ pub fn run() -> ExitCode {
             }
             Command::Plan(a) => match connect(&g).await {
                 Ok(aws) => (plan::run(&a, &g, &aws).await, Some(aws)),
+                Err(e) => (e, None),
+            },
+            Command::Audit(a) => match connect(&g).await {
+                Ok(aws) => (audit::run(&a, &g, &aws).await, Some(aws)),
                 Err(e) => (e, None),
             },
             Command::Import(a) => match connect(&g).await {

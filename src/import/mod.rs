@@ -350,7 +350,7 @@ fn delegation_policy(live: &LiveState, h: &Handles, out: &mut Out, im: &mut Impo
             .push("the delegation policy is not JSON: left out".into());
         return;
     };
-    let grants = grants_of(&doc);
+    let grants = crate::plan::delegation_policy::grants(&doc);
     let refs: BTreeMap<AccountId, AccountRef> = grants
         .keys()
         .map(|id| {
@@ -416,67 +416,6 @@ fn delegation_policy(live: &LiveState, h: &Handles, out: &mut Out, im: &mut Impo
         }
     }
     im.counts.insert("delegation policy grants", entries.len());
-}
-
-/// What a delegation policy grants, per account: plain actions, policy actions and the
-/// policy types they are conditioned on.
-#[derive(Debug, Default)]
-struct Granted {
-    actions: BTreeSet<String>,
-    policy_actions: BTreeSet<String>,
-    policy_types: BTreeSet<String>,
-}
-
-fn strings(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|x| x.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn grants_of(doc: &Value) -> BTreeMap<AccountId, Granted> {
-    let mut out: BTreeMap<AccountId, Granted> = BTreeMap::new();
-    let statements = match doc.get("Statement") {
-        Some(Value::Array(a)) => a.clone(),
-        Some(s @ Value::Object(_)) => vec![s.clone()],
-        _ => Vec::new(),
-    };
-    for s in statements.iter().filter(|s| s["Effect"] == "Allow") {
-        let accounts: Vec<AccountId> = strings(s.get("Principal").and_then(|p| p.get("AWS")))
-            .iter()
-            .filter_map(|p| {
-                let id = p
-                    .trim_start_matches("arn:aws:iam::")
-                    .trim_end_matches(":root");
-                AccountId::parse(id)
-            })
-            .collect();
-        let actions: Vec<String> = strings(s.get("Action"))
-            .iter()
-            .map(|a| a.trim_start_matches("organizations:").to_string())
-            .collect();
-        let types: Vec<String> = s
-            .get("Condition")
-            .and_then(|c| c.as_object())
-            .into_iter()
-            .flat_map(|c| c.values())
-            .flat_map(|op| strings(op.get("organizations:PolicyType")))
-            .collect();
-        for id in accounts {
-            let g = out.entry(id).or_default();
-            if types.is_empty() {
-                g.actions.extend(actions.iter().cloned());
-            } else {
-                g.policy_actions.extend(actions.iter().cloned());
-                g.policy_types.extend(types.iter().cloned());
-            }
-        }
-    }
-    out
 }
 
 /// A file name for a policy document: the name with anything but `[A-Za-z0-9._-]` as `-`.

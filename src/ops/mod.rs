@@ -1,7 +1,8 @@
-//! One library function per command (`validate`, `plan`, `apply`, `import`). Never prints, never
+//! One library function per command (`validate`, `plan`, `apply`, `import`, `audit`). Never prints, never
 //! reads the environment: the CLI passes everything in and renders what comes back.
 
 pub mod apply;
+pub mod audit;
 pub mod import;
 pub mod lock;
 pub mod plan;
@@ -12,6 +13,7 @@ use crate::plan::diff::DiffError;
 use crate::plan::planfile::PlanFileError;
 
 pub use apply::{apply_prepared, prepare_apply, ApplyRequest, Prepared};
+pub use audit::{audit, AuditRequest};
 pub use import::{import, ImportOutcome, ImportRequest};
 pub use plan::{plan, PlanOutcome, PlanRequest};
 

@@ -61,7 +61,9 @@ pub const IC_READS: &[&str] = &[
 pub fn native_read(s: NativeId) -> &'static str {
     match s {
         NativeId::CloudTrail => "organizations:ListDelegatedAdministrators",
-        NativeId::Detective => "detective:ListOrganizationAdminAccounts",
+        // The one IAM action named unlike its API operation (Detective API reference:
+        // "authorized on the detective:ListOrganizationAdminAccount identity-based action").
+        NativeId::Detective => "detective:ListOrganizationAdminAccount",
         NativeId::Fms => "fms:GetAdminAccount",
         NativeId::GuardDuty => "guardduty:ListOrganizationAdminAccounts",
         NativeId::Inspector2 => "inspector2:ListDelegatedAdminAccounts",

@@ -5,6 +5,8 @@
 //! (orgs_delegate_policies_example_consolidate_permissions): one read statement per account,
 //! one policy-management statement conditioned on `organizations:PolicyType`.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde_json::{json, Map, Value};
 
 use crate::model::desired::{AccountId, AccountRef, DelegationGrant};
@@ -161,6 +163,69 @@ fn wrap_statement(v: &Value) -> Value {
         }
     }
     v
+}
+
+/// What a delegation policy grants, per account: plain actions, policy actions and the
+/// policy types they are conditioned on.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Granted {
+    pub actions: BTreeSet<String>,
+    pub policy_actions: BTreeSet<String>,
+    pub policy_types: BTreeSet<String>,
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// What a live delegation policy grants, per account (Allow statements; principals as
+/// account ids or `:root` ARNs; `organizations:PolicyType` conditions mark policy actions).
+pub fn grants(doc: &Value) -> BTreeMap<AccountId, Granted> {
+    let mut out: BTreeMap<AccountId, Granted> = BTreeMap::new();
+    let statements = match doc.get("Statement") {
+        Some(Value::Array(a)) => a.clone(),
+        Some(s @ Value::Object(_)) => vec![s.clone()],
+        _ => Vec::new(),
+    };
+    for s in statements.iter().filter(|s| s["Effect"] == "Allow") {
+        let accounts: Vec<AccountId> = strings(s.get("Principal").and_then(|p| p.get("AWS")))
+            .iter()
+            .filter_map(|p| {
+                let id = p
+                    .trim_start_matches("arn:aws:iam::")
+                    .trim_end_matches(":root");
+                AccountId::parse(id)
+            })
+            .collect();
+        let actions: Vec<String> = strings(s.get("Action"))
+            .iter()
+            .map(|a| a.trim_start_matches("organizations:").to_string())
+            .collect();
+        let types: Vec<String> = s
+            .get("Condition")
+            .and_then(|c| c.as_object())
+            .into_iter()
+            .flat_map(|c| c.values())
+            .flat_map(|op| strings(op.get("organizations:PolicyType")))
+            .collect();
+        for id in accounts {
+            let g = out.entry(id).or_default();
+            if types.is_empty() {
+                g.actions.extend(actions.iter().cloned());
+            } else {
+                g.policy_actions.extend(actions.iter().cloned());
+                g.policy_types.extend(types.iter().cloned());
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

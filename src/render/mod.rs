@@ -1,6 +1,7 @@
 //! Renderers: take a [`Plan`] (or an apply report) and produce text. They compute
 //! nothing about AWS; sorting and grouping for display is all they do.
 
+pub mod audit;
 pub mod human;
 pub mod markdown;
 

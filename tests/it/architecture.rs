@@ -15,6 +15,7 @@ const RANKS: &[(&str, u8)] = &[
     ("live", 2),
     ("plan", 3),
     ("import", 4),
+    ("audit", 4),
     ("permissions", 4),
     ("apply", 4),
     ("aws", 5),
