@@ -2,6 +2,10 @@
 //! implements it in `aws/write.rs`; tests use a recording fake. This is the single
 //! seam where a dry run or a fake remote plugs in.
 
+/// The root tag that holds `apply`'s lock (`ops::lock`); its permission is granted by
+/// `permissions` on the root only.
+pub const LOCK_TAG: &str = "orgctl-lock";
+
 use std::collections::BTreeMap;
 
 use crate::catalog::NativeId;

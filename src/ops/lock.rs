@@ -19,7 +19,7 @@ use crate::live::LiveError;
 use crate::model::vocab::Tags;
 
 /// The root tag that holds the lock.
-pub const KEY: &str = "orgctl-lock";
+pub const KEY: &str = crate::live::write::LOCK_TAG;
 
 /// How long a lock holds without its run (a killed run's lock expires after this).
 pub const TTL: Duration = Duration::from_secs(3600);

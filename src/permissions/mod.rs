@@ -52,6 +52,8 @@ struct Share {
     policy_types: BTreeSet<String>,
     /// Service principals of its trusted-access and delegated-admin calls.
     principals: BTreeSet<String>,
+    /// The management account's id (for the root's ARN).
+    management_id: Option<String>,
 }
 
 /// The name the management account goes by in the output.
@@ -69,6 +71,13 @@ pub fn roles(d: &Desired, plan: Option<&Plan>, purpose: Purpose) -> BTreeMap<Str
         m.why.insert("the management account: accounts, OUs, trusted access and delegated administrators (AWS reserves them to it)".into());
     }
     management_share(d, prune, &mut shares);
+    // The management account sees Identity Center whoever administers it, and its plan
+    // reads it.
+    if d.identity_center.is_some() {
+        if let Some(m) = shares.get_mut(MANAGEMENT) {
+            m.reads.extend(IC_READS);
+        }
+    }
     policy_shares(d, prune, &mut shares);
     ic_share(d, prune, &mut shares);
     if let Some(p) = plan {
@@ -89,6 +98,7 @@ pub fn roles(d: &Desired, plan: Option<&Plan>, purpose: Purpose) -> BTreeMap<Str
     }
     // Every executor reads the organization and looks for Identity Center.
     for s in shares.values_mut() {
+        s.management_id = mgmt_id.clone();
         s.reads.extend(ORG_READS);
         if d.policies.is_some() {
             s.reads.extend(POLICY_READS);
@@ -299,6 +309,22 @@ fn document(s: &Share, purpose: Purpose, prune: bool) -> Value {
         "Resource": "*",
     })];
     if purpose == Purpose::Apply {
+        // Every apply looks for account creations in progress and takes the lock: a tag on
+        // the root (a delegated administrator also needs the delegation policy to allow
+        // organizations:TagResource; without it, it applies unlocked, with a warning).
+        statements[0]["Action"] = json!(s
+            .reads
+            .iter()
+            .copied()
+            .chain(["organizations:ListCreateAccountStatus"])
+            .collect::<BTreeSet<_>>());
+        statements.push(json!({
+            "Sid": "OrgctlLock",
+            "Effect": "Allow",
+            "Action": ["organizations:TagResource", "organizations:UntagResource"],
+            "Resource": format!("arn:aws:organizations::{}:root/o-*/r-*", s.management_id.as_deref().unwrap_or("*")),
+            "Condition": { "ForAllValues:StringEquals": { "aws:TagKeys": [crate::live::write::LOCK_TAG] } },
+        }));
         let mut plain: BTreeSet<&str> = BTreeSet::new();
         let mut by_type: BTreeSet<&str> = BTreeSet::new();
         let mut by_principal: BTreeSet<&str> = BTreeSet::new();

@@ -296,6 +296,45 @@ impl Emulator {
         assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
     }
 
+    /// Every call served since the last reset: (account, IAM action, HTTP status), from
+    /// `GET /orgctl-emulator/calls`.
+    pub fn calls(&self) -> Vec<(String, String, u64)> {
+        let addr = self.url.trim_start_matches("http://");
+        let mut s = TcpStream::connect(addr).unwrap();
+        let req = format!(
+            "GET /orgctl-emulator/calls HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        );
+        s.write_all(req.as_bytes()).unwrap();
+        let mut resp = String::new();
+        let _ = s.read_to_string(&mut resp);
+        let body = resp.split_once("\r\n\r\n").map(|x| x.1).unwrap_or_default();
+        let v: serde_json::Value =
+            serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {resp}"));
+        v["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["account"].as_str().unwrap_or_default().to_string(),
+                    c["action"].as_str().unwrap_or_default().to_string(),
+                    c["status"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect()
+    }
+
+    /// Empties the call log (`POST /orgctl-emulator/calls/reset`).
+    pub fn reset_calls(&self) {
+        let addr = self.url.trim_start_matches("http://");
+        let mut s = TcpStream::connect(addr).unwrap();
+        let req = format!("POST /orgctl-emulator/calls/reset HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).unwrap();
+        let mut resp = String::new();
+        let _ = s.read_to_string(&mut resp);
+        assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    }
+
     /// The emulator's request statistics (`GET /orgctl-emulator/stats`).
     pub fn stats(&self) -> serde_json::Value {
         let addr = self.url.trim_start_matches("http://");

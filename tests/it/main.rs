@@ -15,10 +15,12 @@
 mod architecture;
 mod e2e;
 mod e2e_async;
+mod e2e_audit;
 mod e2e_delegation;
 mod e2e_faults;
 mod e2e_ic;
 mod e2e_import;
+mod e2e_permissions;
 mod e2e_pipeline;
 mod e2e_policies;
 mod e2e_policy_rules;
