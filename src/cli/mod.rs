@@ -1,7 +1,7 @@
 //! Command-line parsing and rendering: one file per subcommand, each turning arguments
 //! into an `ops::` call, rendering the result and choosing the exit code. No logic about
 //! AWS or plans lives here. Exit codes: 0 ok, 1 error or refusal, 2 changes present
-//! (`plan --detailed-exitcode`).
+//! (`plan --detailed-exitcode`) or findings (`audit`).
 //!
 //! The composition root: the only module that prints, reads the environment and builds the
 //! AWS adapter (the lint policy in Cargo.toml denies both elsewhere).
