@@ -403,7 +403,7 @@ fn delegation_policy(live: &LiveState, h: &Handles, out: &mut Out, im: &mut Impo
             .find(|(_, v)| matches!(v, AccountRef::Name(x) if x == n))
             .map(|(k, _)| k.clone()),
     });
-    if !crate::plan::delegation_policy::same(&doc, &again) {
+    if !crate::plan::delegation_policy::same_grants(&doc, &again) {
         im.notes.push("the delegation policy grants more than orgctl's grants express (conditions, denies or partial policy actions): the nearest grants are written, and the first plan shows the difference".into());
     }
     out.blank();

@@ -143,20 +143,28 @@ fn in_condition(key: Option<&str>) -> bool {
     key.is_some_and(|k| k.contains(':'))
 }
 
-/// Whether two documents grant the same (order- and format-insensitive).
+/// Whether two documents are the same (order- and format-insensitive; a `Sid` is part of
+/// the document the user wrote, so it counts).
 pub fn same(a: &Value, b: &Value) -> bool {
-    canonical(&wrap_statement(a), true) == canonical(&wrap_statement(b), true)
+    canonical(&wrap_statement(a, false), true) == canonical(&wrap_statement(b, false), true)
 }
 
-/// A single statement object is the same as a one-element list; statement ids (`Sid`) are
-/// labels, not grants, and are left out of the comparison.
-fn wrap_statement(v: &Value) -> Value {
+/// Whether two delegation policies grant the same: as [`same`], but statement ids are left
+/// out. orgctl writes its own Sids; a hand-written policy granting what the file says is not
+/// replaced for its labels.
+pub fn same_grants(a: &Value, b: &Value) -> bool {
+    canonical(&wrap_statement(a, true), true) == canonical(&wrap_statement(b, true), true)
+}
+
+/// A single statement object is the same as a one-element list; `drop_sid` leaves statement
+/// ids out.
+fn wrap_statement(v: &Value, drop_sid: bool) -> Value {
     let mut v = v.clone();
     if let Some(s) = v.get_mut("Statement") {
         if s.is_object() {
             *s = Value::Array(vec![s.clone()]);
         }
-        if let Some(items) = s.as_array_mut() {
+        if let (true, Some(items)) = (drop_sid, s.as_array_mut()) {
             for i in items.iter_mut().filter_map(Value::as_object_mut) {
                 i.remove("Sid");
             }

@@ -230,14 +230,25 @@ async fn no_account_requested_twice(org: &aws_sdk_organizations::Client) {
 /// Identity Center's share killed (SIGKILL) inside its assignment batch, as soon as a run has
 /// sent its first CreateAccountAssignment, again and again (up to 6 times) while assignments
 /// remain to be made, then run to its end: the permission sets exist once each, and the final
-/// plan is empty. (A batch sends up to 10 assignments at once, so the example's share is
-/// usually spread over 2 or 3 killed runs.)
+/// plan is empty. (A batch sends up to 10 assignments at once; the file makes about 25.)
 #[tokio::test]
 async fn identity_center_killed_inside_its_assignment_batch_converges_without_duplicates() {
     let emu = Emulator::start(&["--create-delay", "0.2"]);
     let seeded = emu.seed(&["demo"]);
     let sec = seeded["accounts"]["sec-ops"].as_str().unwrap().to_string();
-    let f = example();
+    // The example with two more rules assigning alice in every account: about 25 assignments,
+    // so a run killed at its first one leaves batches for the next runs.
+    let dir = emu.dir.path().join("ic");
+    std::fs::create_dir_all(dir.join("policies")).unwrap();
+    let examples = example().parent().unwrap().to_path_buf();
+    for e in std::fs::read_dir(examples.join("policies")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.join("policies").join(e.file_name())).unwrap();
+    }
+    let text = std::fs::read_to_string(example()).unwrap()
+        + "    - { permission_set: ReadOnly, user: alice, targets: [root] }\n    - { permission_set: Admin, user: alice, targets: [root] }\n";
+    std::fs::write(dir.join("org.yaml"), text).unwrap();
+    let f = dir.join("org.yaml");
     let f = f.to_str().unwrap();
     let pf = emu.dir.path().join("plan.json");
     let pf = pf.to_str().unwrap();

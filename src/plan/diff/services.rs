@@ -352,7 +352,7 @@ impl Ctx<'_> {
     /// The Organizations delegation policy: put when the normalised documents differ; a
     /// live policy the file does not declare is listed, or deleted under prune.
     pub(super) fn delegation_policy(&mut self) {
-        use crate::plan::delegation_policy::{canonical, document, same};
+        use crate::plan::delegation_policy::{canonical, document, same_grants};
         let addr = address::ORGANIZATIONS_DELEGATION;
         let live_doc: Option<Value> = self
             .live
@@ -386,7 +386,7 @@ impl Ctx<'_> {
             self.errors.push(format!("{addr}: the delegation policy would be {size} characters; AWS allows {} (fix: grant fewer accounts or actions)", crate::catalog::orgs_delegation::MAX_POLICY_CHARS));
             return;
         }
-        if live_doc.as_ref().is_some_and(|l| same(l, &want)) {
+        if live_doc.as_ref().is_some_and(|l| same_grants(l, &want)) {
             return;
         }
         for g in &grants {
