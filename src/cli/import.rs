@@ -27,6 +27,11 @@ pub struct ImportArgs {
     /// Overwrite the organization file and policy documents if they exist.
     #[arg(long)]
     pub force: bool,
+    /// Leave out the tags of OUs and accounts (Organizations reads them one call per OU and
+    /// account; without them the import costs what a plan costs). Their tags are then not
+    /// managed by the file.
+    #[arg(long)]
+    pub skip_tags: bool,
 }
 
 pub async fn run(a: &ImportArgs, _g: &Global, aws: &Aws) -> u8 {
@@ -54,6 +59,7 @@ pub async fn run(a: &ImportArgs, _g: &Global, aws: &Aws) -> u8 {
         regions,
         identity_center_region: a.identity_center_region.clone(),
         policies_dir: a.policies_dir.trim_end_matches('/').to_string(),
+        resource_tags: !a.skip_tags,
     };
     let out = match ops::import(&req, aws).await {
         Ok(o) => o,

@@ -396,3 +396,14 @@ fn different_admins_per_region_and_an_unreadable_part_are_notes_not_guesses() {
         unread.org_yaml
     );
 }
+
+#[test]
+fn the_import_scope_reads_every_tag_unless_told_not_to() {
+    let live = brownfield();
+    let all = crate::plan::scope::everything(&["us-east-1".into()], None, true);
+    let ids = all.resource_ids(&live);
+    assert!(ids.contains("ou-prod") && ids.contains("222222222222") && ids.contains(MGMT));
+    let none = crate::plan::scope::everything(&["us-east-1".into()], None, false);
+    assert!(none.resource_ids(&live).is_empty());
+    assert!(none.service_regions.contains_key("guardduty.amazonaws.com"));
+}

@@ -149,12 +149,19 @@ pub struct ReadScope {
     /// every enabled type (`orgctl import`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub everything: bool,
+    /// With `everything`: leave out the tags of OUs and accounts (one call per OU and account,
+    /// the only way Organizations gives them).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skip_resource_tags: bool,
 }
 
 impl ReadScope {
     /// Resource ids (OU or account) in scope, given the tree already read.
     pub fn resource_ids(&self, live: &LiveState) -> BTreeSet<String> {
         let mut ids = BTreeSet::new();
+        if self.everything && self.skip_resource_tags {
+            return ids;
+        }
         if self.everything {
             ids.extend(live.ous.keys().cloned());
             ids.extend(live.accounts.keys().map(|a| a.to_string()));

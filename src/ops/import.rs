@@ -15,6 +15,8 @@ pub struct ImportRequest {
     pub identity_center_region: Option<String>,
     /// The policy documents' folder, relative to the org.yaml written.
     pub policies_dir: String,
+    /// Read and write the tags of OUs and accounts (one call each).
+    pub resource_tags: bool,
 }
 
 /// The imported organization and what the caller could not read.
@@ -33,7 +35,11 @@ pub async fn import<R: LiveRead>(
     reader: &R,
 ) -> Result<ImportOutcome, OpsError> {
     let caller = reader.caller().await?;
-    let scope = crate::plan::scope::everything(&req.regions, req.identity_center_region.clone());
+    let scope = crate::plan::scope::everything(
+        &req.regions,
+        req.identity_center_region.clone(),
+        req.resource_tags,
+    );
     let live = reader.read(&scope).await?;
     tracing::info!(
         organization = %live.organization.id,

@@ -12,9 +12,14 @@ use crate::model::desired::{Desired, Unmanaged};
 /// permission set, the policies of every enabled type, every group's members, the
 /// regional admins of every per-Region service in `regions`, Identity Center in
 /// `identity_center_region` (or the configured Region).
-pub fn everything(regions: &[String], identity_center_region: Option<String>) -> ReadScope {
+pub fn everything(
+    regions: &[String],
+    identity_center_region: Option<String>,
+    resource_tags: bool,
+) -> ReadScope {
     let mut s = ReadScope {
         everything: true,
+        skip_resource_tags: !resource_tags,
         enabled_policy_types: true,
         ..ReadScope::default()
     };
