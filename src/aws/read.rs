@@ -1,15 +1,17 @@
-//! Reads the organization through the Organizations API: DescribeOrganization, ListRoots,
-//! the OU tree breadth-first (`ListOrganizationalUnitsForParent` +
-//! `ListAccountsForParent` per parent, so each account's parent comes with it and no
-//! per-account `ListParents` is needed), trusted access, delegated administrators (one
-//! `ListDelegatedAdministrators` plus one `ListDelegatedServicesForAccount` per admin
-//! account) and tags of the objects in scope. Every List call pages to the end with pages
-//! of at most 20 items (empty pages with a NextToken included); fan-out is bounded by
-//! `Aws::concurrency`.
+//! Reads the organization through the Organizations API, pipelined: the calls that need only
+//! the organization (DescribeOrganization, ListRoots, trusted access, delegated
+//! administrators, the delegation policy) at once; then the OU tree, the policies, the
+//! Regions' administrators and Identity Center together; the tree without a barrier per level
+//! (`ListOrganizationalUnitsForParent` + `ListAccountsForParent` per parent, started as soon as
+//! the parent's id arrives, so each account's parent comes with it and no per-account
+//! `ListParents` is needed); then the tags of the objects in scope. Every List call pages to
+//! the end with pages of at most 20 items (empty pages with a NextToken included); fan-out is
+//! bounded by `Aws::concurrency`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use aws_sdk_organizations::types::CreateAccountState;
+use futures::stream::FuturesUnordered;
 use futures::{stream, StreamExt, TryStreamExt};
 
 use super::{map_sdk_error, Aws};
@@ -18,8 +20,8 @@ use crate::live::{
 };
 use crate::model::vocab::{AccountId, Tags};
 
-/// A parent id, its child OUs `(id, name)` and its accounts.
-type ParentChildren = (String, Vec<(String, String)>, Vec<LiveAccount>);
+/// A parent id, its depth, its child OUs `(id, name)` and its accounts.
+type ParentRead = (String, usize, Vec<(String, String)>, Vec<LiveAccount>);
 
 /// AWS caps Organizations list pages at 20 items.
 pub const PAGE_SIZE: i32 = 20;
@@ -45,21 +47,26 @@ impl LiveRead for Aws {
     }
 
     async fn read(&self, scope: &ReadScope) -> Result<LiveState, LiveError> {
-        // DescribeOrganization first: it fails fast with the clearest error (not in an
-        // organization, access denied).
-        let organization = self.describe_org().await?;
-        let (root_id, root_policy_types) = self.root().await?;
+        // The calls that need nothing but the organization, at once. DescribeOrganization's
+        // error, if any, wins: it is the clearest (not in an organization, access denied).
+        let (organization, root, trusted, admins, policy) = tokio::join!(
+            self.describe_org(),
+            self.root(),
+            self.trusted_access(),
+            self.delegated_admins(),
+            self.delegation_policy()
+        );
+        let organization = organization?;
+        let (root_id, root_policy_types) = root?;
         let mut st = LiveState {
             organization,
             root_id,
             root_policy_types,
+            trusted_access: trusted?,
+            delegated_admins: admins?,
+            delegation_policy: policy?,
             ..Default::default()
         };
-        self.read_tree(&mut st).await?;
-        st.compute_paths();
-        st.trusted_access = self.trusted_access().await?;
-        self.read_delegated_admins(&mut st).await?;
-        st.delegation_policy = self.delegation_policy().await?;
         let mut types = scope.policy_types.clone();
         if scope.enabled_policy_types || scope.everything {
             types.extend(
@@ -69,58 +76,39 @@ impl LiveRead for Aws {
                     .map(|(t, _)| t.clone()),
             );
         }
-        for ty in &types {
-            for mut p in self.policies_of_type(ty).await? {
-                if (scope.everything && !p.aws_managed) || scope.tag_policy_names.contains(&p.name)
-                {
-                    let tags = self.tags(&p.id).await?;
-                    st.tags.insert(p.id.clone(), tags.clone());
-                    p.tags = Some(tags);
-                }
-                st.policies.insert(p.id.clone(), p);
-            }
-        }
-        // Service-side delegated administrators, per Region, concurrently. AWS lets only the
-        // management account list them (GuardDuty, Security Hub, Detective say so; Inspector
-        // and Macie are treated alike); another caller marks them unread.
+        // AWS lets only the management account list the Regions' admins (GuardDuty, Security
+        // Hub, Detective say so; Inspector and Macie are treated alike); another caller marks
+        // them unread.
+        let mgmt = st.organization.management_account_id.clone();
         let is_management = scope.service_regions.is_empty()
             || match self.caller_account.get() {
-                Some(c) => c.account_id == st.organization.management_account_id,
-                None => self.caller().await?.account_id == st.organization.management_account_id,
+                Some(c) => c.account_id == mgmt,
+                None => self.caller().await?.account_id == mgmt,
             };
         st.service_admins_unreadable = !is_management;
-        let pairs: Vec<(String, String)> = scope
-            .service_regions
-            .iter()
-            .flat_map(|(p, rs)| rs.iter().map(move |r| (p.clone(), r.clone())))
-            .filter(|_| is_management)
-            .collect();
-        let admins: Vec<(String, String, std::collections::BTreeMap<String, String>)> =
-            stream::iter(pairs)
-                .map(|(p, r)| async move {
-                    let native = crate::catalog::lookup(&p)
-                        .and_then(|s| crate::catalog::native(s.service.id));
-                    let m = match native {
-                        Some(n) => super::delegation::regional(n.id)?.list(self, &r).await?,
-                        None => Default::default(),
-                    };
-                    Ok::<_, LiveError>((p, r, m))
-                })
-                .buffer_unordered(self.concurrency)
-                .try_collect()
-                .await?;
-        for (p, r, m) in admins {
-            st.service_admins.entry(p).or_default().insert(r, m);
-        }
-        if let Some(ic) = &scope.identity_center {
-            let mgmt = st.organization.management_account_id.clone();
-            match self.read_ic(ic, &mgmt).await {
-                Ok(x) => st.identity_center = Some(x),
-                Err(e @ LiveError::NoIdentityCenter { .. }) => {
-                    st.identity_center_unreadable = Some(e.to_string())
-                }
-                Err(e) => return Err(e),
+        // Then the tree, the policies, the Regions' admins and Identity Center, together; the
+        // tree itself is read without a barrier per level.
+        let (tree, policies, service_admins, ic) = tokio::join!(
+            self.read_tree(&st.root_id),
+            self.read_policies(&types, scope),
+            self.read_service_admins(scope, is_management),
+            self.read_ic_scoped(scope, &mgmt)
+        );
+        let (ous, accounts) = tree?;
+        st.ous = ous;
+        st.accounts = accounts;
+        st.compute_paths();
+        for p in policies? {
+            if let Some(t) = &p.tags {
+                st.tags.insert(p.id.clone(), t.clone());
             }
+            st.policies.insert(p.id.clone(), p);
+        }
+        st.service_admins = service_admins?;
+        match ic? {
+            Some(Ok(x)) => st.identity_center = Some(x),
+            Some(Err(why)) => st.identity_center_unreadable = Some(why),
+            None => {}
         }
         let ids: Vec<String> = scope.resource_ids(&st).into_iter().collect();
         let tags: Vec<(String, Tags)> = stream::iter(ids)
@@ -220,6 +208,80 @@ impl Aws {
         Err(LiveError::Inconsistent("ListRoots returned no root".into()))
     }
 
+    /// The policies of `types` (their tags too when the scope asks).
+    async fn read_policies(
+        &self,
+        types: &BTreeSet<String>,
+        scope: &ReadScope,
+    ) -> Result<Vec<crate::live::LivePolicy>, LiveError> {
+        let per_type: Vec<Vec<crate::live::LivePolicy>> = stream::iter(types.iter())
+            .map(|ty| self.policies_of_type(ty))
+            .buffer_unordered(self.concurrency)
+            .try_collect()
+            .await?;
+        stream::iter(per_type.into_iter().flatten())
+            .map(|mut p| async move {
+                if (scope.everything && !p.aws_managed) || scope.tag_policy_names.contains(&p.name)
+                {
+                    p.tags = Some(self.tags(&p.id).await?);
+                }
+                Ok::<_, LiveError>(p)
+            })
+            .buffer_unordered(self.concurrency)
+            .try_collect()
+            .await
+    }
+
+    /// The Regions' service-side administrators the scope names (none unless the caller is
+    /// the management account).
+    async fn read_service_admins(
+        &self,
+        scope: &ReadScope,
+        is_management: bool,
+    ) -> Result<BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>, LiveError> {
+        let pairs: Vec<(String, String)> = scope
+            .service_regions
+            .iter()
+            .flat_map(|(p, rs)| rs.iter().map(move |r| (p.clone(), r.clone())))
+            .filter(|_| is_management)
+            .collect();
+        let admins: Vec<(String, String, BTreeMap<String, String>)> = stream::iter(pairs)
+            .map(|(p, r)| async move {
+                let native =
+                    crate::catalog::lookup(&p).and_then(|s| crate::catalog::native(s.service.id));
+                let m = match native {
+                    Some(n) => super::delegation::regional(n.id)?.list(self, &r).await?,
+                    None => Default::default(),
+                };
+                Ok::<_, LiveError>((p, r, m))
+            })
+            .buffer_unordered(self.concurrency)
+            .try_collect()
+            .await?;
+        let mut out: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>> =
+            BTreeMap::new();
+        for (p, r, m) in admins {
+            out.entry(p).or_default().insert(r, m);
+        }
+        Ok(out)
+    }
+
+    /// Identity Center when the scope asks: `Some(Err(why))` when no instance is visible.
+    async fn read_ic_scoped(
+        &self,
+        scope: &ReadScope,
+        mgmt: &str,
+    ) -> Result<Option<Result<crate::live::ic::LiveIc, String>>, LiveError> {
+        let Some(ic) = &scope.identity_center else {
+            return Ok(None);
+        };
+        match self.read_ic(ic, mgmt).await {
+            Ok(x) => Ok(Some(Ok(x))),
+            Err(e @ LiveError::NoIdentityCenter { .. }) => Ok(Some(Err(e.to_string()))),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Policies of one type: ListPolicies, then DescribePolicy (content) and
     /// ListTargetsForPolicy for each, concurrently.
     async fn policies_of_type(&self, ty: &str) -> Result<Vec<crate::live::LivePolicy>, LiveError> {
@@ -292,45 +354,54 @@ impl Aws {
         Ok(out)
     }
 
-    /// Breadth-first over the tree, one level at a time, parents fetched concurrently.
-    async fn read_tree(&self, st: &mut LiveState) -> Result<(), LiveError> {
-        let mut frontier = vec![st.root_id.clone()];
-        let mut guard = 0;
-        while !frontier.is_empty() && guard < 16 {
-            guard += 1;
-            tracing::debug!(
-                level = guard,
-                parents = frontier.len(),
-                "reading one level of the OU tree"
-            );
-            let level: Vec<ParentChildren> = stream::iter(std::mem::take(&mut frontier))
-                .map(|pid| async move {
-                    let (ous, accounts) =
+    /// The OU tree, pipelined: a parent's child OUs are queued as soon as they arrive (no
+    /// barrier per level), at most `concurrency` parents in flight (each reads its OUs and its
+    /// accounts at once). AWS allows 5 levels below the root; more than 16 is refused as a loop.
+    async fn read_tree(
+        &self,
+        root: &str,
+    ) -> Result<(BTreeMap<String, LiveOu>, BTreeMap<AccountId, LiveAccount>), LiveError> {
+        let mut ous = BTreeMap::new();
+        let mut accounts = BTreeMap::new();
+        let mut queue: VecDeque<(String, usize)> = VecDeque::from([(root.to_string(), 0)]);
+        let mut in_flight = FuturesUnordered::new();
+        loop {
+            while in_flight.len() < self.concurrency {
+                let Some((pid, depth)) = queue.pop_front() else {
+                    break;
+                };
+                if depth > 16 {
+                    return Err(LiveError::Inconsistent(
+                        "the OU tree is more than 16 levels deep (a loop?)".into(),
+                    ));
+                }
+                in_flight.push(async move {
+                    let (children, accts) =
                         tokio::try_join!(self.child_ous(&pid), self.child_accounts(&pid))?;
-                    Ok::<_, LiveError>((pid, ous, accounts))
-                })
-                .buffer_unordered(self.concurrency)
-                .try_collect()
-                .await?;
-            for (pid, ous, accounts) in level {
-                for (id, name) in ous {
-                    frontier.push(id.clone());
-                    st.ous.insert(
-                        id.clone(),
-                        LiveOu {
-                            id,
-                            name,
-                            parent_id: pid.clone(),
-                            path: String::new(),
-                        },
-                    );
-                }
-                for a in accounts {
-                    st.accounts.insert(a.id.clone(), a);
-                }
+                    Ok::<ParentRead, LiveError>((pid, depth, children, accts))
+                });
+            }
+            let Some(done) = in_flight.next().await else {
+                break;
+            };
+            let (pid, depth, children, accts) = done?;
+            for (id, name) in children {
+                queue.push_back((id.clone(), depth + 1));
+                ous.insert(
+                    id.clone(),
+                    LiveOu {
+                        id,
+                        name,
+                        parent_id: pid.clone(),
+                        path: String::new(),
+                    },
+                );
+            }
+            for a in accts {
+                accounts.insert(a.id.clone(), a);
             }
         }
-        Ok(())
+        Ok((ous, accounts))
     }
 
     async fn child_ous(&self, parent: &str) -> Result<Vec<(String, String)>, LiveError> {
@@ -406,7 +477,10 @@ impl Aws {
         Ok(out)
     }
 
-    async fn read_delegated_admins(&self, st: &mut LiveState) -> Result<(), LiveError> {
+    /// Delegated administrators by service principal: one ListDelegatedAdministrators, then
+    /// one ListDelegatedServicesForAccount per admin account.
+    async fn delegated_admins(&self) -> Result<BTreeMap<String, BTreeSet<AccountId>>, LiveError> {
+        let mut out: BTreeMap<String, BTreeSet<AccountId>> = BTreeMap::new();
         let mut admins = Vec::new();
         let mut pages = self
             .org
@@ -429,10 +503,10 @@ impl Aws {
             .await?;
         for (id, services) in per_account {
             for s in services {
-                st.delegated_admins.entry(s).or_default().insert(id.clone());
+                out.entry(s).or_default().insert(id.clone());
             }
         }
-        Ok(())
+        Ok(out)
     }
 
     async fn delegated_services(&self, id: &AccountId) -> Result<Vec<String>, LiveError> {

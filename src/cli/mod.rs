@@ -95,8 +95,8 @@ pub struct Global {
     /// Attempts per AWS call, retries included (throttling is retried with backoff).
     #[arg(long, global = true, env = "AWS_MAX_ATTEMPTS", hide = true)]
     pub max_attempts: Option<u32>,
-    /// OUs read at once.
-    #[arg(long, global = true, default_value_t = 4, hide = true)]
+    /// Reads in flight at once per kind (parents of the OU tree, policies, tags, …).
+    #[arg(long, global = true, default_value_t = 8, hide = true)]
     pub concurrency: usize,
     /// Seconds to establish a connection to an AWS endpoint.
     #[arg(long, global = true, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
