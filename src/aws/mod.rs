@@ -22,6 +22,7 @@ mod delegation;
 mod errors;
 mod ic_read;
 mod ic_write;
+pub mod pace;
 mod read;
 mod retries;
 mod stats;
@@ -38,6 +39,9 @@ pub use errors::map_sdk_error;
 #[path = "endpoint_tests.rs"]
 mod endpoint_tests;
 pub use stats::{ApiStats, CallCounts};
+
+/// The most calls in flight per service and Region, however fast AWS answers.
+pub const PACE_CEILING: usize = 64;
 
 /// How to reach AWS (from global CLI flags; the standard AWS variables work too).
 #[derive(Debug, Clone, Default)]
@@ -195,6 +199,15 @@ impl Aws {
                 .with_max_backoff(Duration::from_secs(20)),
         );
         let mut cfg = loader.load().await;
+        // Every call goes through the adaptive pacer (per service and Region: raised while
+        // calls succeed, halved when AWS throttles), starting at twice the read fan-out.
+        if let Some(http) = cfg.http_client() {
+            let pacer = pace::Pacer::new(opts.concurrency.max(1) * 2, PACE_CEILING);
+            cfg = cfg
+                .into_builder()
+                .http_client(pace::PacedClient::new(http, pacer))
+                .build();
+        }
         if cfg.region().is_none() {
             // Organizations is a global service served from us-east-1.
             cfg = cfg

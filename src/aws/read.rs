@@ -258,8 +258,7 @@ impl Aws {
             .buffer_unordered(self.concurrency)
             .try_collect()
             .await?;
-        let mut out: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>> =
-            BTreeMap::new();
+        let mut out: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>> = BTreeMap::new();
         for (p, r, m) in admins {
             out.entry(p).or_default().insert(r, m);
         }

@@ -1,0 +1,239 @@
+//! Adaptive pacing: every AWS call of the run goes through one HTTP connector that holds a
+//! concurrency limit per service and Region, raised while calls succeed and halved when AWS
+//! throttles (additive increase, multiplicative decrease), between 1 and a ceiling. AWS
+//! publishes no rate for Organizations and ~20 requests/s for Identity Center: a fixed
+//! concurrency is either too slow or throttled; this one finds the service's pace, for reads
+//! and applies alike. The SDK's own retry (standard mode) still retries each throttled attempt;
+//! each attempt passes the gate again.
+//!
+//! The service comes from the request's SigV4 credential scope (`…/REGION/SERVICE/aws4_request`),
+//! so it works behind one endpoint URL too. A response is throttling when its status is 429,
+//! or a 400 whose body names `ThrottlingException`, `TooManyRequestsException`, `Throttling` or
+//! `RequestLimitExceeded` (error bodies are small; they are read here and handed on intact).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::byte_stream::ByteStream;
+use tokio::sync::Notify;
+
+/// One service's limit.
+#[derive(Debug, Clone)]
+struct Limit {
+    limit: f64,
+    in_flight: usize,
+    last_cut: Option<Instant>,
+}
+
+/// The limits of a run, shared by every client.
+#[derive(Debug, Clone)]
+pub struct Pacer {
+    state: Arc<Mutex<BTreeMap<String, Limit>>>,
+    notify: Arc<Notify>,
+    initial: f64,
+    ceiling: f64,
+}
+
+/// A call in flight; releases its place when dropped.
+pub struct Slot {
+    pacer: Pacer,
+    key: String,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Ok(mut m) = self.pacer.state.lock() {
+            if let Some(l) = m.get_mut(&self.key) {
+                l.in_flight = l.in_flight.saturating_sub(1);
+            }
+        }
+        self.pacer.notify.notify_waiters();
+    }
+}
+
+impl Pacer {
+    /// Limits starting at `initial` calls in flight per service, never above `ceiling`.
+    pub fn new(initial: usize, ceiling: usize) -> Self {
+        let ceiling = ceiling.max(1) as f64;
+        Pacer {
+            state: Arc::default(),
+            notify: Arc::new(Notify::new()),
+            initial: (initial.max(1) as f64).min(ceiling),
+            ceiling,
+        }
+    }
+
+    /// Waits for a place under `key`'s limit.
+    pub async fn acquire(&self, key: &str) -> Slot {
+        loop {
+            let notified = self.notify.notified();
+            {
+                let Ok(mut m) = self.state.lock() else {
+                    break;
+                };
+                let l = m.entry(key.to_string()).or_insert(Limit {
+                    limit: self.initial,
+                    in_flight: 0,
+                    last_cut: None,
+                });
+                if (l.in_flight as f64) < l.limit.floor().max(1.0) {
+                    l.in_flight += 1;
+                    break;
+                }
+            }
+            notified.await;
+        }
+        Slot {
+            pacer: self.clone(),
+            key: key.to_string(),
+        }
+    }
+
+    /// A call succeeded: one more place, spread over a window of calls (+1/limit each).
+    pub fn succeeded(&self, key: &str) {
+        if let Ok(mut m) = self.state.lock() {
+            if let Some(l) = m.get_mut(key) {
+                l.limit = (l.limit + 1.0 / l.limit.max(1.0)).min(self.ceiling);
+            }
+        }
+        self.notify.notify_waiters();
+    }
+
+    /// AWS throttled a call: half the places (once per 100 ms: one burst of throttled
+    /// answers is one signal).
+    pub fn throttled(&self, key: &str) {
+        if let Ok(mut m) = self.state.lock() {
+            if let Some(l) = m.get_mut(key) {
+                let now = Instant::now();
+                if l.last_cut
+                    .is_none_or(|t| now.duration_since(t) > Duration::from_millis(100))
+                {
+                    l.limit = (l.limit / 2.0).max(1.0);
+                    l.last_cut = Some(now);
+                }
+            }
+        }
+    }
+
+    /// The current limit of `key` (for tests and statistics).
+    pub fn limit(&self, key: &str) -> Option<f64> {
+        self.state.lock().ok()?.get(key).map(|l| l.limit)
+    }
+}
+
+/// The service and Region a request is signed for: `organizations/us-east-1`.
+pub fn key_of(authorization: Option<&str>) -> String {
+    authorization
+        .and_then(|a| a.split("Credential=").nth(1))
+        .and_then(|c| {
+            let parts: Vec<&str> = c.split(['/', ',']).collect();
+            // AKID / date / region / service / aws4_request
+            Some(format!("{}/{}", parts.get(3)?, parts.get(2)?))
+        })
+        .unwrap_or_else(|| "unsigned".into())
+}
+
+/// Whether an error body names a throttling error.
+pub fn is_throttling(status: u16, body: &[u8]) -> bool {
+    if status == 429 {
+        return true;
+    }
+    if status != 400 {
+        return false;
+    }
+    let text = String::from_utf8_lossy(body);
+    [
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "<Code>Throttling<",
+        "\"Throttling\"",
+    ]
+    .iter()
+    .any(|c| text.contains(c))
+}
+
+/// The HTTP client of the run: the SDK's, behind the pacer.
+#[derive(Debug, Clone)]
+pub struct PacedClient {
+    inner: SharedHttpClient,
+    pacer: Pacer,
+}
+
+impl PacedClient {
+    pub fn new(inner: SharedHttpClient, pacer: Pacer) -> Self {
+        PacedClient { inner, pacer }
+    }
+}
+
+impl HttpClient for PacedClient {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(PacedConnector {
+            inner: self.inner.http_connector(settings, components),
+            pacer: self.pacer.clone(),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct PacedConnector {
+    inner: SharedHttpConnector,
+    pacer: Pacer,
+}
+
+impl HttpConnector for PacedConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let key = key_of(request.headers().get("authorization"));
+        let inner = self.inner.clone();
+        let pacer = self.pacer.clone();
+        HttpConnectorFuture::new(async move {
+            let _slot = pacer.acquire(&key).await;
+            let resp = inner.call(request).await?;
+            let status = resp.status().as_u16();
+            if (200..300).contains(&status) {
+                pacer.succeeded(&key);
+                return Ok(resp);
+            }
+            if status == 429 {
+                pacer.throttled(&key);
+                return Ok(resp);
+            }
+            if status != 400 {
+                return Ok(resp);
+            }
+            // A 400 may be throttling (Organizations, Identity Center): read the (small) error
+            // body, then hand it on unchanged.
+            let mut resp = resp;
+            let body = resp.take_body();
+            let bytes = match ByteStream::new(body).collect().await {
+                Ok(b) => b.into_bytes(),
+                Err(e) => {
+                    return Err(aws_smithy_runtime_api::client::result::ConnectorError::io(
+                        e.into(),
+                    ))
+                }
+            };
+            if is_throttling(status, &bytes) {
+                pacer.throttled(&key);
+            }
+            *resp.body_mut() = SdkBody::from(bytes);
+            Ok(resp)
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "pace_tests.rs"]
+mod tests;

@@ -1,0 +1,79 @@
+use super::*;
+
+#[test]
+fn the_key_is_the_signed_service_and_region() {
+    let a = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261130/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=abc";
+    assert_eq!(key_of(Some(a)), "organizations/us-east-1");
+    assert_eq!(key_of(None), "unsigned");
+}
+
+#[test]
+fn throttling_answers_are_recognised() {
+    assert!(is_throttling(429, b""));
+    assert!(is_throttling(
+        400,
+        br#"{"__type":"TooManyRequestsException","Message":"slow down"}"#
+    ));
+    assert!(is_throttling(
+        400,
+        br#"{"__type":"com.amazonaws.sso#ThrottlingException"}"#
+    ));
+    assert!(is_throttling(
+        400,
+        b"<Response><Errors><Error><Code>RequestLimitExceeded</Code></Error></Errors></Response>"
+    ));
+    assert!(!is_throttling(
+        400,
+        br#"{"__type":"ConstraintViolationException"}"#
+    ));
+    assert!(!is_throttling(500, b"ThrottlingException"));
+}
+
+#[tokio::test]
+async fn the_limit_grows_with_success_and_halves_on_throttling() {
+    let p = Pacer::new(4, 64);
+    let k = "organizations/us-east-1";
+    drop(p.acquire(k).await);
+    assert_eq!(p.limit(k), Some(4.0));
+    for _ in 0..40 {
+        p.succeeded(k);
+    }
+    let grown = p.limit(k).unwrap();
+    assert!(grown > 8.0 && grown < 14.0, "{grown}");
+    p.throttled(k);
+    assert_eq!(p.limit(k), Some(grown / 2.0));
+    // A burst of throttled answers is one signal.
+    p.throttled(k);
+    assert_eq!(p.limit(k), Some(grown / 2.0));
+    // Never below one, never above the ceiling.
+    for _ in 0..10 {
+        std::thread::sleep(Duration::from_millis(101));
+        p.throttled(k);
+    }
+    assert_eq!(p.limit(k), Some(1.0));
+    for _ in 0..100_000 {
+        p.succeeded(k);
+    }
+    assert_eq!(p.limit(k), Some(64.0));
+}
+
+#[tokio::test]
+async fn no_more_calls_in_flight_than_the_limit() {
+    let p = Pacer::new(2, 2);
+    let k = "sso/us-east-1";
+    let a = p.acquire(k).await;
+    let b = p.acquire(k).await;
+    let third = tokio::time::timeout(Duration::from_millis(50), p.acquire(k)).await;
+    assert!(third.is_err(), "a third call got a place");
+    drop(a);
+    let c = tokio::time::timeout(Duration::from_millis(500), p.acquire(k)).await;
+    assert!(c.is_ok(), "a released place was not given");
+    // Another service has its own places.
+    let other = tokio::time::timeout(
+        Duration::from_millis(50),
+        p.acquire("identitystore/us-east-1"),
+    )
+    .await;
+    assert!(other.is_ok());
+    drop((b, c));
+}
