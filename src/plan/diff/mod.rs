@@ -184,6 +184,13 @@ impl Ctx<'_> {
 
     /// Pairs each desired account with its live account (by id, else by email).
     fn match_accounts(&mut self) {
+        // One index, not a scan per account (quadratic at thousands of accounts).
+        let by_email: BTreeMap<String, &crate::live::LiveAccount> = self
+            .live
+            .accounts
+            .values()
+            .map(|a| (a.email.to_ascii_lowercase(), a))
+            .collect();
         for (name, a) in &self.desired.accounts {
             let found = match (&a.id, &a.email) {
                 (Some(id), _) => match self.live.accounts.get(id) {
@@ -197,7 +204,7 @@ impl Ctx<'_> {
                         None
                     }
                 },
-                (None, Some(email)) => self.live.account_by_email(email),
+                (None, Some(email)) => by_email.get(&email.to_ascii_lowercase()).copied(),
                 (None, None) => None,
             };
             if let Some(l) = found {
