@@ -9,7 +9,20 @@
 macro_rules! service_client {
     ($aws:expr, $sdk:ident, $region:expr) => {
         $aws.sdk_config().map(|cfg| {
-            let mut b = $sdk::config::Builder::from(cfg).interceptor($aws.stats.clone());
+            // The pacer bounds throttling; the SDK's shared retry quota would fail a plan under
+            // sustained throttling however the calls are paced (measured: "not enough retry
+            // quota" after a few hundred throttled answers), so each call keeps only its own
+            // bound (--max-attempts).
+            let mut b = $sdk::config::Builder::from(cfg)
+                .interceptor($aws.stats.clone())
+                .retry_partition(
+                    $sdk::config::retry::RetryPartition::custom(concat!(
+                        "orgctl-",
+                        stringify!($sdk)
+                    ))
+                    .token_bucket($sdk::config::retry::TokenBucket::unlimited())
+                    .build(),
+                );
             if let Some(r) = $region {
                 b = b.region(r);
             }
@@ -156,7 +169,7 @@ pub struct Aws {
     /// tests that mock only Organizations).
     pub config: Option<aws_config::SdkConfig>,
     /// Who the credentials belong to, once `caller()` has asked STS (asked once per run).
-    pub caller_account: std::sync::Arc<std::sync::OnceLock<crate::live::Caller>>,
+    pub caller_account: std::sync::Arc<tokio::sync::OnceCell<crate::live::Caller>>,
 }
 
 impl Aws {
@@ -225,6 +238,14 @@ impl Aws {
             aws_sdk_organizations::config::Builder::from(cfg)
                 .interceptor(stats.clone())
                 .retry_classifier(retries::TryAgainLater)
+                // See service_client!: the pacer, not a shared retry quota, bounds throttling.
+                .retry_partition(
+                    aws_sdk_organizations::config::retry::RetryPartition::custom(
+                        "orgctl-organizations",
+                    )
+                    .token_bucket(aws_sdk_organizations::config::retry::TokenBucket::unlimited())
+                    .build(),
+                )
                 .build(),
         );
         let sts = aws_sdk_sts::Client::from_conf(

@@ -28,84 +28,90 @@ pub const PAGE_SIZE: i32 = 20;
 
 impl LiveRead for Aws {
     async fn caller(&self) -> Result<Caller, LiveError> {
-        // Asked once per run: the lock and the plan both need it.
-        if let Some(c) = self.caller_account.get() {
-            return Ok(c.clone());
-        }
-        let out = self
-            .sts
-            .get_caller_identity()
-            .send()
+        // Asked once per run (the lock, the plan and the read need it); callers at the same
+        // moment share the one call.
+        self.caller_account
+            .get_or_try_init(|| async {
+                let out = self
+                    .sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| map_sdk_error("GetCallerIdentity", e))?;
+                Ok::<_, LiveError>(Caller {
+                    account_id: out.account().unwrap_or_default().to_string(),
+                    arn: out.arn().unwrap_or_default().to_string(),
+                })
+            })
             .await
-            .map_err(|e| map_sdk_error("GetCallerIdentity", e))?;
-        let caller = Caller {
-            account_id: out.account().unwrap_or_default().to_string(),
-            arn: out.arn().unwrap_or_default().to_string(),
-        };
-        let _ = self.caller_account.set(caller.clone());
-        Ok(caller)
+            .cloned()
     }
 
     async fn read(&self, scope: &ReadScope) -> Result<LiveState, LiveError> {
-        // The calls that need nothing but the organization, at once. DescribeOrganization's
-        // error, if any, wins: it is the clearest (not in an organization, access denied).
-        let (organization, root, trusted, admins, policy) = tokio::join!(
-            self.describe_org(),
-            self.root(),
+        // Three chains at once, each call started as soon as what it needs has arrived:
+        // ListRoots → the tree and the policies of the enabled types; DescribeOrganization →
+        // the Regions' admins (management account only) and Identity Center; and the calls
+        // that need nothing (trusted access, delegated administrators, the delegation policy).
+        let root_chain = async {
+            let (root_id, root_types) = self.root().await?;
+            let mut types = scope.policy_types.clone();
+            if scope.enabled_policy_types || scope.everything {
+                types.extend(
+                    root_types
+                        .iter()
+                        .filter(|(_, s)| s.as_str() == "ENABLED")
+                        .map(|(t, _)| t.clone()),
+                );
+            }
+            let (tree, policies) =
+                tokio::join!(self.read_tree(&root_id), self.read_policies(&types, scope));
+            Ok::<_, LiveError>((root_id, root_types, tree?, policies?))
+        };
+        let org_chain = async {
+            let organization = self.describe_org().await?;
+            let mgmt = organization.management_account_id.clone();
+            // AWS lets only the management account list the Regions' admins (GuardDuty,
+            // Security Hub, Detective say so; Inspector and Macie are treated alike).
+            let is_management =
+                scope.service_regions.is_empty() || self.caller().await?.account_id == mgmt;
+            let (admins, ic) = tokio::join!(
+                self.read_service_admins(scope, is_management),
+                self.read_ic_scoped(scope, &mgmt)
+            );
+            Ok::<_, LiveError>((organization, is_management, admins?, ic?))
+        };
+        let (org, root, trusted, admins, policy) = tokio::join!(
+            org_chain,
+            root_chain,
             self.trusted_access(),
             self.delegated_admins(),
             self.delegation_policy()
         );
-        let organization = organization?;
-        let (root_id, root_policy_types) = root?;
+        // DescribeOrganization's error, if any, wins: it is the clearest (not in an
+        // organization, access denied).
+        let (organization, is_management, service_admins, ic) = org?;
+        let (root_id, root_policy_types, (ous, accounts), policies) = root?;
         let mut st = LiveState {
             organization,
             root_id,
             root_policy_types,
+            ous,
+            accounts,
             trusted_access: trusted?,
             delegated_admins: admins?,
             delegation_policy: policy?,
+            service_admins,
+            service_admins_unreadable: !is_management,
             ..Default::default()
         };
-        let mut types = scope.policy_types.clone();
-        if scope.enabled_policy_types || scope.everything {
-            types.extend(
-                st.root_policy_types
-                    .iter()
-                    .filter(|(_, s)| s.as_str() == "ENABLED")
-                    .map(|(t, _)| t.clone()),
-            );
-        }
-        // AWS lets only the management account list the Regions' admins (GuardDuty, Security
-        // Hub, Detective say so; Inspector and Macie are treated alike); another caller marks
-        // them unread.
-        let mgmt = st.organization.management_account_id.clone();
-        let is_management = scope.service_regions.is_empty()
-            || match self.caller_account.get() {
-                Some(c) => c.account_id == mgmt,
-                None => self.caller().await?.account_id == mgmt,
-            };
-        st.service_admins_unreadable = !is_management;
-        // Then the tree, the policies, the Regions' admins and Identity Center, together; the
-        // tree itself is read without a barrier per level.
-        let (tree, policies, service_admins, ic) = tokio::join!(
-            self.read_tree(&st.root_id),
-            self.read_policies(&types, scope),
-            self.read_service_admins(scope, is_management),
-            self.read_ic_scoped(scope, &mgmt)
-        );
-        let (ous, accounts) = tree?;
-        st.ous = ous;
-        st.accounts = accounts;
         st.compute_paths();
-        for p in policies? {
+        for p in policies {
             if let Some(t) = &p.tags {
                 st.tags.insert(p.id.clone(), t.clone());
             }
             st.policies.insert(p.id.clone(), p);
         }
-        st.service_admins = service_admins?;
-        match ic? {
+        match ic {
             Some(Ok(x)) => st.identity_center = Some(x),
             Some(Err(why)) => st.identity_center_unreadable = Some(why),
             None => {}

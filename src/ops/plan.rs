@@ -37,11 +37,11 @@ pub struct PlanOutcome {
 pub async fn plan<R: LiveRead>(req: &PlanRequest, reader: &R) -> Result<PlanOutcome, OpsError> {
     let loaded = model::load(&req.file)?;
     let desired = loaded.desired;
-    let caller = reader.caller().await?;
+    // Who we are and what the organization is, at once (one round trip less).
+    let scope = crate::plan::scope::read_scope(&desired);
+    let (caller, live) = futures::join!(reader.caller(), reader.read(&scope));
+    let (caller, live) = (caller?, live?);
     tracing::info!(account = %caller.account_id, arn = %caller.arn, "running as");
-    let live = reader
-        .read(&crate::plan::scope::read_scope(&desired))
-        .await?;
     tracing::info!(
         organization = %live.organization.id,
         ous = live.ous.len(),
