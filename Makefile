@@ -33,11 +33,13 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 
-## Benchmark (not a test): 1,000 accounts / 100 OUs / 8 delegations, API calls vs. the lower bound.
+## Benchmark (not a test): 1,000 accounts / 100 OUs / 8 delegations, API calls vs. the lower bound;
+## Identity Center; wall time vs. a reference reader and vs. the quota floor (bench/README.md).
 bench: $(STAMP)
 	cargo build --release --bin orgctl
 	$(VPY) bench/plan_bench.py --orgctl target/release/orgctl
 	$(VPY) bench/ic_bench.py --orgctl target/release/orgctl
+	$(VPY) bench/floor_bench.py --orgctl target/release/orgctl
 
 ## Regenerate schemas/org.schema.json from the Rust types.
 schema:

@@ -15,6 +15,10 @@ one page per 20 trusted services, DescribeResourcePolicy (the delegation policy)
 per 20 delegated-admin accounts and, per admin
 account, one page per 20 of its services (cheaper than one ListDelegatedAdministrators per
 service whenever an account administers more than one service, as here).
+
+This counts calls; bench/floor_bench.py measures the time they take (latency behind
+bench/latency_proxy.py against bench/reference_reader.py, and a per-service quota): see
+bench/README.md.
 """
 import argparse
 import json

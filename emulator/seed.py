@@ -6,7 +6,16 @@
           GuardDuty administered by infra-ops in both Regions (the file moves it to sec-ops)
           and a hand-made SCP deny-leave-organization with an older document
   seed.py --endpoint URL bench --accounts 1000 --ous 100 --delegations 8
+          [--depth 5 --wide 25 --crowd 25]
           [--ic-permission-sets 20 --ic-groups 200 --ic-users 500 --ic-assignments 2000]
+
+bench's tree: ous // 10 top-level OUs, the others below them. By default (--depth 2, no --wide
+or --crowd) each top-level OU gets sub-OUs round-robin and the accounts are spread evenly (10 per
+OU at 1,000 / 100). --depth D (2-5 levels of OUs) builds chains instead: each new OU goes under
+the last one made below the same top-level OU until the chain is D levels deep, then a new chain
+starts; --wide W first puts W child OUs under ou00 and --crowd C puts the first C accounts in
+the first OU at the deepest level, so that (W, C > 20) a parent needs a second page of child OUs
+and one a second page of accounts (pages hold 20), as bench/floor_bench.py wants.
 
 Prints a JSON summary (ids by name) on stdout. Credentials are dummies; the default
 identity is the emulator's account 123456789012, which becomes the management account.
@@ -17,6 +26,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
 
 import boto3
@@ -56,11 +66,13 @@ def create_accounts(o, specs):
     """specs: [(name, email)] -> {name: id}; waits for the asynchronous creations, never more than
     IN_FLIGHT in progress at once."""
     todo, reqs, ids = list(specs), {}, {}
+    pause = 0.002  # doubles up to 0.05 s while no creation completes (an emulator with --create-delay 0 completes them at once)
     while todo or len(ids) < len(reqs):
         while todo and len(reqs) - len(ids) < IN_FLIGHT:
             name, email = todo.pop(0)
             reqs[name] = o.create_account(Email=email, AccountName=name)["CreateAccountStatus"]["Id"]
-        time.sleep(0.05)
+        time.sleep(pause)
+        done = len(ids)
         for name, rid in reqs.items():
             if name in ids:
                 continue
@@ -69,6 +81,7 @@ def create_accounts(o, specs):
                 ids[name] = st["AccountId"]
             elif st["State"] == "FAILED":
                 sys.exit(f"seed: creating {name} failed: {st.get('FailureReason')}")
+        pause = 0.002 if len(ids) > done else min(0.05, pause * 2)
     return ids
 
 
@@ -132,29 +145,48 @@ def identity_center_brownfield(o):
     sso.attach_managed_policy_to_permission_set(InstanceArn=arn, PermissionSetArn=ps, ManagedPolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
 
 
-def bench(o, n_accounts, n_ous, n_deleg):
+def tree_paths(n_ous, depth=2, wide=0):
+    """The bench tree's OU paths in creation order (parents first); see the module docstring."""
+    if not 2 <= depth <= 5:
+        sys.exit("seed: --depth is 2 to 5 levels of OUs")
+    top = max(1, n_ous // 10)
+    paths = [f"ou{i:02d}" for i in range(top)]
+    if depth == 2 and not wide:
+        i = 0
+        while len(paths) < n_ous:
+            paths.append(f"ou{i % top:02d}/sub{i:03d}")
+            i += 1
+        return paths
+    paths += [f"ou00/w{i:02d}" for i in range(min(wide, n_ous - len(paths)))]
+    last = {t: t for t in paths[:top]}  # per top-level OU, the last OU of its current chain
+    i = 0
+    while len(paths) < n_ous:
+        t = f"ou{i % top:02d}"
+        parent = last[t] if last[t].count("/") + 1 < depth else t
+        last[t] = f"{parent}/sub{i:03d}"
+        paths.append(last[t])
+        i += 1
+    return paths
+
+
+def bench(o, n_accounts, n_ous, n_deleg, depth=2, wide=0, crowd=0):
     o.create_organization(FeatureSet="ALL")
     root = root_id(o)
-    top = max(1, n_ous // 10)
     ous = {}
-    for i in range(top):
-        ous[f"ou{i:02d}"] = o.create_organizational_unit(ParentId=root, Name=f"ou{i:02d}")["OrganizationalUnit"]["Id"]
-    i = 0
-    while len(ous) < n_ous:
-        parent = f"ou{i % top:02d}"
-        path = f"{parent}/sub{i:03d}"
-        ous[path] = o.create_organizational_unit(ParentId=ous[parent], Name=f"sub{i:03d}")["OrganizationalUnit"]["Id"]
-        i += 1
+    for path in tree_paths(n_ous, depth, wide):
+        parent, _, name = path.rpartition("/")
+        ous[path] = o.create_organizational_unit(ParentId=ous[parent] if parent else root, Name=name)["OrganizationalUnit"]["Id"]
     paths = sorted(ous)
+    order = {p: i for i, p in enumerate(ous)}
+    deepest = max(ous, key=lambda p: (p.count("/"), -order[p]))  # the first OU made at the deepest level
     specs = [(f"acct-{k:04d}", f"aws+acct-{k:04d}@example.com") for k in range(n_accounts)]
     ids = {}
     for start in range(0, len(specs), 50):
         ids.update(create_accounts(o, specs[start:start + 50]))
-    placement = {}
-    for k, (name, _) in enumerate(specs):
-        path = paths[k % len(paths)]
-        o.move_account(AccountId=ids[name], SourceParentId=root, DestinationParentId=ous[path])
-        placement[name] = path
+    placement = {name: deepest if k < crowd else paths[(k - crowd) % len(paths)] for k, (name, _) in enumerate(specs)}
+    # Four moves at a time: the client's CPU (botocore) overlaps the emulator's.
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda name: o.move_account(AccountId=ids[name], SourceParentId=root, DestinationParentId=ous[placement[name]]), placement))
     admins = {}
     for k, p in enumerate(BENCH_SERVICES[:n_deleg]):
         o.enable_aws_service_access(ServicePrincipal=p)
@@ -209,6 +241,9 @@ def main():
     ap.add_argument("--accounts", type=int, default=1000)
     ap.add_argument("--ous", type=int, default=100)
     ap.add_argument("--delegations", type=int, default=8)
+    ap.add_argument("--depth", type=int, default=2, help="bench: levels of OUs below the root (2-5); above 2, chains")
+    ap.add_argument("--wide", type=int, default=0, help="bench: child OUs of ou00 made first (> 20: a second page)")
+    ap.add_argument("--crowd", type=int, default=0, help="bench: accounts put in the first deepest OU (> 20: a second page)")
     ap.add_argument("--ic-permission-sets", type=int, default=0, help="bench: also seed Identity Center")
     ap.add_argument("--ic-groups", type=int, default=200)
     ap.add_argument("--ic-users", type=int, default=500)
@@ -216,7 +251,7 @@ def main():
     ap.add_argument("--ic-skip-assignments", action="store_true", help="list the assignments without creating them (for an apply benchmark)")
     a = ap.parse_args()
     o = client(a.endpoint)
-    out = demo(o) if a.scenario == "demo" else bench(o, a.accounts, a.ous, a.delegations)
+    out = demo(o) if a.scenario == "demo" else bench(o, a.accounts, a.ous, a.delegations, a.depth, a.wide, a.crowd)
     if a.scenario == "demo" and a.legacy:
         legacy(o, out["accounts"])
     if a.scenario == "bench" and a.ic_permission_sets:

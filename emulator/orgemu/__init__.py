@@ -39,6 +39,8 @@ sources, and docs/emulator.md has the table with the tests that prove them.
                         groups an identity provider provisions; the SCIM stand-in), common.py
                         (shared state), __init__.py (wiring)
   calls.py              test support, not a rule: the call log (GET /orgctl-emulator/calls)
+  speed.py              not a rule: moto's per-request look-ups without their scans (access key ->
+                        account, memoized; moto's module list, read once)
   server.py             install() (patches moto once, in a fixed order), control endpoints
                         (stats, config, the SCIM stand-in, the call log),
                         the HTTP server, main()

@@ -93,6 +93,13 @@ def _requests(self):
     return self._orgctl_requests
 
 
+def _pending(self):
+    """The requests still IN_PROGRESS (an index into _requests: a tick looks at these only)."""
+    if not hasattr(self, "_orgctl_pending"):
+        self._orgctl_pending = {}
+    return self._orgctl_pending
+
+
 TICK_LOCK = threading.Lock()
 
 
@@ -105,10 +112,15 @@ def tick(self):
 
 def _tick(self):
     now = time.time()
-    for req in _requests(self).values():
+    pending = _pending(self)
+    for rid, req in list(pending.items()):
         st = req["status"]
-        if st["State"] != "IN_PROGRESS" or req["due"] > now:
+        if st["State"] != "IN_PROGRESS":
+            del pending[rid]
             continue
+        if req["due"] > now:
+            continue
+        del pending[rid]
         email = req["kwargs"]["Email"].lower()
         if any(a.email.lower() == email for a in self.accounts):
             st.update(State="FAILED", FailureReason="EMAIL_ALREADY_EXISTS", CompletedTimestamp=now)
@@ -128,9 +140,9 @@ def create_account(self, **kw):
     status = {"Id": rid, "AccountName": kw["AccountName"], "State": "IN_PROGRESS", "RequestedTimestamp": time.time()}
     with TICK_LOCK:  # two requests at once must not both pass R30's count
         _tick(self)
-        if sum(r["status"]["State"] == "IN_PROGRESS" for r in _requests(self).values()) >= MAX_CREATIONS_IN_PROGRESS:
+        if len(_pending(self)) >= MAX_CREATIONS_IN_PROGRESS:
             raise constraint("ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED")
-        _requests(self)[rid] = {"kwargs": kw, "due": time.time() + float(KNOBS["create_delay"]), "status": status}
+        _requests(self)[rid] = _pending(self)[rid] = {"kwargs": kw, "due": time.time() + float(KNOBS["create_delay"]), "status": status}
     return {"CreateAccountStatus": dict(status)}
 
 

@@ -51,13 +51,14 @@ from werkzeug.wrappers import Request, Response
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
 from . import (access, calls, cloudtrail, faults, guardduty, hub_central, inspector, ipam, macie_securityhub, newaccounts, organizations, paging,
-               policies, policy_rules, resource_policy, sso)
+               policies, policy_rules, resource_policy, speed, sso)
 from .common import KNOBS, LOCK, STATS, check_delays, lag_stats
 from .native import native_app
 
 # Each module's install() patches moto; this is the order they are applied in. The rule modules
 # only import moto at load time; nothing is patched before install().
 INSTALL_ORDER = (
+    speed,              # not a rule: moto's per-request look-ups (caller's account, its modules) without scans
     organizations,      # R6 catalog principals, R1-R5, R9 (OrganizationsBackend)
     resource_policy,    # R10 (OrganizationsBackend, OrganizationsResponse)
     policies,           # R11 (FakePolicy, FakeRoot, OrganizationsBackend)
