@@ -9,6 +9,48 @@ use aws_sdk_organizations::types::{CreateAccountState, OrganizationFeatureSet};
 
 use crate::emulator::{change, changes, example, Creds, Emulator, MGMT};
 
+/// Plans `f` into `plan.json` in the emulator's folder and applies it stage by stage, each
+/// stage's account with its own credentials (an account created by an earlier stage included),
+/// asserting each exits 0. Returns the plan (JSON) and the plan file's path.
+pub(crate) async fn apply_stages(emu: &Emulator, f: &str) -> (serde_json::Value, String) {
+    let pf = emu.dir.path().join("plan.json");
+    let pf = pf.to_str().unwrap().to_string();
+    let plan = emu
+        .orgctl(&["plan", "-f", f, "--out", &pf, "--format", "json"])
+        .expect(0)
+        .json();
+    for s in plan["stages"].as_array().unwrap() {
+        let name = s["account_name"].as_str().unwrap();
+        let n = s["number"].to_string();
+        let creds = if name == "master" {
+            Creds::management()
+        } else {
+            let id = accounts(&emu.mgmt()).await[name].0.clone();
+            emu.member(&id).await
+        };
+        let r = emu.orgctl_as(
+            &creds,
+            &[
+                "apply",
+                &pf,
+                "--executor",
+                name,
+                "--stage",
+                &n,
+                "--allow-destroy",
+            ],
+        );
+        assert_eq!(
+            r.code(),
+            0,
+            "stage {n} ({name}):\n{}\n{}",
+            r.stdout(),
+            r.stderr()
+        );
+    }
+    (plan, pf)
+}
+
 /// Accounts by name: (id, email, parent id).
 pub(crate) async fn accounts(
     org: &aws_sdk_organizations::Client,

@@ -6,7 +6,8 @@
 //! administrator (a finding). With the example file, the plan's management-account changes
 //! are the ones AWS reserves to it, and, once applied, the findings are gone.
 
-use crate::emulator::{example, Creds, Emulator};
+use crate::e2e::apply_stages;
+use crate::emulator::{example, Emulator};
 
 fn kinds(v: &serde_json::Value) -> Vec<(String, String)> {
     v["findings"]
@@ -25,7 +26,7 @@ fn kinds(v: &serde_json::Value) -> Vec<(String, String)> {
 #[tokio::test]
 async fn the_audit_of_the_demo_brownfield_matches_the_hand_checked_findings() {
     let emu = Emulator::start(&["--create-delay", "0.2"]);
-    let seeded = emu.seed(&["demo", "--legacy"]);
+    emu.seed(&["demo", "--legacy"]);
     // SCPs are enabled asynchronously (R11): wait until the root says ENABLED.
     std::thread::sleep(std::time::Duration::from_millis(500));
     let r = emu.orgctl(&["audit", "--format", "json"]).expect(2);
@@ -78,34 +79,7 @@ async fn the_audit_of_the_demo_brownfield_matches_the_hand_checked_findings() {
     );
 
     // Applied (every stage), the organization delegates what it can: no finding, exit 0.
-    let pf = emu.dir.path().join("plan.json");
-    let pf = pf.to_str().unwrap();
-    let plan = emu
-        .orgctl(&["plan", "-f", f, "--out", pf, "--format", "json"])
-        .expect(0)
-        .json();
-    for s in plan["stages"].as_array().unwrap() {
-        let name = s["account_name"].as_str().unwrap();
-        let n = s["number"].to_string();
-        let creds = if name == "master" {
-            Creds::management()
-        } else {
-            emu.member(seeded["accounts"][name].as_str().unwrap()).await
-        };
-        let r = emu.orgctl_as(
-            &creds,
-            &[
-                "apply",
-                pf,
-                "--executor",
-                name,
-                "--stage",
-                &n,
-                "--allow-destroy",
-            ],
-        );
-        assert_eq!(r.code(), 0, "{}\n{}", r.stdout(), r.stderr());
-    }
+    apply_stages(&emu, f).await;
     let after = emu.orgctl(&["audit", "--format", "json"]);
     assert_eq!(after.code(), 0, "{}", after.stdout());
     assert!(kinds(&after.json()).is_empty());

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use crate::e2e::accounts;
-use crate::emulator::{Creds, Emulator};
+use crate::e2e::{accounts, apply_stages};
+use crate::emulator::Emulator;
 
 /// examples/ copied into `dir`, its org.yaml enriched so every section is used: a nested OU
 /// with tags and an account in it, an RCP at the root and on an account, a permission set with
@@ -44,42 +44,14 @@ fn rich_example(dir: &Path) -> String {
     f.to_str().unwrap().to_string()
 }
 
-/// Applies `f` by every stage's account in turn.
-async fn apply_everywhere(emu: &Emulator, f: &str) {
-    let pf = emu.dir.path().join("plan.json");
-    let pf = pf.to_str().unwrap();
-    let plan = emu
-        .orgctl(&["plan", "-f", f, "--out", pf, "--format", "json"])
-        .expect(0)
-        .json();
-    for s in plan["stages"].as_array().unwrap() {
-        let name = s["account_name"].as_str().unwrap();
-        let n = s["number"].to_string();
-        let creds = if name == "master" {
-            Creds::management()
-        } else {
-            let id = accounts(&emu.mgmt()).await[name].0.clone();
-            emu.member(&id).await
-        };
-        let r = emu.orgctl_as(&creds, &["apply", pf, "--executor", name, "--stage", &n]);
-        assert_eq!(
-            r.code(),
-            0,
-            "stage {n} ({name}):\n{}\n{}",
-            r.stdout(),
-            r.stderr()
-        );
-    }
-    emu.orgctl(&["plan", "-f", f, "--detailed-exitcode"])
-        .expect(0);
-}
-
 #[tokio::test]
 async fn an_imported_brownfield_plans_no_change_for_the_management_account_and_a_delegate() {
     let emu = Emulator::start(&["--create-delay", "0.2"]);
     emu.seed(&["demo"]);
     let f = rich_example(&emu.dir.path().join("made"));
-    apply_everywhere(&emu, &f).await;
+    apply_stages(&emu, &f).await;
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
 
     // The management account imports everything.
     let out = emu.dir.path().join("imported/org.yaml");
