@@ -758,6 +758,10 @@ async fn throttling_and_empty_pages_do_not_change_the_result() {
     let r = emu
         .orgctl(&[
             "--api-stats",
+            // Every 4th request is throttled: with 16 reads in flight, one call's attempts
+            // can keep landing on those; more attempts than the tests' default 4.
+            "--max-attempts",
+            "12",
             "apply",
             "-f",
             f,
