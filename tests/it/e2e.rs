@@ -9,16 +9,23 @@ use aws_sdk_organizations::types::{CreateAccountState, OrganizationFeatureSet};
 
 use crate::emulator::{change, changes, example, Creds, Emulator, MGMT};
 
-/// Plans `f` into `plan.json` in the emulator's folder and applies it stage by stage, each
-/// stage's account with its own credentials (an account created by an earlier stage included),
-/// asserting each exits 0. Returns the plan (JSON) and the plan file's path.
-pub(crate) async fn apply_stages(emu: &Emulator, f: &str) -> (serde_json::Value, String) {
+/// Plans `f` as the management account into `plan.json` in the emulator's folder: the plan
+/// (JSON) and the plan file's path.
+pub(crate) fn save_plan(emu: &Emulator, f: &str) -> (serde_json::Value, String) {
     let pf = emu.dir.path().join("plan.json");
     let pf = pf.to_str().unwrap().to_string();
     let plan = emu
         .orgctl(&["plan", "-f", f, "--out", &pf, "--format", "json"])
         .expect(0)
         .json();
+    (plan, pf)
+}
+
+/// Plans `f` into `plan.json` in the emulator's folder and applies it stage by stage, each
+/// stage's account with its own credentials (an account created by an earlier stage included),
+/// asserting each exits 0. Returns the plan (JSON) and the plan file's path.
+pub(crate) async fn apply_stages(emu: &Emulator, f: &str) -> (serde_json::Value, String) {
+    let (plan, pf) = save_plan(emu, f);
     for s in plan["stages"].as_array().unwrap() {
         let name = s["account_name"].as_str().unwrap();
         let n = s["number"].to_string();

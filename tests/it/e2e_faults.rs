@@ -3,7 +3,7 @@
 //! creations refused while five are in progress (R30, e.g. another tool's). orgctl retries
 //! both with backoff; the apply converges and the next plan is empty.
 
-use crate::e2e::{accounts, new_org};
+use crate::e2e::{accounts, new_org, save_plan};
 use crate::emulator::{example, Creds, Emulator, MGMT};
 
 #[tokio::test]
@@ -66,12 +66,8 @@ async fn every_service_throttled_at_thirty_percent_and_the_plan_still_converges(
     let id = |n: &str| seeded["accounts"][n].as_str().unwrap().to_string();
     let f = example();
     let f = f.to_str().unwrap();
-    let pf = emu.dir.path().join("plan.json");
-    let pf = pf.to_str().unwrap();
-    let plan = emu
-        .orgctl(&["plan", "-f", f, "--out", pf, "--format", "json"])
-        .expect(0)
-        .json();
+    let (plan, pf) = save_plan(&emu, f);
+    let pf = pf.as_str();
     emu.configure(r#"{"throttle_rate": 0.3, "throttle_seed": 11}"#);
     let stages = stages(&plan);
     assert!(stages.len() >= 2, "{stages:?}");
@@ -141,12 +137,8 @@ async fn an_apply_killed_at_twenty_points_and_run_again_never_duplicates() {
     let id = |n: &str| seeded["accounts"][n].as_str().unwrap().to_string();
     let f = example();
     let f = f.to_str().unwrap();
-    let pf = emu.dir.path().join("plan.json");
-    let pf = pf.to_str().unwrap();
-    let plan = emu
-        .orgctl(&["plan", "-f", f, "--out", pf, "--format", "json"])
-        .expect(0)
-        .json();
+    let (plan, pf) = save_plan(&emu, f);
+    let pf = pf.as_str();
     let stages = stages(&plan);
     // 20 kill points, in milliseconds after the start, spread over the stages (a fixed
     // pseudo-random sequence, so a failure can be replayed).
@@ -264,12 +256,8 @@ async fn identity_center_killed_inside_its_assignment_batch_converges_without_du
     std::fs::write(dir.join("org.yaml"), text).unwrap();
     let f = dir.join("org.yaml");
     let f = f.to_str().unwrap();
-    let pf = emu.dir.path().join("plan.json");
-    let pf = pf.to_str().unwrap();
-    let plan = emu
-        .orgctl(&["plan", "-f", f, "--out", pf, "--format", "json"])
-        .expect(0)
-        .json();
+    let (plan, pf) = save_plan(&emu, f);
+    let pf = pf.as_str();
     // Every stage before sec-ops' runs to its end; sec-ops' (Identity Center) is killed.
     let as_sec = emu.member(&sec).await;
     let assignments = |emu: &Emulator| {

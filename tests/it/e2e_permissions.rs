@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::e2e::save_plan;
 use crate::emulator::{example, Creds, Emulator, MGMT};
 
 /// `orgctl permissions --plan PLAN --executor NAME --for PURPOSE`.
@@ -59,12 +60,8 @@ async fn every_call_of_each_executor_is_allowed_by_its_generated_policy_and_no_m
     let seeded = emu.seed(&["demo", "--legacy"]);
     let f = example();
     let f = f.to_str().unwrap();
-    let pf = emu.dir.path().join("plan.json");
-    let pf = pf.to_str().unwrap();
-    let plan = emu
-        .orgctl(&["plan", "-f", f, "--out", pf, "--format", "json"])
-        .expect(0)
-        .json();
+    let (plan, pf) = save_plan(&emu, f);
+    let pf = pf.as_str();
     // Executors, by the name the plan gives them, with their credentials (taken before the
     // log starts: the test's own AssumeRole calls are not orgctl's).
     let mut who: BTreeMap<String, (String, Creds)> = BTreeMap::new();
