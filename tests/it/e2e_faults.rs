@@ -4,7 +4,7 @@
 //! both with backoff; the apply converges and the next plan is empty.
 
 use crate::e2e::{accounts, new_org, save_plan};
-use crate::emulator::{example, Creds, Emulator, MGMT};
+use crate::emulator::{example, Creds, Emulator, Run, MGMT};
 
 #[tokio::test]
 async fn concurrent_modification_on_a_fifth_of_the_writes_is_retried_and_the_apply_converges() {
@@ -13,8 +13,19 @@ async fn concurrent_modification_on_a_fifth_of_the_writes_is_retried_and_the_app
     emu.configure(r#"{"cme_rate": 0.2, "throttle_seed": 7}"#);
     let f = example();
     let f = f.to_str().unwrap();
-    emu.orgctl(&["apply", "-f", f, "--executor", MGMT, "--auto-approve"])
-        .expect(0);
+    // The product's default 8 attempts, not the harness's 4: at 4, a write is refused 4 times
+    // in a row once in 625, and the apply makes dozens of writes.
+    emu.orgctl(&[
+        "--max-attempts",
+        "8",
+        "apply",
+        "-f",
+        f,
+        "--executor",
+        MGMT,
+        "--auto-approve",
+    ])
+    .expect(0);
     let stats = emu.stats();
     let refused: u64 = stats["concurrent_modifications"]
         .as_object()
@@ -105,7 +116,14 @@ async fn every_service_throttled_at_thirty_percent_and_the_plan_still_converges(
         {
             break;
         }
-        emu.orgctl(&["plan", "-f", f]).expect(0);
+        // Like the applies, with 10 attempts: at the harness's 4, a call fails 4 times in a
+        // row once in 123, and a plan makes dozens of calls.
+        let out = emu
+            .orgctl_cmd(&Creds::management(), &["plan", "-f", f])
+            .env("AWS_MAX_ATTEMPTS", "10")
+            .output()
+            .unwrap();
+        Run(out).expect(0);
     }
     let stats = emu.stats();
     let throttled = stats["throttled"].as_object().cloned().unwrap_or_default();
