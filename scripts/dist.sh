@@ -32,8 +32,14 @@ trap 'rm -rf "$stage"' EXIT
 mkdir "$stage/$name"
 cp "$bin" "$stage/$name/orgctl"
 cp README.md LICENSE "$stage/$name/"
-# Reproducible: fixed order, owner and time.
-tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='2000-01-01 00:00Z' \
-  -C "$stage" -czf "$out/$name.tar.gz" "$name"
-(cd "$out" && sha256sum "$name.tar.gz" > "$name.tar.gz.sha256")
+# Reproducible with GNU tar (fixed order, owner and time); macOS's bsdtar lacks the flags.
+if tar --version 2>/dev/null | grep -q 'GNU tar'; then
+  tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='2000-01-01 00:00Z' \
+    -C "$stage" -czf "$out/$name.tar.gz" "$name"
+else
+  tar -C "$stage" -czf "$out/$name.tar.gz" "$name"
+fi
+# The same format either way: "<hex>  <file>", which `sha256sum -c` and `shasum -a 256 -c` read.
+if command -v sha256sum >/dev/null; then sum="sha256sum"; else sum="shasum -a 256"; fi
+(cd "$out" && $sum "$name.tar.gz" > "$name.tar.gz.sha256")
 echo "$out/$name.tar.gz"
