@@ -1326,6 +1326,11 @@ def main():
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     args.events = [e.strip() for e in args.events.split(",") if e.strip()]
+    # This process's own AWS calls (boto3) use explicit test credentials; nothing of the
+    # caller's AWS setup (a profile, keys, a config file) may reach them or the jobs.
+    for k in [k for k in os.environ if k.startswith("AWS_")]:
+        del os.environ[k]
+    os.environ.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="orgctl-recipe-"))
     work.mkdir(parents=True, exist_ok=True)
     if not args.bin_archive_dir:
