@@ -15,11 +15,14 @@ use aws_sdk_organizations::config::{BehaviorVersion, Credentials, Region};
 
 pub const MGMT: &str = "123456789012";
 
-fn root() -> PathBuf {
+/// The repository (the crate's manifest directory).
+pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn python() -> PathBuf {
+/// The Python that runs the emulator and the test scripts (boto3, moto): ORGCTL_EMULATOR_PYTHON,
+/// else `.venv/bin/python`.
+pub fn python() -> PathBuf {
     match std::env::var_os("ORGCTL_EMULATOR_PYTHON") {
         Some(p) => PathBuf::from(p),
         None => root().join(".venv/bin/python"),

@@ -28,4 +28,5 @@ mod e2e_safety;
 mod emulator;
 mod emulator_rules;
 mod emulator_rules_ic;
+mod recipes;
 mod sdk_mapping;
