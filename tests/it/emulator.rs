@@ -19,7 +19,7 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn python() -> PathBuf {
+pub fn python() -> PathBuf {
     match std::env::var_os("ORGCTL_EMULATOR_PYTHON") {
         Some(p) => PathBuf::from(p),
         None => root().join(".venv/bin/python"),

@@ -28,4 +28,6 @@ mod e2e_safety;
 mod emulator;
 mod emulator_rules;
 mod emulator_rules_ic;
+mod schema;
+mod readme;
 mod sdk_mapping;
