@@ -5,6 +5,8 @@
 //! and reports every change's outcome. `CreateAccount` is asynchronous: creations run at
 //! most [`ApplyOptions::max_creates_in_flight`] at once and are polled with backoff; a
 //! creation already in progress for the same account name is resumed, never duplicated.
+//! OUs are created a level at a time, the OUs of a level at once (at most
+//! [`MAX_OU_CREATES_IN_FLIGHT`]).
 //! Re-running converged calls (`AccountAlreadyRegistered`, `AccountNotRegistered`, a move
 //! to the current parent) counts as converged, not as a failure.
 //!
@@ -54,7 +56,14 @@ pub enum Batch {
     Accounts,
     /// Identity Center assignments, at most [`ic::MAX_ASSIGNMENT_OPS`].
     Assignments,
+    /// `CreateOrganizationalUnit`, level by level (an OU after the parent it depends on),
+    /// at most [`MAX_OU_CREATES_IN_FLIGHT`] at once.
+    Ous,
 }
+
+/// OUs created at once: siblings (and cousins) do not wait for each other; Organizations
+/// publishes no rate for CreateOrganizationalUnit, and the pacer backs off if it throttles.
+pub const MAX_OU_CREATES_IN_FLIGHT: usize = 5;
 
 /// One step of a run: a change alone, or a run of adjacent changes of one batch kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +89,7 @@ fn batch_kind(op: &Op) -> Option<Batch> {
     use crate::plan::change_ic::IcOp;
     match op {
         Op::CreateAccount { .. } => Some(Batch::Accounts),
+        Op::CreateOu { .. } => Some(Batch::Ous),
         Op::Ic(op)
             if matches!(
                 **op,
@@ -213,6 +223,9 @@ impl<W: LiveWrite + IcWrite> Runner<'_, W> {
     /// A batch: the members held back are reported first, then the others run at once
     /// (at most the batch's limit in flight) and are reported in plan order.
     async fn batch(&mut self, kind: Batch, members: &[usize]) {
+        if kind == Batch::Ous {
+            return self.ous(members).await;
+        }
         let plan = self.plan;
         let mut ready = Vec::new();
         for &i in members {
@@ -225,10 +238,76 @@ impl<W: LiveWrite + IcWrite> Runner<'_, W> {
         let mut results: Vec<(usize, &Change, Outcome)> = match kind {
             Batch::Assignments => self.assignments(ready).await,
             Batch::Accounts => self.accounts(ready).await,
+            Batch::Ous => Vec::new(),
         };
         results.sort_by_key(|(i, _, _)| *i);
         for (_, c, o) in results {
             self.finish(c, o);
+        }
+    }
+
+    /// OU creations in waves: each wave is the members none of whose dependencies is still
+    /// to run in this batch (a level of the tree), created at once (those held back not)
+    /// and reported in plan order; their ids are known to the next wave.
+    async fn ous(&mut self, members: &[usize]) {
+        let plan = self.plan;
+        let mut todo: Vec<usize> = members.to_vec();
+        while !todo.is_empty() {
+            let pending: std::collections::BTreeSet<&str> = todo
+                .iter()
+                .map(|&i| plan.changes[i].address.as_str())
+                .collect();
+            let (wave, later): (Vec<usize>, Vec<usize>) = todo.iter().copied().partition(|&i| {
+                !plan.changes[i]
+                    .depends_on
+                    .iter()
+                    .any(|d| pending.contains(d.as_str()))
+            });
+            // Never from a tree; rather than loop, the rest run as one wave (a parent's id
+            // still unknown fails that creation with its cause).
+            let (wave, later) = if wave.is_empty() {
+                (later, Vec::new())
+            } else {
+                (wave, later)
+            };
+            let mut ready = Vec::new();
+            let mut ended: Vec<(usize, &Change, Outcome)> = Vec::new();
+            for i in wave {
+                let c = &plan.changes[i];
+                match self.held(c) {
+                    Some(o) => ended.push((i, c, o)),
+                    None => ready.push((i, c)),
+                }
+            }
+            let (r, w, this) = (&self.r, self.w, &*self);
+            let made: Vec<(usize, &Change, Result<String, ApplyError>)> = stream::iter(ready)
+                .map(|(i, c)| async move {
+                    this.start(c);
+                    let res = match &c.op {
+                        Op::CreateOu {
+                            parent, name, tags, ..
+                        } => organization::new_ou(parent, name, tags, r, w).await,
+                        _ => Err(ApplyError::Internal("not an OU creation")),
+                    };
+                    (i, c, res)
+                })
+                .buffer_unordered(MAX_OU_CREATES_IN_FLIGHT)
+                .collect()
+                .await;
+            for (i, c, res) in made {
+                let res = res.map(|id| {
+                    if let Op::CreateOu { path, .. } = &c.op {
+                        self.r.ou_ids.insert(path.clone(), id.clone());
+                    }
+                    Applied::Changed(format!("created {id}"))
+                });
+                ended.push((i, c, outcome(res)));
+            }
+            ended.sort_by_key(|(i, _, _)| *i);
+            for (_, c, o) in ended {
+                self.finish(c, o);
+            }
+            todo = later;
         }
     }
 
@@ -310,12 +389,7 @@ async fn run_op<W: LiveWrite + IcWrite>(
     poll: PollPolicy,
 ) -> StepResult {
     match op {
-        Op::CreateOu {
-            path,
-            parent,
-            name,
-            tags,
-        } => organization::create_ou(path, parent, name, tags, r, w).await,
+        Op::CreateOu { .. } => Err(ApplyError::Internal("OU creation runs in a batch")),
         Op::DeleteOu { id, .. } => organization::delete_ou(id, w).await,
         Op::CreateAccount { .. } => Err(ApplyError::Internal("account creation runs in a batch")),
         Op::MoveAccount { id, from, to } => organization::move_account(id, from, to, r, w).await,

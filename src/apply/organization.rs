@@ -6,17 +6,17 @@ use crate::live::{ErrorKind, LiveWrite};
 use crate::model::vocab::{AccountId, Parent, Tags};
 use crate::plan::change::TagTarget;
 
-pub(super) async fn create_ou<W: LiveWrite>(
-    path: &str,
+/// `CreateOrganizationalUnit` under `parent` (already created or live): the new OU's id.
+/// The caller records it in the resolver (OUs of one level are created concurrently).
+pub(super) async fn new_ou<W: LiveWrite>(
     parent: &Parent,
     name: &str,
     tags: &Tags,
-    r: &mut Resolver,
+    r: &Resolver,
     w: &W,
-) -> StepResult {
+) -> Result<String, ApplyError> {
     let pid = r.parent(parent)?;
-    let id = w
-        .create_ou(&pid, name, tags)
+    w.create_ou(&pid, name, tags)
         .await
         .map_err(|e| match e.kind() {
             ErrorKind::Stale => ApplyError::fix(
@@ -24,9 +24,7 @@ pub(super) async fn create_ou<W: LiveWrite>(
                 format!("an OU named {name} appeared under {parent} since the plan was made; run plan again"),
             ),
             _ => e.into(),
-        })?;
-    r.ou_ids.insert(path.to_string(), id.clone());
-    Ok(Applied::Changed(format!("created {id}")))
+        })
 }
 
 pub(super) async fn delete_ou<W: LiveWrite>(id: &str, w: &W) -> StepResult {

@@ -7,17 +7,22 @@ use std::time::Duration;
 use serde::Serialize;
 
 /// What happened to one change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "status")]
 pub enum Outcome {
+    /// Applied now.
     Done {
+        /// What was done (ids of what was made).
         detail: String,
     },
     /// Already as wanted when applied (a re-run, or another run got there first).
     Converged {
+        /// What was found.
         detail: String,
     },
+    /// AWS refused it, or a wait ran out: the error and its fix.
     Failed {
+        /// The error, with its fix.
         error: String,
     },
     /// The caller is not this change's executor: that account runs it (in `stage`, when
@@ -39,6 +44,7 @@ pub enum Outcome {
     },
     /// Not run because an earlier change of this run failed.
     NotAttempted {
+        /// Which failure, or which unapplied dependency.
         reason: String,
     },
 }
@@ -66,24 +72,30 @@ impl Outcome {
 }
 
 /// Counts of a run, by outcome (`apply --format json` carries them).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Counts {
+    /// Changes applied by this run.
     pub done: usize,
+    /// Changes found already as wanted.
     pub converged: usize,
+    /// Changes that failed (the exit code is then 1).
     pub failed: usize,
     /// Other accounts' changes.
     pub left_for_other_accounts: usize,
     /// The caller's changes that wait for another account's change.
     pub waiting: usize,
+    /// Changes not run because of a failure.
     pub not_attempted: usize,
     /// Changes of a saved plan found already applied before this run.
     pub already_applied: usize,
 }
 
 /// One change and its outcome.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ChangeOutcome {
+    /// The change's address in the plan.
     pub address: String,
+    /// The change's one-line summary.
     pub summary: String,
     #[serde(flatten)]
     pub outcome: Outcome,

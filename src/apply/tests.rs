@@ -27,6 +27,11 @@ struct Fake {
     /// Request id → (polls so far, account name).
     requests: Mutex<BTreeMap<String, (u32, String)>>,
     failure_reason: Option<&'static str>,
+    /// OU creations in flight, and the most at once.
+    ous_in_flight: AtomicUsize,
+    max_ous_in_flight: AtomicUsize,
+    /// The OU whose creation fails (ConcurrentModificationException).
+    fail_ou: Option<&'static str>,
 }
 
 impl Fake {
@@ -166,6 +171,19 @@ impl crate::live::IcWrite for Fake {
 impl LiveWrite for Fake {
     async fn create_ou(&self, parent_id: &str, name: &str, _: &Tags) -> Result<String, LiveError> {
         self.check("CreateOrganizationalUnit")?;
+        let now = self.ous_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_ous_in_flight.fetch_max(now, Ordering::SeqCst);
+        // A round trip: others may start meanwhile.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        self.ous_in_flight.fetch_sub(1, Ordering::SeqCst);
+        if self.fail_ou == Some(name) {
+            return Err(LiveError::Service {
+                operation: "CreateOrganizationalUnit",
+                code: "ConcurrentModificationException".into(),
+                message: "injected".into(),
+                reason: None,
+            });
+        }
         let id = format!("ou-{}", name.to_lowercase());
         self.log(format!("CreateOU {name} under {parent_id} -> {id}"));
         Ok(id)
@@ -653,25 +671,79 @@ fn steps_batch_adjacent_creations_and_assignments_and_run_the_rest_alone() {
         name: "Prod".into(),
         tags: Tags::new(),
     });
+    let trust = change(Op::EnableTrustedAccess {
+        principal: "sso.amazonaws.com".into(),
+    });
     let changes = vec![
+        trust.clone(),
+        ou.clone(),
         ou.clone(),
         account("a"),
         account("b"),
-        ou.clone(),
+        ou,
         assign("g1"),
         assign("g2"),
         account("c"),
-        ou,
+        trust,
     ];
     assert_eq!(
         steps(&changes),
         vec![
             Step::One(0),
-            Step::Batch(Batch::Accounts, vec![1, 2]),
-            Step::One(3),
-            Step::Batch(Batch::Assignments, vec![4, 5]),
-            Step::Batch(Batch::Accounts, vec![6]),
-            Step::One(7),
+            Step::Batch(Batch::Ous, vec![1, 2]),
+            Step::Batch(Batch::Accounts, vec![3, 4]),
+            Step::Batch(Batch::Ous, vec![5]),
+            Step::Batch(Batch::Assignments, vec![6, 7]),
+            Step::Batch(Batch::Accounts, vec![8]),
+            Step::One(9),
         ]
     );
+}
+
+#[tokio::test]
+async fn ous_are_created_a_level_at_a_time_with_siblings_at_once() {
+    // Dev's creation fails: its child is not attempted; Prod's children are created under
+    // Prod's new id, after it, together.
+    let fake = Fake {
+        fail_ou: Some("Dev"),
+        ..Default::default()
+    };
+    let live = empty_org();
+    let d = desired("organizational_units:\n  - path: Prod\n  - path: Dev\n  - path: Sandbox\n  - path: Prod/App\n  - path: Prod/Web\n  - path: Prod/Web/Edge\n  - path: Dev/Tools\n");
+    let plan = diff(&d, &live).unwrap();
+    let r = execute(&plan, &live, &[], &fake, &opts(MGMT), &NoProgress).await;
+    let outcome = |a: &str| {
+        r.outcomes
+            .iter()
+            .find(|o| o.address == a)
+            .map(|o| match &o.outcome {
+                Outcome::Done { detail } => detail.clone(),
+                Outcome::Failed { .. } => "failed".into(),
+                Outcome::NotAttempted { .. } => "not attempted".into(),
+                other => format!("{other:?}"),
+            })
+            .unwrap_or_else(|| panic!("{a} not in {r:?}"))
+    };
+    assert_eq!(outcome("ou[\"Prod\"]"), "created ou-prod");
+    assert_eq!(outcome("ou[\"Dev\"]"), "failed");
+    assert_eq!(outcome("ou[\"Dev/Tools\"]"), "not attempted");
+    assert_eq!(outcome("ou[\"Prod/Web/Edge\"]"), "created ou-edge");
+    let calls = fake.calls();
+    let at = |s: &str| {
+        calls
+            .iter()
+            .position(|c| c == s)
+            .unwrap_or_else(|| panic!("{s} not in {calls:?}"))
+    };
+    assert!(at("CreateOU App under ou-prod -> ou-app") > at("CreateOU Prod under r-root -> ou-prod"));
+    assert!(at("CreateOU Edge under ou-web -> ou-edge") > at("CreateOU Web under ou-prod -> ou-web"));
+    // Prod, Dev and Sandbox at once; then App and Web at once.
+    assert!(
+        fake.max_ous_in_flight.load(Ordering::SeqCst) >= 3,
+        "siblings were created one at a time: {calls:?}"
+    );
+    // Outcomes are reported in plan order.
+    let order: Vec<&str> = r.outcomes.iter().map(|o| o.address.as_str()).collect();
+    let planned: Vec<&str> = plan.changes.iter().map(|c| c.address.as_str()).collect();
+    assert_eq!(order, planned);
 }

@@ -41,6 +41,7 @@ mod diagnostics;
 mod import;
 mod permissions;
 mod plan;
+mod profile;
 mod show;
 mod validate;
 
@@ -58,7 +59,7 @@ use crate::ops::OpsError;
 #[derive(Debug, Parser)]
 #[command(
     name = "orgctl",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("ORGCTL_COMMIT"), ")"),
     about,
     propagate_version = true,
     after_help = "Exit codes: 0 success (apply: every change this account could run succeeded, other accounts' may remain; plan --detailed-exitcode: no changes), 1 error, refusal or failed change, 2 plan --detailed-exitcode: changes present.\n\nOne plan, every account in turn:\n  orgctl plan -f org.yaml --out plan.json          # on the pull request; review it (orgctl show plan.json --format markdown)\n  orgctl apply plan.json                           # then each stage's account, with its own credentials\n  orgctl apply plan.json --executor sec-ops        # (--executor checks the credentials are sec-ops')"
@@ -150,15 +151,32 @@ pub enum Command {
         after_help = "Exit codes: 0 shown, 1 unreadable or edited plan file.\n\nExamples:\n  orgctl show plan.json\n  orgctl show plan.json --format markdown > comment.md\n  orgctl show plan.json --executor infra-ops"
     )]
     Show(show::ShowArgs),
-    /// Print the JSON Schema of org.yaml (for editors: `# yaml-language-server: $schema=…`).
-    Schema,
+    /// Print the JSON Schema of org.yaml (for editors: `# yaml-language-server: $schema=…`),
+    /// of the plan file or of the apply report.
+    #[command(
+        after_help = "Exit codes: 0 printed.\n\nExamples:\n  orgctl schema > org.schema.json\n  # then, first line of org.yaml:  # yaml-language-server: $schema=./org.schema.json\n  check-jsonschema --schemafile org.schema.json org.yaml\n  orgctl schema --for plan      # the plan file (plan --out, plan --format json)\n  orgctl schema --for report    # apply --format json"
+    )]
+    Schema {
+        /// Which document: org.yaml, a plan file, or the apply report.
+        #[arg(long = "for", value_enum, default_value = "org")]
+        of: SchemaOf,
+    },
     /// Print shell completions (bash, zsh, fish, powershell, elvish).
     #[command(
-        after_help = "Examples:\n  orgctl completions bash > /etc/bash_completion.d/orgctl\n  orgctl completions zsh > \"${fpath[1]}/_orgctl\"\n  orgctl completions fish > ~/.config/fish/completions/orgctl.fish"
+        after_help = "Exit codes: 0 printed.\n\nExamples:\n  orgctl completions bash > /etc/bash_completion.d/orgctl\n  orgctl completions zsh > \"${fpath[1]}/_orgctl\"\n  orgctl completions fish > ~/.config/fish/completions/orgctl.fish"
     )]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+    /// Write the man pages (orgctl.1 and one per command, e.g. orgctl-plan.1) into a folder.
+    #[command(
+        after_help = "Exit codes: 0 written, 1 the folder cannot be written.\n\nExamples:\n  orgctl man --out-dir man && man ./man/orgctl-plan.1\n  sudo orgctl man --out-dir /usr/local/share/man/man1"
+    )]
+    Man {
+        /// The folder to write into (created if missing).
+        #[arg(long, default_value = "man")]
+        out_dir: PathBuf,
     },
 }
 
@@ -192,8 +210,12 @@ pub fn run() -> ExitCode {
             Command::Validate(a) => (validate::run(&a, &g), None),
             Command::Show(a) => (show::run(&a, &g), None),
             Command::Permissions(a) => (permissions::run(&a, &g), None),
-            Command::Schema => {
-                out!("{}", crate::model::schema::json_schema());
+            Command::Schema { of } => {
+                match of {
+                    SchemaOf::Org => out!("{}", crate::model::schema::json_schema()),
+                    SchemaOf::Plan => out!("{}", crate::plan::format::plan_schema()),
+                    SchemaOf::Report => out!("{}", crate::render::report_schema()),
+                }
                 (0, None)
             }
             Command::Completions { shell } => {
@@ -205,6 +227,18 @@ pub fn run() -> ExitCode {
                     &mut std::io::stdout(),
                 );
                 (0, None)
+            }
+            Command::Man { out_dir } => {
+                use clap::CommandFactory;
+                let res = std::fs::create_dir_all(&out_dir)
+                    .and_then(|()| clap_mangen::generate_to(Cli::command(), &out_dir));
+                match res {
+                    Ok(()) => (0, None),
+                    Err(e) => {
+                        errln!("error: cannot write the man pages into {}: {e}\n  fix: give a writable folder with --out-dir", out_dir.display());
+                        (1, None)
+                    }
+                }
             }
             Command::Plan(a) => match connect(&g).await {
                 Ok(aws) => (plan::run(&a, &g, &aws).await, Some(aws)),
@@ -239,6 +273,13 @@ async fn connect(g: &Global) -> Result<Aws, u8> {
         errln!("error: {e}");
         return Err(1);
     }
+    if let Some(p) = &g.profile {
+        let var = |k: &str| std::env::var_os(k).map(|v| v.to_string_lossy().into_owned());
+        if let Err(e) = profile::check(p, &profile::files(var)) {
+            errln!("error: {e}");
+            return Err(1);
+        }
+    }
     Ok(Aws::connect(&AwsOptions {
         profile: g.profile.clone(),
         region: g.region.clone(),
@@ -252,6 +293,17 @@ async fn connect(g: &Global) -> Result<Aws, u8> {
         },
     })
     .await)
+}
+
+/// The documents `orgctl schema` describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaOf {
+    /// org.yaml.
+    Org,
+    /// A plan file (`plan --out`, `plan --format json`).
+    Plan,
+    /// `apply --format json`.
+    Report,
 }
 
 /// When to color output.
@@ -281,8 +333,10 @@ fn log_plain(g: &Global) -> bool {
 }
 
 fn init_tracing(verbose: u8, ansi: bool) {
+    // Quiet by default: the SDK's own warnings (a Region looked up on instance metadata,
+    // each credential provider that had nothing) are noise when orgctl reports the cause.
     let default = match verbose {
-        0 => "warn",
+        0 => "orgctl=warn,error",
         1 => "orgctl=info,warn",
         2 => "orgctl=debug,info",
         _ => "debug",

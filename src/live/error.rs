@@ -80,6 +80,9 @@ pub enum LiveError {
         /// InvalidInputException): a field of its own, never part of the message.
         reason: Option<String>,
     },
+    /// Credentials missing, unloadable or refused: what and the fix, nothing of the SDK's.
+    #[error("{problem}\n  fix: {fix}")]
+    Credentials { problem: String, fix: &'static str },
     #[error("{operation}: {message}\n  fix: check network access, the Region and credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, web identity)")]
     Transport {
         operation: &'static str,

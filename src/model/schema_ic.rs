@@ -34,12 +34,15 @@ pub struct IcUserEntry {
     /// Unique user name (the address handle).
     #[schemars(with = "String")]
     pub user_name: Spanned<String>,
+    /// The name shown in the AWS access portal (default: given and family name).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub display_name: Option<Spanned<String>>,
+    /// First name (Identity Store `Name.GivenName`).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub given_name: Option<Spanned<String>>,
+    /// Last name (Identity Store `Name.FamilyName`).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub family_name: Option<Spanned<String>>,
@@ -61,6 +64,7 @@ pub struct IcGroupEntry {
     /// Unique group name (the identity store's DisplayName; the address handle).
     #[schemars(with = "String")]
     pub name: Spanned<String>,
+    /// The group's description in the identity store.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub description: Option<Spanned<String>>,
@@ -68,6 +72,8 @@ pub struct IcGroupEntry {
     #[serde(default)]
     #[schemars(with = "Option<Vec<String>>")]
     pub members: Option<Spanned<Vec<String>>>,
+    /// Owned by an external identity provider (SCIM): referenced in assignments, never
+    /// created, changed or deleted.
     #[serde(default)]
     #[schemars(with = "Option<bool>")]
     pub external: Option<Spanned<bool>>,
@@ -80,6 +86,7 @@ pub struct IcPermissionSetEntry {
     /// Unique name (1–32 characters of `\w+=,.@-`).
     #[schemars(with = "String")]
     pub name: Spanned<String>,
+    /// The permission set's description (shown in the AWS access portal).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub description: Option<Spanned<String>>,
@@ -117,6 +124,7 @@ pub struct IcPermissionSetEntry {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IcPolicyRef {
+    /// The IAM policy's name, as it exists in every target account.
     #[schemars(with = "String")]
     pub name: Spanned<String>,
     /// Default `/`.
@@ -129,9 +137,11 @@ pub struct IcPolicyRef {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IcBoundary {
+    /// An AWS-managed policy as the boundary (`arn:aws:iam::aws:policy/NAME`).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub managed_policy_arn: Option<Spanned<String>>,
+    /// A customer-managed policy (by name and path, in every target account) as the boundary.
     #[serde(default)]
     pub customer_managed_policy: Option<IcPolicyRef>,
 }
@@ -140,11 +150,14 @@ pub struct IcBoundary {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IcAssignmentEntry {
+    /// The permission set's `name`, from `permission_sets:`.
     #[schemars(with = "String")]
     pub permission_set: Spanned<String>,
+    /// The user given access (a `user_name`); exactly one of `user` and `group`.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub user: Option<Spanned<String>>,
+    /// The group given access (a group `name`); exactly one of `user` and `group`.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub group: Option<Spanned<String>>,

@@ -41,7 +41,7 @@ pub enum OpsError {
     StalePlan(Vec<crate::plan::recheck::Difference>),
     #[error("the plan has destructive changes and --allow-destroy was not given; nothing was applied:\n{}\n  fix: review them, then re-run with --allow-destroy", .0.iter().map(|a| format!("  - {a}")).collect::<Vec<_>>().join("\n"))]
     DestroyNotAllowed(Vec<String>),
-    #[error("--executor {0}: no account with that name or id in the organization\n  fix: give an account name from org.yaml or a 12-digit account id")]
+    #[error("--executor {0}: no account with that name or id in the organization\n  fix: give an account name from org.yaml, `management` (the management account), or a 12-digit account id")]
     UnknownExecutor(String),
     #[error("--executor {wanted} asks for account {wanted_id}'s share, but the credentials belong to account {caller}\n  fix: run with {wanted}'s credentials (--profile), or drop --executor")]
     ExecutorMismatch {

@@ -135,15 +135,18 @@ pub(crate) fn diff_visible(
     Ok(plan)
 }
 
-/// Resolves `--executor NAME|ID` to an account id.
+/// Resolves `--executor NAME|ID|management` to an account id.
 pub fn executor_id(plan: &Plan, wanted: &str) -> Result<String, OpsError> {
     if wanted.len() == 12 && wanted.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(wanted.to_string());
     }
-    plan.account_ids
-        .get(wanted)
-        .cloned()
-        .ok_or_else(|| OpsError::UnknownExecutor(wanted.to_string()))
+    match plan.account_ids.get(wanted) {
+        Some(id) => Ok(id.clone()),
+        // `management` names the management account whatever its own name (as
+        // `orgctl permissions` does), unless an account is called that.
+        None if wanted == crate::permissions::MANAGEMENT => Ok(plan.management_account_id.clone()),
+        None => Err(OpsError::UnknownExecutor(wanted.to_string())),
+    }
 }
 
 /// Keeps only the changes `wanted` executes; notes how many were left out.

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -11,7 +12,7 @@ use crate::catalog::NativeId;
 use crate::model::vocab::{AccountId, AccountRef, Parent, Tags};
 
 /// What a change does to its address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Create,
@@ -36,7 +37,7 @@ impl Action {
 }
 
 /// Review risk of a change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Risk {
     Low,
@@ -44,10 +45,13 @@ pub enum Risk {
 }
 
 /// The account whose credentials must make a change's calls, and the AWS rule why.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 pub struct Executor {
+    /// 12 digits; empty for an account this plan creates.
     pub account_id: String,
+    /// The account's name in org.yaml (`management` for the management account).
     pub account_name: String,
+    /// The AWS rule that makes it this account.
     pub why: String,
 }
 
@@ -169,21 +173,31 @@ pub enum Op {
 }
 
 /// One planned change.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Change {
+    /// What the change is to, unique in the plan (`account["sec-ops"]`, `ou["Security"]`,
+    /// `policy["deny-leave"]`, `delegated_admin["guardduty.amazonaws.com"]`, …).
     pub address: String,
+    /// create, update, delete or replace (delete and replace need `--allow-destroy`).
     pub action: Action,
     /// One line for humans: what happens.
     pub summary: String,
+    /// The object as it is (absent for a create).
     pub before: Option<Value>,
+    /// The object as it will be (absent for a delete).
     pub after: Option<Value>,
+    /// The account whose credentials make the change, and the AWS rule why.
     pub executor: Executor,
+    /// high for changes a reviewer must look at twice (see `risk_reason`).
     pub risk: Risk,
     /// Why the risk is high (empty when low).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub risk_reason: String,
+    /// Addresses of changes that must be applied first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
+    /// What `apply` does, for orgctl itself: not part of the format's promise.
+    #[schemars(with = "serde_json::Map<String, Value>")]
     pub op: Op,
 }
 
@@ -286,33 +300,42 @@ impl ChangeDraft {
 }
 
 /// A live object the file does not mention, left alone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct UnmanagedItem {
+    /// The live object's address.
     pub address: String,
+    /// What it is and why it is left alone.
     pub note: String,
 }
 
 /// One SCP in force on a target, and where it is attached (the target or an ancestor).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ScpInForce {
+    /// The policy's name.
     pub policy: String,
+    /// `root`, `ou:PATH` or `account:NAME`: the target itself or an ancestor.
     pub attached_to: String,
 }
 
 /// The SCPs in force on a target after the plan (effective-policy preview).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EffectiveScps {
     /// `root`, `ou:PATH` or `account:NAME`.
     pub target: String,
+    /// Every SCP in force on it after the plan.
     pub in_force: Vec<ScpInForce>,
 }
 
 /// Counts per action.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
+    /// Changes that create.
     pub create: usize,
+    /// Changes that update in place.
     pub update: usize,
+    /// Changes that delete (need `--allow-destroy`).
     pub delete: usize,
+    /// Changes that remove and make again (need `--allow-destroy`).
     pub replace: usize,
 }
 
@@ -336,11 +359,16 @@ impl Summary {
 
 /// The whole plan. Renderers consume this and nothing else; the JSON plan file is its
 /// serialization.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Plan {
+    /// The format's version ([`FORMAT_VERSION`]): raised only
+    /// when a field a reader relies on is removed, renamed or changes meaning.
     pub format_version: u32,
+    /// The orgctl that made the plan.
     pub orgctl_version: String,
+    /// The organization read (`o-…`); `apply` refuses another.
     pub organization_id: String,
+    /// Its management account's id.
     pub management_account_id: String,
     /// Digest of everything the plan read; `apply PLANFILE` refuses if it changed.
     pub live_fingerprint: String,
@@ -348,12 +376,17 @@ pub struct Plan {
     /// may not read a part checks the rest.
     #[serde(default)]
     pub live_fingerprints: BTreeMap<String, String>,
-    /// What the plan read (so `apply` re-reads the same).
+    /// What the plan read (so `apply` re-reads the same); for orgctl itself.
+    #[schemars(with = "serde_json::Map<String, Value>")]
     pub read_scope: crate::live::ReadScope,
+    /// Counts of the changes by action.
     pub summary: Summary,
+    /// The changes, in execution order.
     pub changes: Vec<Change>,
+    /// Live objects the file does not mention, left alone (`unmanaged: report`).
     #[serde(default)]
     pub unmanaged: Vec<UnmanagedItem>,
+    /// Things a reviewer should know that change nothing.
     #[serde(default)]
     pub warnings: Vec<String>,
     /// For each target whose directly attached SCPs change: the SCPs in force after the plan,
@@ -377,6 +410,7 @@ pub struct Plan {
     /// `apply plan.json` can re-diff against it: a saved plan stays good while the
     /// organization differs only by the plan's own changes (see `plan::recheck`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
     pub desired: Option<crate::model::Desired>,
 }
 

@@ -6,6 +6,7 @@ pub mod change;
 pub mod change_ic;
 pub mod delegation_policy;
 pub mod diff;
+pub mod format;
 pub mod order;
 pub mod planfile;
 pub mod recheck;

@@ -16,11 +16,13 @@ use serde::{Deserialize, Serialize};
 use super::change::{Action, Change, Op};
 
 /// One stage: an account and the changes it runs, after the stages it waits for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Stage {
     /// 1-based, in execution order.
     pub number: usize,
+    /// The account that runs the stage (empty when this plan creates it).
     pub account_id: String,
+    /// Its name in org.yaml: `apply plan.json --executor NAME --stage NUMBER`.
     pub account_name: String,
     /// Addresses, in plan order.
     pub changes: Vec<String>,

@@ -273,7 +273,7 @@ pub fn report_summary(r: &ApplyReport, plan: &Plan) -> String {
     if !next.is_empty() {
         out.push_str("Still to run, in this order:\n");
         for n in &next {
-            let stage = n["stage"].as_u64().unwrap_or(0);
+            let stage = n.stage;
             let (label, flag) = if stage > 0 {
                 (format!("stage {stage}: "), format!(" --stage {stage}"))
             } else {
@@ -281,10 +281,10 @@ pub fn report_summary(r: &ApplyReport, plan: &Plan) -> String {
             };
             out.push_str(&format!(
                 "  {label}{} ({}) — {} change(s): orgctl apply PLANFILE --executor {}{flag}\n",
-                n["account_name"].as_str().unwrap_or_default(),
-                super::shown_id(n["account_id"].as_str().unwrap_or_default()),
-                n["changes"],
-                n["account_name"].as_str().unwrap_or_default()
+                n.account_name,
+                super::shown_id(&n.account_id),
+                n.changes,
+                n.account_name
             ));
         }
     }

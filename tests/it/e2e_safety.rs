@@ -337,3 +337,85 @@ fn a_closed_stdout_is_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+/// Credentials that cannot be found, and a profile no file defines, are two lines naming
+/// the cause and the fix: no SDK debug dump, no SDK warnings. Nothing is reached: the
+/// endpoint is a closed port, and both fail before any request.
+#[test]
+fn missing_credentials_and_unknown_profiles_are_two_lines_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("org.yaml");
+    std::fs::write(
+        &f,
+        "version: 1\norganization:\n  management_account_id: \"123456789012\"\n",
+    )
+    .unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(&config, "[profile real]\nregion = us-east-1\n").unwrap();
+    let run = |extra: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_orgctl"));
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir.path())
+            .env("AWS_CONFIG_FILE", &config)
+            .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_REGION", "us-east-1")
+            .env("NO_COLOR", "1");
+        for (k, v) in extra {
+            c.env(k, v);
+        }
+        c.args(["plan", "-f"])
+            .arg(&f)
+            .args(["--endpoint-url", "http://127.0.0.1:1"])
+            .output()
+            .unwrap()
+    };
+    let cases: &[(&[(&str, &str)], &[&str])] = &[
+        (&[], &["no AWS credentials found", "fix: set AWS_PROFILE"]),
+        (
+            &[("AWS_PROFILE", "nosuch")],
+            &["\"nosuch\"", "aws configure list-profiles"],
+        ),
+    ];
+    for (env, wants) in cases {
+        let out = run(env);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{env:?}: {err}");
+        assert_eq!(err.lines().count(), 2, "{env:?}: two lines, got:\n{err}");
+        for w in *wants {
+            assert!(err.contains(w), "{env:?}: {w:?} not in:\n{err}");
+        }
+        for noise in ["Debug", "ProviderAttempt", "DispatchFailure", "WARN"] {
+            assert!(!err.contains(noise), "{env:?}: {noise} in:\n{err}");
+        }
+    }
+}
+
+#[test]
+fn man_pages_cover_every_command_and_version_names_the_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_orgctl"))
+        .env_clear()
+        .args(["man", "--out-dir"])
+        .arg(dir.path().join("man"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for cmd in ["orgctl", "orgctl-plan", "orgctl-apply", "orgctl-import", "orgctl-audit"] {
+        let page = std::fs::read_to_string(dir.path().join("man").join(format!("{cmd}.1")))
+            .unwrap_or_else(|e| panic!("{cmd}.1: {e}"));
+        assert!(page.starts_with(".ie") || page.contains(".TH"), "{cmd}.1 is not roff");
+    }
+    let plan = std::fs::read_to_string(dir.path().join("man/orgctl-plan.1")).unwrap();
+    assert!(plan.contains("detailed\\-exitcode"), "the flags are documented");
+    let v = Command::new(env!("CARGO_BIN_EXE_orgctl"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    let v = String::from_utf8_lossy(&v.stdout);
+    assert!(
+        v.starts_with(concat!("orgctl ", env!("CARGO_PKG_VERSION"), " (")) && v.trim_end().ends_with(')'),
+        "{v}"
+    );
+}

@@ -28,5 +28,7 @@ mod e2e_safety;
 mod emulator;
 mod emulator_rules;
 mod emulator_rules_ic;
+mod readme;
 mod recipes;
+mod schema;
 mod sdk_mapping;

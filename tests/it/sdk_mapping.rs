@@ -281,3 +281,26 @@ async fn other_service_errors_keep_their_aws_code() {
         .unwrap_err();
     assert!(matches!(e, LiveError::NotInOrganization { .. }), "{e:?}");
 }
+
+/// Keys AWS refuses (expired, unknown) are a credentials error with the fix, in two lines.
+#[tokio::test]
+async fn refused_credentials_say_so_in_two_lines_with_the_fix() {
+    for code in ["ExpiredTokenException", "UnrecognizedClientException"] {
+        let mut script = organization();
+        script.insert(
+            "DescribeOrganization",
+            vec![error(400, code, "The security token included in the request is expired")],
+        );
+        let aws = Canned::start(script);
+        let e = aws
+            .aws()
+            .await
+            .read(&ReadScope::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(e, LiveError::Credentials { .. }), "{code}: {e:?}");
+        let text = e.to_string();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(text.contains(code) && text.contains("fix: "), "{text}");
+    }
+}
