@@ -2,6 +2,9 @@
 //! "unknown commit" outside a git checkout (a crates.io source, a tarball); the variable
 //! ORGCTL_COMMIT, when set, wins (builds without the checkout).
 
+// A build script reads its environment: that is its input.
+#![allow(clippy::disallowed_methods)]
+
 use std::process::Command;
 
 fn main() {
@@ -26,7 +29,12 @@ fn main() {
     // A new commit or checkout changes HEAD or the branch it points to; the index changes
     // with --dirty's answer. (In a worktree, .git is a file: the paths then do not exist and
     // cargo reruns this script on every build, which costs a git call.)
-    for p in [".git/HEAD", ".git/index", ".git/refs/heads", ".git/packed-refs"] {
+    for p in [
+        ".git/HEAD",
+        ".git/index",
+        ".git/refs/heads",
+        ".git/packed-refs",
+    ] {
         println!("cargo:rerun-if-changed={p}");
     }
 }

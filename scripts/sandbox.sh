@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Try orgctl as the README says: start orgctl's emulator on 127.0.0.1, seed the example's
-# brownfield organization (and Identity Center), write a sandbox folder with org.yaml, its
+# organization (and Identity Center), write a sandbox folder with org.yaml, its
 # policies and an AWS config file holding a profile per account (management is the default;
 # sec-ops, infra-ops and networking are their own roles, as CI jobs would have), print the
 # environment to export, and keep the emulator running until Ctrl-C (or SIGTERM).
@@ -26,7 +26,7 @@ trap 'exit 0' INT TERM
 for _ in $(seq 100); do grep -q ORGCTL_EMULATOR_URL "$log" && break; sleep 0.1; done
 url=$(sed -n 's/^ORGCTL_EMULATOR_URL=//p' "$log")
 [ -n "$url" ] || { cat "$log"; echo "sandbox: the emulator did not start" >&2; exit 1; }
-$VPY emulator/seed.py --endpoint "$url" demo --legacy >/dev/null
+$VPY emulator/seed.py --endpoint "$url" demo >/dev/null
 # One profile per account: management's own keys, STS AssumeRole into each member.
 $VPY - "$url" "$dir/aws-config" <<'PY'
 import sys

@@ -735,8 +735,12 @@ async fn ous_are_created_a_level_at_a_time_with_siblings_at_once() {
             .position(|c| c == s)
             .unwrap_or_else(|| panic!("{s} not in {calls:?}"))
     };
-    assert!(at("CreateOU App under ou-prod -> ou-app") > at("CreateOU Prod under r-root -> ou-prod"));
-    assert!(at("CreateOU Edge under ou-web -> ou-edge") > at("CreateOU Web under ou-prod -> ou-web"));
+    assert!(
+        at("CreateOU App under ou-prod -> ou-app") > at("CreateOU Prod under r-root -> ou-prod")
+    );
+    assert!(
+        at("CreateOU Edge under ou-web -> ou-edge") > at("CreateOU Web under ou-prod -> ou-web")
+    );
     // Prod, Dev and Sandbox at once; then App and Web at once.
     assert!(
         fake.max_ous_in_flight.load(Ordering::SeqCst) >= 3,

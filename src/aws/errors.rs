@@ -4,9 +4,9 @@
 //! be loaded or were refused (two lines with the fix, never the SDK's debug dump), and
 //! transport failures (the chain of causes, each once).
 
+use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::live::LiveError;

@@ -96,7 +96,13 @@ pub async fn run(a: &ImportArgs, _g: &Global, aws: &Aws) -> u8 {
             return 1;
         }
     }
-    if let Err(e) = std::fs::write(&a.out, &out.imported.org_yaml) {
+    let written = a
+        .out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(&a.out, &out.imported.org_yaml));
+    if let Err(e) = written {
         errln!("error: cannot write {}: {e}", a.out.display());
         return 1;
     }

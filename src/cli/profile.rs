@@ -8,11 +8,7 @@ use std::path::PathBuf;
 /// `[NAME]` (the credentials file's form; the config file's for `default`).
 pub(crate) fn defines(text: &str, profile: &str) -> bool {
     text.lines().any(|l| {
-        let Some(inner) = l
-            .trim()
-            .strip_prefix('[')
-            .and_then(|r| r.strip_suffix(']'))
-        else {
+        let Some(inner) = l.trim().strip_prefix('[').and_then(|r| r.strip_suffix(']')) else {
             return false;
         };
         let inner = inner.trim();

@@ -256,12 +256,20 @@ fn constrain(schema: &mut serde_json::Value) {
     let services: Vec<&str> = crate::catalog::SERVICES
         .iter()
         .filter(|s| !s.principal.is_empty())
-        .flat_map(|s| [s.id, s.principal].into_iter().chain(s.extra_principals.iter().copied()))
+        .flat_map(|s| {
+            [s.id, s.principal]
+                .into_iter()
+                .chain(s.extra_principals.iter().copied())
+        })
         .collect();
     let trusted: Vec<&str> = crate::catalog::SERVICES
         .iter()
         .map(|s| s.principal)
-        .chain(crate::catalog::SERVICES.iter().flat_map(|s| s.extra_principals.iter().copied()))
+        .chain(
+            crate::catalog::SERVICES
+                .iter()
+                .flat_map(|s| s.extra_principals.iter().copied()),
+        )
         .chain(crate::catalog::TRUSTED_ONLY.iter().map(|t| t.principal))
         .filter(|p| !p.is_empty())
         .collect();
@@ -281,24 +289,109 @@ fn constrain(schema: &mut serde_json::Value) {
     let version = &mut schema["properties"]["version"];
     *version = json!({ "description": version["description"], "const": 1 });
     let d = "$defs";
-    set(schema, &["properties", "organization"], json!({ "description": "The organization this file describes: its management account, Regions and how unmanaged objects are treated." }));
-    set(schema, &["properties", "delegations"], json!({ "propertyNames": { "anyOf": [
-        { "enum": services }, { "pattern": PRINCIPAL } ] } }));
-    set(schema, &["properties", "trusted_access", "items"], json!({ "anyOf": [
-        { "enum": trusted }, { "pattern": PRINCIPAL } ] }));
-    set(schema, &[d, "OrganizationSection", "properties", "regions", "items"], json!({ "pattern": REGION }));
-    set(schema, &[d, "OrganizationSection", "properties", "identity_center_region"], json!({ "pattern": REGION }));
-    set(schema, &[d, "DelegationEntry", "properties", "regions", "items"], json!({ "pattern": REGION }));
-    set(schema, &[d, "DelegationEntry", "properties", "admin"], json!({ "minLength": 1 }));
+    set(
+        schema,
+        &["properties", "organization"],
+        json!({ "description": "The organization this file describes: its management account, Regions and how unmanaged objects are treated." }),
+    );
+    set(
+        schema,
+        &["properties", "delegations"],
+        json!({ "propertyNames": { "anyOf": [
+        { "enum": services }, { "pattern": PRINCIPAL } ] } }),
+    );
+    set(
+        schema,
+        &["properties", "trusted_access", "items"],
+        json!({ "anyOf": [
+        { "enum": trusted }, { "pattern": PRINCIPAL } ] }),
+    );
+    set(
+        schema,
+        &[d, "OrganizationSection", "properties", "regions", "items"],
+        json!({ "pattern": REGION }),
+    );
+    set(
+        schema,
+        &[
+            d,
+            "OrganizationSection",
+            "properties",
+            "identity_center_region",
+        ],
+        json!({ "pattern": REGION }),
+    );
+    set(
+        schema,
+        &[d, "DelegationEntry", "properties", "regions", "items"],
+        json!({ "pattern": REGION }),
+    );
+    set(
+        schema,
+        &[d, "DelegationEntry", "properties", "admin"],
+        json!({ "minLength": 1 }),
+    );
     // AWS's CreateAccount rules for an email, as far as a pattern says them (`validate`: the rest).
-    set(schema, &[d, "AccountEntry", "properties", "email"], json!({ "pattern": r#"^[^\s@"'()<>\[\]:;,\\|%&.][^\s@"'()<>\[\]:;,\\|%&]*@[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z0-9.-]*[A-Za-z0-9]$"#, "minLength": 6, "maxLength": 64 }));
-    set(schema, &[d, "AccountEntry", "properties", "ou"], json!({ "minLength": 1 }));
-    set(schema, &[d, "PolicyEntry", "properties", "type"], json!({ "enum": types }));
-    set(schema, &[d, "PolicyEntry", "properties", "id"], json!({ "pattern": r"^p-[0-9A-Za-z_]+$" }));
-    set(schema, &[d, "PolicyEntry", "properties", "targets", "items"], json!({ "pattern": TARGET }));
-    set(schema, &[d, "OrgDelegationEntry", "properties", "policy_types", "items"], json!({ "enum": types }));
-    set(schema, &[d, "OrgDelegationEntry", "properties", "allow", "items"], json!({ "pattern": r"^(policies|(organizations:)?[A-Z][A-Za-z]+)$" }));
-    set(schema, &[d, "IcPermissionSetEntry", "properties", "session_duration"], json!({ "pattern": r"^PT([0-9]+H)?([0-9]+M)?([0-9]+S)?$" }));
-    set(schema, &[d, "IcPermissionSetEntry", "properties", "managed_policies", "items"], json!({ "pattern": r"^arn:aws[a-z-]*:iam::aws:policy/.+$" }));
-    set(schema, &[d, "IcAssignmentEntry", "properties", "targets", "items"], json!({ "pattern": TARGET }));
+    set(
+        schema,
+        &[d, "AccountEntry", "properties", "email"],
+        json!({ "pattern": r#"^[^\s@"'()<>\[\]:;,\\|%&.][^\s@"'()<>\[\]:;,\\|%&]*@[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z0-9.-]*[A-Za-z0-9]$"#, "minLength": 6, "maxLength": 64 }),
+    );
+    set(
+        schema,
+        &[d, "AccountEntry", "properties", "ou"],
+        json!({ "minLength": 1 }),
+    );
+    set(
+        schema,
+        &[d, "PolicyEntry", "properties", "type"],
+        json!({ "enum": types }),
+    );
+    set(
+        schema,
+        &[d, "PolicyEntry", "properties", "id"],
+        json!({ "pattern": r"^p-[0-9A-Za-z_]+$" }),
+    );
+    set(
+        schema,
+        &[d, "PolicyEntry", "properties", "targets", "items"],
+        json!({ "pattern": TARGET }),
+    );
+    set(
+        schema,
+        &[
+            d,
+            "OrgDelegationEntry",
+            "properties",
+            "policy_types",
+            "items",
+        ],
+        json!({ "enum": types }),
+    );
+    set(
+        schema,
+        &[d, "OrgDelegationEntry", "properties", "allow", "items"],
+        json!({ "pattern": r"^(policies|(organizations:)?[A-Z][A-Za-z]+)$" }),
+    );
+    set(
+        schema,
+        &[d, "IcPermissionSetEntry", "properties", "session_duration"],
+        json!({ "pattern": r"^PT([0-9]+H)?([0-9]+M)?([0-9]+S)?$" }),
+    );
+    set(
+        schema,
+        &[
+            d,
+            "IcPermissionSetEntry",
+            "properties",
+            "managed_policies",
+            "items",
+        ],
+        json!({ "pattern": r"^arn:aws[a-z-]*:iam::aws:policy/.+$" }),
+    );
+    set(
+        schema,
+        &[d, "IcAssignmentEntry", "properties", "targets", "items"],
+        json!({ "pattern": TARGET }),
+    );
 }

@@ -25,7 +25,7 @@ pub fn plan_schema() -> String {
         );
         props.insert(
             "digest".into(),
-            json!({ "description": "SHA-256 (hex) of the file's JSON without this key, written by `plan --out`: `apply` refuses a file edited since.", "type": "string", "pattern": "^[0-9a-f]{64}$" }),
+            json!({ "description": "`sha256:` and the SHA-256 (hex) of the file's JSON without this key, written by `plan --out`: `apply` refuses a file edited since.", "type": "string", "pattern": "^sha256:[0-9a-f]{64}$" }),
         );
         for k in ["live_fingerprint", "live_fingerprints"] {
             if let Some(p) = props.get_mut(k) {

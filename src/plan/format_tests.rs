@@ -16,7 +16,9 @@ fn the_plan_schema_pins_the_version_and_describes_every_top_level_field() {
     let s: Value = serde_json::from_str(&plan_schema()).unwrap();
     assert_eq!(s["properties"]["format_version"]["const"], FORMAT_VERSION);
     let props = s["properties"].as_object().unwrap();
-    for k in ["changes", "stages", "summary", "digest", "warnings", "desired"] {
+    for k in [
+        "changes", "stages", "summary", "digest", "warnings", "desired",
+    ] {
         assert!(props.contains_key(k), "{k}");
     }
     let undocumented: Vec<&String> = props
@@ -26,7 +28,14 @@ fn the_plan_schema_pins_the_version_and_describes_every_top_level_field() {
         .collect();
     assert!(undocumented.is_empty(), "{undocumented:?}");
     let change = &s["$defs"]["Change"]["properties"];
-    for k in ["address", "action", "executor", "depends_on", "before", "after"] {
+    for k in [
+        "address",
+        "action",
+        "executor",
+        "depends_on",
+        "before",
+        "after",
+    ] {
         assert!(change[k]["description"].is_string(), "Change.{k}");
     }
 }

@@ -371,7 +371,9 @@ fn missing_credentials_and_unknown_profiles_are_two_lines_with_the_fix() {
             .output()
             .unwrap()
     };
-    let cases: &[(&[(&str, &str)], &[&str])] = &[
+    // (environment, what stderr must say)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: &[Case] = &[
         (&[], &["no AWS credentials found", "fix: set AWS_PROFILE"]),
         (
             &[("AWS_PROFILE", "nosuch")],
@@ -401,21 +403,38 @@ fn man_pages_cover_every_command_and_version_names_the_commit() {
         .arg(dir.path().join("man"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    for cmd in ["orgctl", "orgctl-plan", "orgctl-apply", "orgctl-import", "orgctl-audit"] {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for cmd in [
+        "orgctl",
+        "orgctl-plan",
+        "orgctl-apply",
+        "orgctl-import",
+        "orgctl-audit",
+    ] {
         let page = std::fs::read_to_string(dir.path().join("man").join(format!("{cmd}.1")))
             .unwrap_or_else(|e| panic!("{cmd}.1: {e}"));
-        assert!(page.starts_with(".ie") || page.contains(".TH"), "{cmd}.1 is not roff");
+        assert!(
+            page.starts_with(".ie") || page.contains(".TH"),
+            "{cmd}.1 is not roff"
+        );
     }
     let plan = std::fs::read_to_string(dir.path().join("man/orgctl-plan.1")).unwrap();
-    assert!(plan.contains("detailed\\-exitcode"), "the flags are documented");
+    assert!(
+        plan.contains("detailed\\-exitcode"),
+        "the flags are documented"
+    );
     let v = Command::new(env!("CARGO_BIN_EXE_orgctl"))
         .arg("--version")
         .output()
         .unwrap();
     let v = String::from_utf8_lossy(&v.stdout);
     assert!(
-        v.starts_with(concat!("orgctl ", env!("CARGO_PKG_VERSION"), " (")) && v.trim_end().ends_with(')'),
+        v.starts_with(concat!("orgctl ", env!("CARGO_PKG_VERSION"), " ("))
+            && v.trim_end().ends_with(')'),
         "{v}"
     );
 }

@@ -45,7 +45,10 @@ fn the_readme_use_commands_run_as_written_in_the_sandbox() {
         .spawn()
         .unwrap();
     let stop = |pid: u32| {
-        let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(pid.to_string())
+            .status();
     };
     // The printed block ends with the comment about profiles.
     let mut env_block = String::new();

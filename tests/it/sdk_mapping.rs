@@ -289,7 +289,11 @@ async fn refused_credentials_say_so_in_two_lines_with_the_fix() {
         let mut script = organization();
         script.insert(
             "DescribeOrganization",
-            vec![error(400, code, "The security token included in the request is expired")],
+            vec![error(
+                400,
+                code,
+                "The security token included in the request is expired",
+            )],
         );
         let aws = Canned::start(script);
         let e = aws
