@@ -37,8 +37,8 @@ Unsigned requests (the emulator's /orgctl-emulator/ control endpoints) pass with
 or cache. GET /proxy-stats answers {"forwarded", "throttled": {service: n}, "cache_hits",
 "cache_misses", "requests": {service: n}, "peak_in_flight", "mean_in_flight" (the requests' time
 in the proxy over the span from the first arrival to the last answer), "oversleep_ms_median",
-...}; GET /proxy-stats/trace answers [[start s, end s, service, operation], ...] (times from the
-first request); POST /proxy-stats/reset clears the counts and the trace; POST /proxy-config {"delay_ms", "rate", "burst", "cache"} changes the settings
+...}; GET /proxy-stats/trace answers [[start s, end s, service, operation, "ok" | "throttled"], ...]
+(times from the first request); POST /proxy-stats/reset clears the counts and the trace; POST /proxy-config {"delay_ms", "rate", "burst", "cache"} changes the settings
 (rate null: no limit; the buckets start full).
 
 As a library: `p = LatencyProxy(upstream, delay_ms=50, rate=None, cache=False).start()`;
@@ -306,6 +306,7 @@ class _Conn:
         if service is None:  # the emulator's control endpoints: straight through
             return _response_bytes(*self.up.exchange(method, path, pairs, body), close)
         t_in = p._enter(service)
+        outcome = "ok"
         try:
             delay = p.delay_ms / 1000.0
             if delay > 0:
@@ -313,6 +314,7 @@ class _Conn:
                 time.sleep(delay)
                 p._slept(time.perf_counter() - t0 - delay)
             if not p._admit(service):
+                outcome = "throttled"
                 return _response_bytes(*throttle_reply(service, h), close)
             key = None
             if p.cache:
@@ -331,7 +333,7 @@ class _Conn:
                 p._cache[key] = _response_bytes(status, headers, rbody)
             return _response_bytes(status, headers, rbody, close)
         finally:
-            p._leave(t_in, service, h, body)
+            p._leave(t_in, service, h, body, outcome)
 
     def control(self, method, path, body):
         js = [("Content-Type", "application/json")]
@@ -423,14 +425,14 @@ class LatencyProxy:
             self._stats["requests"][service] = self._stats["requests"].get(service, 0) + 1
             return now
 
-    def _leave(self, t_in, service, h, body):
+    def _leave(self, t_in, service, h, body, outcome="ok"):
         now = time.monotonic()
         with self._lock:
             self._in_flight -= 1
             self._last = now
             self._busy += now - t_in
             if len(self._trace) < 100000:
-                self._trace.append((t_in, now, service, h, body))
+                self._trace.append((t_in, now, service, h, body, outcome))
 
     def span(self):
         """(first arrival, last answer) of the signed requests since the last reset, time.monotonic()."""
@@ -438,12 +440,13 @@ class LatencyProxy:
             return self._first, self._last
 
     def trace(self):
-        """[(start s, end s, service, operation)] of the signed requests since the last reset,
-        times from the first one's arrival."""
+        """[(start s, end s, service, operation, outcome)] of the signed requests since the last
+        reset, times from the first one's arrival; outcome "throttled" (answered by --rate) or "ok"
+        (forwarded or replayed)."""
         with self._lock:
             rows = list(self._trace)
         t0 = rows[0][0] if rows else 0.0
-        return [(round(a - t0, 6), round(b - t0, 6), svc, operation(svc, h, body)) for a, b, svc, h, body in rows]
+        return [(round(a - t0, 6), round(b - t0, 6), svc, operation(svc, h, body), out) for a, b, svc, h, body, out in rows]
 
     def _admit(self, service):
         with self._lock:

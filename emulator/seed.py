@@ -7,7 +7,7 @@
           and a hand-made SCP deny-leave-organization with an older document
   seed.py --endpoint URL bench --accounts 1000 --ous 100 --delegations 8
           [--depth 5 --wide 25 --crowd 25]
-          [--ic-permission-sets 20 --ic-groups 200 --ic-users 500 --ic-assignments 2000]
+          [--ic-permission-sets 20 --ic-groups 200 --ic-users 500 --ic-assignments 2000 [--ic-pairs 2000]]
 
 bench's tree: ous // 10 top-level OUs, the others below them. By default (--depth 2, no --wide
 or --crowd) each top-level OU gets sub-OUs round-robin and the accounts are spread evenly (10 per
@@ -196,10 +196,67 @@ def bench(o, n_accounts, n_ous, n_deleg, depth=2, wide=0, crowd=0):
     return {"root": root, "ous": ous, "accounts": ids, "placement": placement, "admins": admins}
 
 
-def identity_center_bench(o, accounts, n_ps, n_groups, n_users, n_assign, create_assignments=True):
-    """Users, groups (5 members each), permission sets and assignments for the benchmark:
-    assignment k gives group (k // 10) % groups permission set k % sets in account (7k) %
-    accounts (all distinct for the default shape)."""
+def bench_assignments(names, n_ps, n_groups, n_assign, n_pairs=0):
+    """[[permission set, group, account]] of the benchmark. Without n_pairs: assignment k gives
+    group (k // 10) % groups permission set k % sets in account (7k) % accounts (all distinct for
+    the default shape). With n_pairs P: exactly P (permission set, account) pairs, pair j =
+    (permission set (j + j // accounts) % sets, account j % accounts), so every account has
+    about P / accounts of them; assignment k is pair k % P with group (per * (k % P) + k // P)
+    % groups, per = ceil(assignments / P) (P = 2,000, 10,000 assignments: 5 groups per pair)."""
+    if not n_pairs:
+        return [[f"ps{k % n_ps:02d}", f"g{(k // 10) % n_groups:03d}", names[(7 * k) % len(names)]] for k in range(n_assign)]
+    if n_pairs > n_assign or n_pairs > n_ps * len(names):
+        sys.exit("seed: --ic-pairs must be at most --ic-assignments and permission sets x accounts")
+    per = -(-n_assign // n_pairs)
+    if per > n_groups:
+        sys.exit(f"seed: {per} groups per pair but only {n_groups} groups")
+    out = []
+    for k in range(n_assign):
+        j, i = k % n_pairs, k // n_pairs
+        out.append([f"ps{(j + j // len(names)) % n_ps:02d}", f"g{(per * j + i) % n_groups:03d}", names[j % len(names)]])
+    if len({(p, a) for p, _, a in out}) != n_pairs:
+        sys.exit("seed: the benchmark's (permission set, account) pairs are not distinct; choose other counts")
+    return out
+
+
+def create_assignments_fast(sso, arn, todo):
+    """Creates the group assignments [(permission set ARN, group id, account id)] four requests at
+    a time (botocore's CPU overlaps the emulator's) without polling each creation's status: the
+    emulator (--create-delay 0) completes a creation before it serves the next sso request, so
+    fewer than AWS's 10 are ever in progress; a ThrottlingException (10 in progress, a slower
+    emulator) waits and retries. Then ListAccountAssignmentCreationStatus until none is
+    IN_PROGRESS, and none may have FAILED. Polling each creation (DescribeAccountAssignment-
+    CreationStatus) doubled the requests: 10,000 assignments took over 5 minutes."""
+    def create(item):
+        ps, gid, acct = item
+        for _ in range(200):
+            try:
+                return sso.create_account_assignment(InstanceArn=arn, PermissionSetArn=ps, PrincipalType="GROUP", PrincipalId=gid, TargetType="AWS_ACCOUNT", TargetId=acct)
+            except sso.exceptions.ThrottlingException:
+                time.sleep(0.05)
+        sys.exit(f"seed: CreateAccountAssignment {item} throttled 200 times")
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(create, todo))
+
+    def statuses(status):
+        pages = sso.get_paginator("list_account_assignment_creation_status").paginate(InstanceArn=arn, Filter={"Status": status})
+        return [x for page in pages for x in page["AccountAssignmentsCreationStatus"]]
+    for _ in range(600):
+        if not statuses("IN_PROGRESS"):
+            break
+        time.sleep(0.1)
+    else:
+        sys.exit("seed: account assignment creations still IN_PROGRESS after a minute")
+    failed = statuses("FAILED")
+    if failed:
+        st = sso.describe_account_assignment_creation_status(InstanceArn=arn, AccountAssignmentCreationRequestId=failed[0]["RequestId"])
+        sys.exit(f"seed: {len(failed)} account assignment creations FAILED, e.g. {st['AccountAssignmentCreationStatus'].get('FailureReason')}")
+
+
+def identity_center_bench(o, accounts, n_ps, n_groups, n_users, n_assign, create_assignments=True, n_pairs=0):
+    """Users, groups (5 members each), permission sets and assignments for the benchmark (which
+    assignments: bench_assignments)."""
     sso, store, arn, sid = sso_clients(o)
     users = [f"u{k:04d}" for k in range(n_users)]
     uid = {u: store.create_user(IdentityStoreId=sid, UserName=u, DisplayName=f"User {u}", Name={"GivenName": "User", "FamilyName": u})["UserId"] for u in users}
@@ -217,17 +274,12 @@ def identity_center_bench(o, accounts, n_ps, n_groups, n_users, n_assign, create
         ps = sso.create_permission_set(InstanceArn=arn, Name=name, SessionDuration="PT1H")["PermissionSet"]["PermissionSetArn"]
         sso.attach_managed_policy_to_permission_set(InstanceArn=arn, PermissionSetArn=ps, ManagedPolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
         sets[name] = ps
-    names = sorted(accounts)
-    assignments = []
-    for k in range(n_assign):
-        g, p, a = f"g{(k // 10) % n_groups:03d}", f"ps{k % n_ps:02d}", names[(7 * k) % len(names)]
-        assignments.append([p, g, a])
-        if not create_assignments:
-            continue
-        st = sso.create_account_assignment(InstanceArn=arn, PermissionSetArn=sets[p], PrincipalType="GROUP", PrincipalId=groups[g][0], TargetType="AWS_ACCOUNT", TargetId=accounts[a])
-        req = st["AccountAssignmentCreationStatus"]["RequestId"]
-        while st["AccountAssignmentCreationStatus"]["Status"] == "IN_PROGRESS":
-            st = sso.describe_account_assignment_creation_status(InstanceArn=arn, AccountAssignmentCreationRequestId=req)
+    assignments = bench_assignments(sorted(accounts), n_ps, n_groups, n_assign, n_pairs)
+    if create_assignments:
+        t0 = time.time()
+        create_assignments_fast(sso, arn, [(sets[p], groups[g][0], accounts[a]) for p, g, a in assignments])
+    if create_assignments:
+        print(f"seed: {len(assignments)} account assignments in {time.time() - t0:.1f} s", file=sys.stderr)
     if len({tuple(x) for x in assignments}) != len(assignments):
         sys.exit("seed: the benchmark's assignments are not distinct; choose other counts")
     return {"users": users, "groups": {g: m for g, (_, m) in groups.items()}, "permission_sets": sorted(sets), "assignments": assignments}
@@ -248,6 +300,7 @@ def main():
     ap.add_argument("--ic-groups", type=int, default=200)
     ap.add_argument("--ic-users", type=int, default=500)
     ap.add_argument("--ic-assignments", type=int, default=2000)
+    ap.add_argument("--ic-pairs", type=int, default=0, help="bench: spread the assignments over exactly this many (permission set, account) pairs")
     ap.add_argument("--ic-skip-assignments", action="store_true", help="list the assignments without creating them (for an apply benchmark)")
     a = ap.parse_args()
     o = client(a.endpoint)
@@ -255,7 +308,7 @@ def main():
     if a.scenario == "demo" and a.legacy:
         legacy(o, out["accounts"])
     if a.scenario == "bench" and a.ic_permission_sets:
-        out["identity_center"] = identity_center_bench(o, out["accounts"], a.ic_permission_sets, a.ic_groups, a.ic_users, a.ic_assignments, not a.ic_skip_assignments)
+        out["identity_center"] = identity_center_bench(o, out["accounts"], a.ic_permission_sets, a.ic_groups, a.ic_users, a.ic_assignments, not a.ic_skip_assignments, a.ic_pairs)
     print(json.dumps(out))
 
 

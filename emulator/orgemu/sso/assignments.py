@@ -65,15 +65,18 @@ def _new_op(b, kind, status, ps_arn, targets, **extra):
     rid = str(uuid.uuid4())
     status = dict(status, RequestId=rid, CreatedDate=now, Status="IN_PROGRESS")
     op = {"kind": kind, "status": status, "due": due, "ps": ps_arn, "targets": list(targets), **extra}
-    _ops(b)[rid] = op
+    _ops(b)[rid] = _state(b)["pending"][rid] = op
     return op
 
 
 def tick(b):
     now = time.time()
-    for op in _ops(b).values():
+    pending = _state(b)["pending"]
+    for rid, op in list(pending.items()):
         if op["status"]["Status"] == "IN_PROGRESS" and op["due"] <= now:
             _complete(b, op)
+        if op["status"]["Status"] != "IN_PROGRESS":
+            del pending[rid]
 
 
 def _find_ps(b, arn):
@@ -123,7 +126,7 @@ def _complete(b, op):
         if missing:
             st.update(Status="FAILED", FailureReason=_failure(key[1], missing))
             return
-        if not any(_key(a) == key for a in b.account_assignments):
+        if not _exists(b, key):
             b.account_assignments.append(ssm.AccountAssignment(*key))
         _prov(ps).setdefault(key[1], _version(ps))
     elif op["kind"] == "delete":
@@ -147,6 +150,12 @@ def _complete(b, op):
 
 def _key(a):
     return (a.instance_arn, a.target_id, a.target_type, a.permission_set_arn, a.principal_type, a.principal_id)
+
+
+def _exists(b, key):
+    """Whether the assignment exists (the account compared first: 10,000 assignments are walked
+    per request)."""
+    return any(a.target_id == key[1] and _key(a) == key for a in b.account_assignments)
 
 
 def _assignment_request(c):
@@ -186,7 +195,7 @@ def create_account_assignment(c):
     if (ptype == "USER" and pid not in store.users) or (ptype == "GROUP" and pid not in store.groups):
         raise not_found(f"{ptype} {pid} does not exist in identity store {c.inst.identity_store_id}.")
     pending_delete = any(op["key"] == key for op in _in_progress(c.b, ("delete",)))
-    if any(_key(a) == key for a in c.b.account_assignments) and not pending_delete:
+    if _exists(c.b, key) and not pending_delete:
         # Idempotent: the assignment exists; nothing to do, nothing outstanding.
         op = _new_op(c.b, "create", status, ps.permission_set_arn, [target], key=key)
         op["status"]["Status"] = "SUCCEEDED"
@@ -200,7 +209,7 @@ def create_account_assignment(c):
 
 def delete_account_assignment(c):
     ps, key, status = _assignment_request(c)
-    exists = any(_key(a) == key for a in c.b.account_assignments)
+    exists = _exists(c.b, key)
     pending = any(op["key"] == key for op in _in_progress(c.b, ("create",)))
     if not exists and not pending:
         raise not_found("The account assignment does not exist.")

@@ -170,7 +170,9 @@ def _bump(ps):
 
 def _state(b):
     if not hasattr(b, "_orgctl_sso"):
-        b._orgctl_sso = {"ops": {}, "last_due": 0.0, "instance_tags": []}
+        # pending: the ops that may be IN_PROGRESS (every IN_PROGRESS op is there; tick drops the
+        # others), so that tick and _in_progress need not walk every op ever made.
+        b._orgctl_sso = {"ops": {}, "pending": {}, "last_due": 0.0, "instance_tags": []}
     return b._orgctl_sso
 
 
@@ -179,7 +181,7 @@ def _ops(b):
 
 
 def _in_progress(b, kinds):
-    return [op for op in _ops(b).values() if op["kind"] in kinds and op["status"]["Status"] == "IN_PROGRESS"]
+    return [op for op in _state(b)["pending"].values() if op["kind"] in kinds and op["status"]["Status"] == "IN_PROGRESS"]
 
 
 def _assignments(b, ps_arn=None, acct=None):
