@@ -88,10 +88,20 @@ impl Aws {
             region,
             ..Default::default()
         };
-        self.read_users(&ids, &store, &mut ic).await?;
-        self.read_groups(&ids, &store, scope, &mut ic).await?;
-        self.read_permission_sets(&sso, &instance_arn, scope, &mut ic)
-            .await?;
+        // Three independent chains at once: users; groups then their memberships; permission
+        // sets then their assignments. identitystore and sso have a quota each (~20 requests/s):
+        // one after the other, sso would idle while identitystore is read.
+        let (mut users, mut groups, mut sets) =
+            (LiveIc::default(), LiveIc::default(), LiveIc::default());
+        futures::try_join!(
+            self.read_users(&ids, &store, &mut users),
+            self.read_groups(&ids, &store, scope, &mut groups),
+            self.read_permission_sets(&sso, &instance_arn, scope, &mut sets),
+        )?;
+        ic.users = users.users;
+        ic.groups = groups.groups;
+        ic.permission_sets = sets.permission_sets;
+        ic.assignments = sets.assignments;
         Ok(ic)
     }
 
@@ -230,39 +240,55 @@ impl Aws {
             let p = p.map_err(|e| map_sdk_error("sso:ListPermissionSets", e))?;
             arns.extend(p.permission_sets().iter().cloned());
         }
-        let sets: Vec<LivePermissionSet> = stream::iter(arns)
-            .map(|arn| async move { self.permission_set(sso, instance, &arn, scope).await })
+        // Each permission set's assignments are listed as soon as its provisioned accounts
+        // are known (no barrier after the descriptions of all of them).
+        let sets: Vec<(LivePermissionSet, Vec<LiveAssignment>)> = stream::iter(arns)
+            .map(|arn| async move {
+                let p = self.permission_set(sso, instance, &arn, scope).await?;
+                let in_scope = scope.everything
+                    || scope.all_permission_sets
+                    || scope.permission_sets.contains(&p.name);
+                let assignments = if in_scope {
+                    self.assignments_of(sso, instance, &p).await?
+                } else {
+                    Vec::new()
+                };
+                Ok::<_, LiveError>((p, assignments))
+            })
             .buffer_unordered(self.concurrency)
             .try_collect()
             .await?;
-        let pairs: Vec<(String, String)> = sets
-            .iter()
-            .filter(|p| {
-                scope.everything
-                    || scope.all_permission_sets
-                    || scope.permission_sets.contains(&p.name)
-            })
-            .flat_map(|p| p.provisioned.iter().map(|a| (p.arn.clone(), a.clone())))
-            .collect();
-        for p in sets {
+        for (p, assignments) in sets {
+            ic.assignments.extend(assignments);
             ic.permission_sets.insert(p.name.clone(), p);
         }
-        let assignments: Vec<Vec<LiveAssignment>> = stream::iter(pairs)
-            .map(|(arn, account)| async move {
+        Ok(())
+    }
+
+    /// The assignments of permission set `p` in each account it is provisioned to.
+    async fn assignments_of(
+        &self,
+        sso: &aws_sdk_ssoadmin::Client,
+        instance: &str,
+        p: &LivePermissionSet,
+    ) -> Result<Vec<LiveAssignment>, LiveError> {
+        let arn = p.arn.as_str();
+        let lists: Vec<Vec<LiveAssignment>> = stream::iter(p.provisioned.iter())
+            .map(|account| async move {
                 let mut out = Vec::new();
                 let mut pages = sso
                     .list_account_assignments()
                     .instance_arn(instance)
-                    .permission_set_arn(&arn)
-                    .account_id(&account)
+                    .permission_set_arn(arn)
+                    .account_id(account)
                     .max_results(PAGE)
                     .into_paginator()
                     .send();
-                while let Some(p) = pages.next().await {
-                    let p = p.map_err(|e| map_sdk_error("sso:ListAccountAssignments", e))?;
-                    for a in p.account_assignments() {
+                while let Some(page) = pages.next().await {
+                    let page = page.map_err(|e| map_sdk_error("sso:ListAccountAssignments", e))?;
+                    for a in page.account_assignments() {
                         out.push(LiveAssignment {
-                            permission_set_arn: arn.clone(),
+                            permission_set_arn: arn.to_string(),
                             principal_type: a
                                 .principal_type()
                                 .map(|t| t.as_str().to_string())
@@ -277,8 +303,7 @@ impl Aws {
             .buffer_unordered(self.concurrency)
             .try_collect()
             .await?;
-        ic.assignments = assignments.into_iter().flatten().collect();
-        Ok(())
+        Ok(lists.into_iter().flatten().collect())
     }
 
     /// One permission set: its attributes always; policies, boundary, tags and provisioned

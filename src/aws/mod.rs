@@ -170,6 +170,8 @@ pub struct Aws {
     pub config: Option<aws_config::SdkConfig>,
     /// Who the credentials belong to, once `caller()` has asked STS (asked once per run).
     pub caller_account: std::sync::Arc<tokio::sync::OnceCell<crate::live::Caller>>,
+    /// The run's pacer (`None` when the clients were built from a configuration without it).
+    pub pacer: Option<pace::Pacer>,
 }
 
 impl Aws {
@@ -214,8 +216,10 @@ impl Aws {
         let mut cfg = loader.load().await;
         // Every call goes through the adaptive pacer (per service and Region: raised while
         // calls succeed, halved when AWS throttles), starting at twice the read fan-out.
+        let mut paced = None;
         if let Some(http) = cfg.http_client() {
             let pacer = pace::Pacer::new(opts.concurrency.max(1) * 2, PACE_CEILING);
+            paced = Some(pacer.clone());
             cfg = cfg
                 .into_builder()
                 .http_client(pace::PacedClient::new(http, pacer))
@@ -228,7 +232,9 @@ impl Aws {
                 .region(Region::from_static("us-east-1"))
                 .build();
         }
-        Self::from_config(&cfg, opts.concurrency)
+        let mut aws = Self::from_config(&cfg, opts.concurrency);
+        aws.pacer = paced;
+        aws
     }
 
     /// Builds clients from an existing SDK configuration.
@@ -260,6 +266,7 @@ impl Aws {
             concurrency: concurrency.max(1),
             config: Some(cfg.clone()),
             caller_account: Default::default(),
+            pacer: None,
         }
     }
 }

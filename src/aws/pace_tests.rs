@@ -77,3 +77,19 @@ async fn no_more_calls_in_flight_than_the_limit() {
     assert!(other.is_ok());
     drop((b, c));
 }
+
+#[test]
+fn resends_wait_a_growing_jittered_delay_capped_at_two_seconds() {
+    assert_eq!(resend_delay(0, 0.0), Duration::from_millis(50));
+    assert_eq!(resend_delay(0, 1.0), Duration::from_millis(100));
+    assert_eq!(resend_delay(3, 0.0), Duration::from_millis(400));
+    assert_eq!(resend_delay(5, 1.0), Duration::from_millis(2_000));
+    assert_eq!(resend_delay(30, 1.0), Duration::from_millis(2_000));
+    // All of them fit the budget with room for the requests themselves.
+    let worst: Duration = (0..RESENDS).map(|n| resend_delay(n, 1.0)).sum();
+    assert!(worst < RESEND_BUDGET, "{worst:?}");
+    for _ in 0..100 {
+        let j = jitter();
+        assert!((0.0..1.0).contains(&j), "{j}");
+    }
+}

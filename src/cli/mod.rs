@@ -391,6 +391,8 @@ fn print_stats(aws: Option<&Aws>, started: Instant) {
         "api_calls": calls,
         "total_calls": total,
         "total_attempts": attempts,
+        // Throttled answers the pacer sent again before the SDK saw them (not in attempts).
+        "throttled_resends": aws.and_then(|a| a.pacer.as_ref()).map_or(0, |p| p.resent()),
         "wall_ms": started.elapsed().as_millis() as u64,
         "peak_rss_kib": peak_rss_kib(),
     });
