@@ -48,12 +48,17 @@ def start_emulator():
 
 
 def org_yaml(seed):
+    """The org.yaml describing a seed.py bench summary exactly; an account with tags in
+    seed["tags"] (seed.py bench --tags) declares them, so `plan` reads its tags."""
     lines = ["version: 1", "organization:", '  management_account_id: "123456789012"', "organizational_units:"]
     lines += [f"  - path: {p}" for p in sorted(seed["ous"])]
     lines.append("accounts:")
+    tags = seed.get("tags") or {}
     for name, path in sorted(seed["placement"].items()):
-        lines.append(f"  - {{ name: {name}, email: aws+{name}@example.com, ou: {path} }}")
-    lines.append("delegations:")
+        declared = f", tags: {{ {', '.join(f'{k}: {v}' for k, v in tags[name].items())} }}" if tags.get(name) else ""
+        lines.append(f"  - {{ name: {name}, email: aws+{name}@example.com, ou: {path}{declared} }}")
+    if seed["admins"]:  # (orgctl refuses an empty `delegations:`)
+        lines.append("delegations:")
     for principal, admin in sorted(seed["admins"].items()):
         lines += [f"  {principal}:", f"    admin: {admin}"]
     return "\n".join(lines) + "\n"
@@ -85,6 +90,10 @@ def lower_bound(seed):
         # Whether a delegation policy exists (declared or to be reported as unmanaged).
         "organizations:DescribeResourcePolicy": 1,
     }
+    if seed.get("tags"):
+        # One page of tags per account that declares tags (seed.py bench --tags): AWS has no
+        # call reading several resources' tags.
+        bound["organizations:ListTagsForResource"] = sum(1 for t in seed["tags"].values() if t)
     return bound
 
 

@@ -3,7 +3,7 @@
 with no policies and no Identity Center in the file, issued N at a time (default 16) as soon as
 their inputs are known, through a plain, cheap client.
 
-  reference_reader.py --endpoint URL [--concurrency 16] [--order deep|fifo] [--json]
+  reference_reader.py --endpoint URL [--concurrency 16] [--order deep|fifo] [--tags] [--json]
 
 The reads (what `orgctl --api-stats plan` reports for such a file): sts GetCallerIdentity;
 Organizations DescribeOrganization, ListRoots, ListAWSServiceAccessForOrganization,
@@ -12,6 +12,10 @@ administrator ListDelegatedServicesForAccount; the tree: per parent (the root, t
 soon as the page naming it has arrived, so there is no barrier per level)
 ListOrganizationalUnitsForParent and ListAccountsForParent. Every list pages to its end with
 MaxResults 20 and NextToken (a page is asked for as soon as the previous one answered).
+--tags: also ListTagsForResource of every member account (what `plan` reads when the file
+declares every account's tags), each as soon as the page naming the account and
+DescribeOrganization (which names the management account, left out) have arrived; these come
+after every read of the tree waiting for a worker (they unlock nothing).
 
 The client: botocore's SigV4 signer and one keep-alive http.client connection per worker thread,
 the JSON decoded with json.loads (no boto3 client: measured on 300 ListAccountsForParent calls,
@@ -102,8 +106,9 @@ class Client:
 
 
 class Reader:
-    def __init__(self, url, concurrency=16, order="deep"):
-        self.url, self.concurrency, self.order = url, concurrency, order
+    def __init__(self, url, concurrency=16, order="deep", tags=False):
+        self.url, self.concurrency, self.order, self.read_tags = url, concurrency, order, tags
+        self.mgmt, self.untagged, self.tags = None, [], {}  # --tags: accounts waiting for DescribeOrganization; tags read
         self.heap, self.seq = [], itertools.count()
         self.cv = threading.Condition()
         self.pending = 0  # tasks queued or running
@@ -111,8 +116,8 @@ class Reader:
         self.ous, self.accounts, self.admins = {}, {}, {}
         self.in_flight = self.peak = 0
 
-    def push(self, depth, fn, *args):
-        key = -depth if self.order == "deep" else 0
+    def push(self, depth, fn, *args, last=False):
+        key = 1 if last else -depth if self.order == "deep" else 0
         with self.cv:
             heapq.heappush(self.heap, (key, next(self.seq), fn, args))
             self.pending += 1
@@ -142,10 +147,29 @@ class Reader:
 
     def t_single(self, c, depth, op):
         try:
-            self.call(c, f"organizations:{op}", lambda: c.org(op, {}))
+            out = self.call(c, f"organizations:{op}", lambda: c.org(op, {}))
         except ApiError as e:
             if not (op == "DescribeResourcePolicy" and e.code == "ResourcePolicyNotFoundException"):
                 raise
+            return
+        if op == "DescribeOrganization" and self.read_tags:
+            with self.cv:
+                self.mgmt = out["Organization"]["MasterAccountId"]
+                waiting, self.untagged = self.untagged, []
+            for aid in waiting:
+                self.tag_read(aid)
+
+    def tag_read(self, aid):
+        """--tags: the account's ListTagsForResource, unless it is the management account."""
+        if aid != self.mgmt:
+            self.push(0, self.t_tags, 0, aid, last=True)
+
+    def t_tags(self, c, depth, aid):
+        out = self.call(c, "organizations:ListTagsForResource", lambda: c.org("ListTagsForResource", {"ResourceId": aid}))
+        with self.cv:
+            self.tags[aid] = {t["Key"]: t["Value"] for t in out.get("Tags", [])}
+        if out.get("NextToken"):
+            raise ApiError(200, "Unexpected", b"ListTagsForResource paged (the reference reads one page)")
 
     def t_pages(self, c, depth, op, params, token, on_page):
         p = dict(params, MaxResults=20)
@@ -177,6 +201,11 @@ class Reader:
             with self.cv:
                 for a in out.get("Accounts", []):
                     self.accounts[a["Id"]] = (pid, a["Name"])
+                ready = [a["Id"] for a in out.get("Accounts", [])] if self.read_tags and self.mgmt else []
+                if self.read_tags and not self.mgmt:
+                    self.untagged.extend(a["Id"] for a in out.get("Accounts", []))
+            for aid in ready:
+                self.tag_read(aid)
         return f
 
     def on_admins(self, out, depth):
@@ -234,9 +263,10 @@ def main():
     ap.add_argument("--endpoint", required=True, help="the emulator's or the latency proxy's URL (127.0.0.1)")
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--order", choices=["deep", "fifo"], default="deep")
+    ap.add_argument("--tags", action="store_true", help="also ListTagsForResource of every member account")
     ap.add_argument("--json", action="store_true", help="also print one `reference-reader {...}` line")
     a = ap.parse_args()
-    r = Reader(a.endpoint, a.concurrency, a.order)
+    r = Reader(a.endpoint, a.concurrency, a.order, a.tags)
     cpu0 = time.process_time()
     wall = r.run()
     cpu = time.process_time() - cpu0
@@ -244,13 +274,13 @@ def main():
     for op in sorted(r.calls):
         print(f"{op:55} {r.calls[op]:>6}")
     print(f"{'total':55} {total:>6}")
-    print(f"read {len(r.ous)} OUs, {len(r.accounts)} accounts, {len(r.admins)} delegated administrators in {wall * 1000:.0f} ms, "
+    print(f"read {len(r.ous)} OUs, {len(r.accounts)} accounts ({len(r.tags)} accounts' tags), {len(r.admins)} delegated administrators in {wall * 1000:.0f} ms, "
           f"{a.concurrency} at a time (peak {r.peak}); {r.throttled} throttled answers retried; CPU {cpu * 1000 / max(total, 1):.2f} ms per call")
     for e in r.errors[:10]:
         print("error:", e, file=sys.stderr)
     if a.json:
         print("reference-reader " + json.dumps({"wall_ms": round(wall * 1000, 1), "total_calls": total, "api_calls": r.calls, "throttled": r.throttled,
-                                                "errors": len(r.errors), "ous": len(r.ous), "accounts": len(r.accounts), "peak_in_flight": r.peak,
+                                                "errors": len(r.errors), "ous": len(r.ous), "accounts": len(r.accounts), "tagged": len(r.tags), "peak_in_flight": r.peak,
                                                 "cpu_ms_per_call": round(cpu * 1000 / max(total, 1), 3)}))
     return 1 if r.errors else 0
 

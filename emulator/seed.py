@@ -6,7 +6,7 @@
           GuardDuty administered by infra-ops in both Regions (the file moves it to sec-ops)
           and a hand-made SCP deny-leave-organization with an older document
   seed.py --endpoint URL bench --accounts 1000 --ous 100 --delegations 8
-          [--depth 5 --wide 25 --crowd 25]
+          [--depth 5 --wide 25 --crowd 25] [--tags 2]
           [--ic-permission-sets 20 --ic-groups 200 --ic-users 500 --ic-assignments 2000 [--ic-pairs 2000]]
 
 bench's tree: ous // 10 top-level OUs, the others below them. By default (--depth 2, no --wide
@@ -15,7 +15,9 @@ OU at 1,000 / 100). --depth D (2-5 levels of OUs) builds chains instead: each ne
 the last one made below the same top-level OU until the chain is D levels deep, then a new chain
 starts; --wide W first puts W child OUs under ou00 and --crowd C puts the first C accounts in
 the first OU at the deepest level, so that (W, C > 20) a parent needs a second page of child OUs
-and one a second page of accounts (pages hold 20), as bench/floor_bench.py wants.
+and one a second page of accounts (pages hold 20), as bench/floor_bench.py wants. --tags N (0-2)
+gives account k the tags team=team{k % 10} and cost-center=cc{k % 7} (the first N of them),
+passed to CreateAccount; the summary lists them under "tags" by account name.
 
 Prints a JSON summary (ids by name) on stdout. Credentials are dummies; the default
 identity is the emulator's account 123456789012, which becomes the management account.
@@ -62,15 +64,16 @@ def root_id(o):
 IN_FLIGHT = 5  # AWS (and the emulator's R30): at most 5 account creations in progress
 
 
-def create_accounts(o, specs):
+def create_accounts(o, specs, tags=None):
     """specs: [(name, email)] -> {name: id}; waits for the asynchronous creations, never more than
-    IN_FLIGHT in progress at once."""
+    IN_FLIGHT in progress at once. tags: {name: {key: value}} passed to CreateAccount."""
     todo, reqs, ids = list(specs), {}, {}
     pause = 0.002  # doubles up to 0.05 s while no creation completes (an emulator with --create-delay 0 completes them at once)
     while todo or len(ids) < len(reqs):
         while todo and len(reqs) - len(ids) < IN_FLIGHT:
             name, email = todo.pop(0)
-            reqs[name] = o.create_account(Email=email, AccountName=name)["CreateAccountStatus"]["Id"]
+            extra = {"Tags": [{"Key": k, "Value": v} for k, v in tags[name].items()]} if tags and tags.get(name) else {}
+            reqs[name] = o.create_account(Email=email, AccountName=name, **extra)["CreateAccountStatus"]["Id"]
         time.sleep(pause)
         done = len(ids)
         for name, rid in reqs.items():
@@ -169,7 +172,12 @@ def tree_paths(n_ous, depth=2, wide=0):
     return paths
 
 
-def bench(o, n_accounts, n_ous, n_deleg, depth=2, wide=0, crowd=0):
+def account_tags(k, n):
+    """bench --tags: account k's first n tags."""
+    return dict(list({"team": f"team{k % 10}", "cost-center": f"cc{k % 7}"}.items())[:n])
+
+
+def bench(o, n_accounts, n_ous, n_deleg, depth=2, wide=0, crowd=0, n_tags=0):
     o.create_organization(FeatureSet="ALL")
     root = root_id(o)
     ous = {}
@@ -180,9 +188,10 @@ def bench(o, n_accounts, n_ous, n_deleg, depth=2, wide=0, crowd=0):
     order = {p: i for i, p in enumerate(ous)}
     deepest = max(ous, key=lambda p: (p.count("/"), -order[p]))  # the first OU made at the deepest level
     specs = [(f"acct-{k:04d}", f"aws+acct-{k:04d}@example.com") for k in range(n_accounts)]
+    tags = {name: account_tags(k, n_tags) for k, (name, _) in enumerate(specs)} if n_tags else {}
     ids = {}
     for start in range(0, len(specs), 50):
-        ids.update(create_accounts(o, specs[start:start + 50]))
+        ids.update(create_accounts(o, specs[start:start + 50], tags))
     placement = {name: deepest if k < crowd else paths[(k - crowd) % len(paths)] for k, (name, _) in enumerate(specs)}
     # Four moves at a time: the client's CPU (botocore) overlaps the emulator's.
     with ThreadPoolExecutor(4) as pool:
@@ -193,7 +202,10 @@ def bench(o, n_accounts, n_ous, n_deleg, depth=2, wide=0, crowd=0):
         admin = specs[k % 4][0]
         o.register_delegated_administrator(AccountId=ids[admin], ServicePrincipal=p)
         admins[p] = admin
-    return {"root": root, "ous": ous, "accounts": ids, "placement": placement, "admins": admins}
+    out = {"root": root, "ous": ous, "accounts": ids, "placement": placement, "admins": admins}
+    if tags:
+        out["tags"] = tags
+    return out
 
 
 def bench_assignments(names, n_ps, n_groups, n_assign, n_pairs=0):
@@ -293,6 +305,7 @@ def main():
     ap.add_argument("--accounts", type=int, default=1000)
     ap.add_argument("--ous", type=int, default=100)
     ap.add_argument("--delegations", type=int, default=8)
+    ap.add_argument("--tags", type=int, default=0, choices=[0, 1, 2], help="bench: tags per account, passed to CreateAccount")
     ap.add_argument("--depth", type=int, default=2, help="bench: levels of OUs below the root (2-5); above 2, chains")
     ap.add_argument("--wide", type=int, default=0, help="bench: child OUs of ou00 made first (> 20: a second page)")
     ap.add_argument("--crowd", type=int, default=0, help="bench: accounts put in the first deepest OU (> 20: a second page)")
@@ -304,7 +317,7 @@ def main():
     ap.add_argument("--ic-skip-assignments", action="store_true", help="list the assignments without creating them (for an apply benchmark)")
     a = ap.parse_args()
     o = client(a.endpoint)
-    out = demo(o) if a.scenario == "demo" else bench(o, a.accounts, a.ous, a.delegations, a.depth, a.wide, a.crowd)
+    out = demo(o) if a.scenario == "demo" else bench(o, a.accounts, a.ous, a.delegations, a.depth, a.wide, a.crowd, a.tags)
     if a.scenario == "demo" and a.legacy:
         legacy(o, out["accounts"])
     if a.scenario == "bench" and a.ic_permission_sets:

@@ -115,6 +115,8 @@ def account_creation_limit(o):
                  "ConstraintViolationException", status=400, reason="ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED")
     call("R30 the refused request is not recorded", lambda: o.list_create_account_status(States=["IN_PROGRESS"]),
          lambda r: "sixth" not in [x["AccountName"] for x in r["CreateAccountStatuses"]], lambda r: f"{len(r['CreateAccountStatuses'])} IN_PROGRESS")
+    call("stats: account_creations counts the peak IN_PROGRESS and the refusal", lambda: control("/orgctl-emulator/stats")["account_creations"],
+         lambda r: r["peak_in_progress"] == 5 and r["refused"] >= 1, lambda r: f"{r}")
     control("/orgctl-emulator/config", b'{"create_delay": 0.2}')
     done = wait_accounts(o, reqs)
     check("R30 the five complete (FAILED: email in use)", len(done) == 5 and all(d["State"] == "FAILED" for d in done.values()),

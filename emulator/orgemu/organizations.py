@@ -131,6 +131,17 @@ def _tick(self):
 
 
 MAX_CREATIONS_IN_PROGRESS = 5  # R30
+# Not a rule (GET /orgctl-emulator/stats "account_creations", for the apply benchmark): the most
+# creations IN_PROGRESS at once, and the CreateAccount calls R30 refused.
+CREATION_STATS = {"peak_in_progress": 0, "refused": 0}
+
+
+def creation_stats(reset=False):
+    with TICK_LOCK:
+        out = dict(CREATION_STATS)
+        if reset:
+            CREATION_STATS.update(peak_in_progress=0, refused=0)
+    return out
 
 
 def create_account(self, **kw):
@@ -141,8 +152,10 @@ def create_account(self, **kw):
     with TICK_LOCK:  # two requests at once must not both pass R30's count
         _tick(self)
         if len(_pending(self)) >= MAX_CREATIONS_IN_PROGRESS:
+            CREATION_STATS["refused"] += 1
             raise constraint("ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED")
         _requests(self)[rid] = _pending(self)[rid] = {"kwargs": kw, "due": time.time() + float(KNOBS["create_delay"]), "status": status}
+        CREATION_STATS["peak_in_progress"] = max(CREATION_STATS["peak_in_progress"], len(_pending(self)))
     return {"CreateAccountStatus": dict(status)}
 
 

@@ -8,7 +8,10 @@ Control endpoints (test knobs, not AWS):
   GET  /orgctl-emulator/stats        Organizations requests per operation, their total, "sso",
                                      "throttled" (R28: throttled answers per service),
                                      "concurrent_modifications" (R29: per Organizations operation)
-                                     and "new_account_lag" (R40: refusals per "service:Operation")
+                                     "new_account_lag" (R40: refusals per "service:Operation")
+                                     and "account_creations" ({"peak_in_progress": the most
+                                     CreateAccount requests IN_PROGRESS at once, "refused": the
+                                     CreateAccount calls R30 refused})
   POST /orgctl-emulator/stats/reset  clears them
   POST /orgctl-emulator/config       sets knobs (create_delay, throttle_every, empty_pages,
                                      policy_type_delay, sso_region, throttle_rate, throttle_seed,
@@ -93,7 +96,8 @@ def control_app(inner):
             throttled, cme = faults.stats()
             with LOCK:
                 body = json.dumps({"organizations": STATS, "total": sum(STATS.values()), "sso": sso.stats(),
-                                   "throttled": throttled, "concurrent_modifications": cme, "new_account_lag": lag_stats()})
+                                   "throttled": throttled, "concurrent_modifications": cme, "new_account_lag": lag_stats(),
+                                   "account_creations": organizations.creation_stats()})
             return Response(body, mimetype="application/json")(environ, start_response)
         if path == "/orgctl-emulator/stats/reset" and environ["REQUEST_METHOD"] == "POST":
             with LOCK:
@@ -101,6 +105,7 @@ def control_app(inner):
                 sso.reset_stats()
             faults.reset_stats()
             lag_stats(reset=True)
+            organizations.creation_stats(reset=True)
             return Response("{}", mimetype="application/json")(environ, start_response)
         if path == "/orgctl-emulator/config" and environ["REQUEST_METHOD"] == "POST":
             req = Request(environ)
