@@ -4,7 +4,8 @@
 //! Regions' administrators and Identity Center together; the tree without a barrier per level
 //! (`ListOrganizationalUnitsForParent` + `ListAccountsForParent` per parent, started as soon as
 //! the parent's id arrives, so each account's parent comes with it and no per-account
-//! `ListParents` is needed); then the tags of the objects in scope. Every List call pages to
+//! `ListParents` is needed), each OU's and account's tags (when in scope) read as soon as its
+//! page has arrived, beside the tree rather than after it. Every List call pages to
 //! the end with pages of at most 20 items (empty pages with a NextToken included); fan-out is
 //! bounded by `Aws::concurrency`.
 
@@ -52,6 +53,13 @@ impl LiveRead for Aws {
         // ListRoots → the tree and the policies of the enabled types; DescribeOrganization →
         // the Regions' admins (management account only) and Identity Center; and the calls
         // that need nothing (trusted access, delegated administrators, the delegation policy).
+        // Tags of the OUs and accounts in scope, read as the tree names them (ids sent here
+        // by the tree; the channel ends with it).
+        let (tag_ids, wanted) = futures::channel::mpsc::unbounded::<String>();
+        let tag_reads = wanted
+            .map(|id| async move { self.tags(&id).await.map(|t| (id, t)) })
+            .buffer_unordered(2 * self.concurrency.max(1))
+            .try_collect::<Vec<(String, Tags)>>();
         let root_chain = async {
             let (root_id, root_types) = self.root().await?;
             let mut types = scope.policy_types.clone();
@@ -63,8 +71,10 @@ impl LiveRead for Aws {
                         .map(|(t, _)| t.clone()),
                 );
             }
-            let (tree, policies) =
-                tokio::join!(self.read_tree(&root_id), self.read_policies(&types, scope));
+            let (tree, policies) = tokio::join!(
+                self.read_tree(&root_id, scope, tag_ids),
+                self.read_policies(&types, scope)
+            );
             Ok::<_, LiveError>((root_id, root_types, tree?, policies?))
         };
         let org_chain = async {
@@ -80,12 +90,13 @@ impl LiveRead for Aws {
             );
             Ok::<_, LiveError>((organization, is_management, admins?, ic?))
         };
-        let (org, root, trusted, admins, policy) = tokio::join!(
+        let (org, root, trusted, admins, policy, tags) = tokio::join!(
             org_chain,
             root_chain,
             self.trusted_access(),
             self.delegated_admins(),
-            self.delegation_policy()
+            self.delegation_policy(),
+            tag_reads
         );
         // DescribeOrganization's error, if any, wins: it is the clearest (not in an
         // organization, access denied).
@@ -116,13 +127,19 @@ impl LiveRead for Aws {
             Some(Err(why)) => st.identity_center_unreadable = Some(why),
             None => {}
         }
-        let ids: Vec<String> = scope.resource_ids(&st).into_iter().collect();
-        let tags: Vec<(String, Tags)> = stream::iter(ids)
+        st.tags.extend(tags?);
+        // The tree sent exactly these; should one have been missed, it is read now.
+        let missing: Vec<String> = scope
+            .resource_ids(&st)
+            .into_iter()
+            .filter(|id| !st.tags.contains_key(id))
+            .collect();
+        let late: Vec<(String, Tags)> = stream::iter(missing)
             .map(|id| async move { self.tags(&id).await.map(|t| (id, t)) })
             .buffer_unordered(self.concurrency)
             .try_collect()
             .await?;
-        st.tags.extend(tags);
+        st.tags.extend(late);
         Ok(st)
     }
 
@@ -365,7 +382,11 @@ impl Aws {
     async fn read_tree(
         &self,
         root: &str,
+        scope: &ReadScope,
+        tag_ids: futures::channel::mpsc::UnboundedSender<String>,
     ) -> Result<(BTreeMap<String, LiveOu>, BTreeMap<AccountId, LiveAccount>), LiveError> {
+        // Paths as the tree goes (a parent is read before its children), for the tag scope.
+        let mut paths: BTreeMap<String, String> = BTreeMap::new();
         let mut ous = BTreeMap::new();
         let mut accounts = BTreeMap::new();
         let mut queue: VecDeque<(String, usize)> = VecDeque::from([(root.to_string(), 0)]);
@@ -391,6 +412,15 @@ impl Aws {
             };
             let (pid, depth, children, accts) = done?;
             for (id, name) in children {
+                let path = match paths.get(&pid) {
+                    Some(parent) => format!("{parent}/{name}"),
+                    None => name.clone(),
+                };
+                if scope.wants_ou_tags(&path) {
+                    // The receiver ends only when this function has returned.
+                    let _ = tag_ids.unbounded_send(id.clone());
+                }
+                paths.insert(id.clone(), path);
                 queue.push_back((id.clone(), depth + 1));
                 ous.insert(
                     id.clone(),
@@ -403,6 +433,9 @@ impl Aws {
                 );
             }
             for a in accts {
+                if scope.wants_account_tags(&a) {
+                    let _ = tag_ids.unbounded_send(a.id.to_string());
+                }
                 accounts.insert(a.id.clone(), a);
             }
         }

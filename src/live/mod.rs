@@ -159,27 +159,35 @@ impl ReadScope {
     /// Resource ids (OU or account) in scope, given the tree already read.
     pub fn resource_ids(&self, live: &LiveState) -> BTreeSet<String> {
         let mut ids = BTreeSet::new();
-        if self.everything && self.skip_resource_tags {
-            return ids;
-        }
-        if self.everything {
-            ids.extend(live.ous.keys().cloned());
-            ids.extend(live.accounts.keys().map(|a| a.to_string()));
-            return ids;
-        }
         for ou in live.ous.values() {
-            if self.tag_ou_paths.contains(&ou.path) {
+            if self.wants_ou_tags(&ou.path) {
                 ids.insert(ou.id.clone());
             }
         }
         for a in live.accounts.values() {
-            if self.tag_account_ids.contains(&a.id)
-                || self.tag_account_emails.contains(&a.email.to_lowercase())
-            {
+            if self.wants_account_tags(a) {
                 ids.insert(a.id.to_string());
             }
         }
         ids
+    }
+
+    /// Whether the OU at `path` has its tags read.
+    pub fn wants_ou_tags(&self, path: &str) -> bool {
+        if self.everything {
+            return !self.skip_resource_tags;
+        }
+        self.tag_ou_paths.contains(path)
+    }
+
+    /// Whether account `a` has its tags read (by id, or by email for an account the file
+    /// declares without one).
+    pub fn wants_account_tags(&self, a: &LiveAccount) -> bool {
+        if self.everything {
+            return !self.skip_resource_tags;
+        }
+        self.tag_account_ids.contains(&a.id)
+            || self.tag_account_emails.contains(&a.email.to_lowercase())
     }
 }
 

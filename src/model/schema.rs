@@ -21,18 +21,20 @@ pub struct OrgFile {
     pub version: Spanned<u32>,
     pub organization: OrganizationSection,
     /// OUs by path from the root (`Workloads/Prod`); parents are implied and created first.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[schemars(with = "Option<Vec<OuEntry>>")]
     pub organizational_units: Vec<OuEntry>,
     /// Member accounts, by a unique name used as the handle everywhere else in the file.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[schemars(with = "Option<Vec<AccountEntry>>")]
     pub accounts: Vec<AccountEntry>,
     /// Delegated administrators, keyed by catalog name (`sso`) or full service principal.
-    #[serde(default)]
-    #[schemars(with = "BTreeMap<String, DelegationEntry>")]
+    #[serde(default, deserialize_with = "null_as_empty_map")]
+    #[schemars(with = "Option<BTreeMap<String, DelegationEntry>>")]
     pub delegations: SpannedMap<DelegationEntry>,
     /// Service principals with trusted access but no delegated administrator.
-    #[serde(default)]
-    #[schemars(with = "Vec<String>")]
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[schemars(with = "Option<Vec<String>>")]
     pub trusted_access: Vec<Spanned<String>>,
     /// The AWS Organizations delegation policy: which member accounts may manage which
     /// organization policies (read-only access is implied).
@@ -192,6 +194,26 @@ pub struct DelegationEntry {
     #[serde(default)]
     #[schemars(with = "Option<Vec<String>>")]
     pub regions: Option<Spanned<Vec<String>>>,
+}
+
+/// A list field written with nothing after its key (`accounts:`, YAML null): an empty list,
+/// as an absent key is.
+pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// The same for a mapping (`delegations:`). Through `Option`, so that a value of the wrong
+/// kind is still reported on its own line and field.
+pub(crate) fn null_as_empty_map<'de, D, V>(d: D) -> Result<SpannedMap<V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    Ok(Option::<SpannedMap<V>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// A YAML mapping whose keys keep their source location (in file order). Duplicate keys

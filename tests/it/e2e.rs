@@ -785,7 +785,9 @@ async fn throttling_and_empty_pages_do_not_change_the_result() {
     )
     .unwrap();
     // Every throttled answer was sent again: by the pacer, or as an SDK attempt.
-    let throttled = emu.stats()["throttled"]["organizations"].as_u64().unwrap_or(0);
+    let throttled = emu.stats()["throttled"]["organizations"]
+        .as_u64()
+        .unwrap_or(0);
     let n = |k: &str| stats[k].as_u64().unwrap();
     assert!(throttled > 0, "nothing was throttled: {stats}");
     assert_eq!(

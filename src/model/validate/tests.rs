@@ -49,6 +49,21 @@ fn the_example_file_is_valid() {
     assert!(l.warnings.is_empty(), "{:?}", l.warnings);
 }
 
+/// A section key with nothing after it (YAML null, as a half-written file has) is an empty
+/// section, as an absent key is; a value of the wrong kind is still an error on its line.
+#[test]
+fn empty_sections_are_empty_and_wrong_kinds_are_errors_on_their_line() {
+    let y = format!("{HEAD}organizational_units:\naccounts:\ndelegations:\ntrusted_access:\nidentity_center:\n  users:\n  groups:\n  permission_sets:\n  assignments:\n");
+    let l = load_str("org.yaml", &y).unwrap();
+    assert!(l.desired.accounts.is_empty() && l.desired.delegations.is_empty());
+    assert_error(
+        &format!("{HEAD}accounts: []\ndelegations: [sso]\n"),
+        "delegations",
+        5,
+        "expected a mapping",
+    );
+}
+
 #[test]
 fn unknown_key_is_an_error_with_its_line() {
     let y = format!("{HEAD}  regoins: [us-east-1]\n");
