@@ -40,13 +40,18 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 
-## Benchmark (not a test): 1,000 accounts / 100 OUs / 8 delegations, API calls vs. the lower bound;
-## Identity Center; wall time vs. a reference reader and vs. the quota floor (bench/README.md).
+## Benchmarks (not tests; about 35 minutes): 1,000 accounts / 100 OUs / 8 delegations, API calls
+## vs. the lower bound; Identity Center (2,000 assignments; 10,000 at 20 requests/s); wall time vs.
+## a reference reader and vs. the quota floor, without and with tags; applying 200 accounts
+## (bench/README.md).
 bench: $(STAMP)
 	cargo build --release --bin orgctl
 	$(VPY) bench/plan_bench.py --orgctl target/release/orgctl
 	$(VPY) bench/ic_bench.py --orgctl target/release/orgctl
+	$(VPY) bench/ic_bench.py --orgctl target/release/orgctl --assignments 10000 --pairs 2000 --delay-ms 50 --rate 20
 	$(VPY) bench/floor_bench.py --orgctl target/release/orgctl
+	$(VPY) bench/floor_bench.py --orgctl target/release/orgctl --tags 2
+	$(VPY) bench/apply_bench.py --orgctl target/release/orgctl
 
 ## Regenerate schemas/ (org.yaml, the plan file, the apply report) from the Rust types.
 schema:

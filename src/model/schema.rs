@@ -21,19 +21,19 @@ pub struct OrgFile {
     pub version: Spanned<u32>,
     pub organization: OrganizationSection,
     /// OUs by path from the root (`Workloads/Prod`); parents are implied and created first.
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "super::nulls::null_as_empty")]
     #[schemars(with = "Option<Vec<OuEntry>>")]
     pub organizational_units: Vec<OuEntry>,
     /// Member accounts, by a unique name used as the handle everywhere else in the file.
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "super::nulls::null_as_empty")]
     #[schemars(with = "Option<Vec<AccountEntry>>")]
     pub accounts: Vec<AccountEntry>,
     /// Delegated administrators, keyed by catalog name (`sso`) or full service principal.
-    #[serde(default, deserialize_with = "null_as_empty_map")]
+    #[serde(default, deserialize_with = "SpannedMap::or_null")]
     #[schemars(with = "Option<BTreeMap<String, DelegationEntry>>")]
     pub delegations: SpannedMap<DelegationEntry>,
     /// Service principals with trusted access but no delegated administrator.
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "super::nulls::null_as_empty")]
     #[schemars(with = "Option<Vec<String>>")]
     pub trusted_access: Vec<Spanned<String>>,
     /// The AWS Organizations delegation policy: which member accounts may manage which
@@ -196,30 +196,22 @@ pub struct DelegationEntry {
     pub regions: Option<Spanned<Vec<String>>>,
 }
 
-/// A list field written with nothing after its key (`accounts:`, YAML null): an empty list,
-/// as an absent key is.
-pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
-}
-
-/// The same for a mapping (`delegations:`). Through `Option`, so that a value of the wrong
-/// kind is still reported on its own line and field.
-pub(crate) fn null_as_empty_map<'de, D, V>(d: D) -> Result<SpannedMap<V>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    V: Deserialize<'de>,
-{
-    Ok(Option::<SpannedMap<V>>::deserialize(d)?.unwrap_or_default())
-}
-
 /// A YAML mapping whose keys keep their source location (in file order). Duplicate keys
 /// never reach it: the parser rejects them.
 #[derive(Debug)]
 pub struct SpannedMap<V>(pub Vec<(Spanned<String>, V)>);
+
+impl<V> SpannedMap<V> {
+    /// The map, or none for a key with nothing after it (`delegations:`, YAML null). Through
+    /// `Option`, so that a value of the wrong kind is still reported on its own line and field.
+    pub fn or_null<'de, D>(d: D) -> Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        V: Deserialize<'de>,
+    {
+        Ok(Option::<Self>::deserialize(d)?.unwrap_or_default())
+    }
+}
 
 impl<V> Default for SpannedMap<V> {
     fn default() -> Self {
@@ -258,162 +250,6 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for SpannedMap<V> {
 /// references, known Regions ("did you mean"), limits and policy grammar.
 pub fn json_schema() -> String {
     let mut schema = serde_json::to_value(schemars::schema_for!(OrgFile)).unwrap_or_default();
-    constrain(&mut schema);
+    super::schema_rules::constrain(&mut schema);
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
-}
-
-/// Where the schema is published (editors and `check-jsonschema` fetch it from there).
-pub const SCHEMA_ID: &str =
-    "https://raw.githubusercontent.com/orgctl/orgctl/main/schemas/org.schema.json";
-
-/// A Region code's shape (`us-east-1`, `us-gov-west-1`); `validate` adds the known list.
-const REGION: &str = r"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$";
-/// `account:NAME|ID`, `ou:PATH` or `root`.
-const TARGET: &str = r"^(root|ou:.+|account:.+)$";
-/// A full service principal (the escape for services the catalog does not know yet).
-const PRINCIPAL: &str = r"^[A-Za-z0-9+=,.@_-]+\.amazonaws\.com$";
-
-fn constrain(schema: &mut serde_json::Value) {
-    use serde_json::json;
-    let services: Vec<&str> = crate::catalog::SERVICES
-        .iter()
-        .filter(|s| !s.principal.is_empty())
-        .flat_map(|s| {
-            [s.id, s.principal]
-                .into_iter()
-                .chain(s.extra_principals.iter().copied())
-        })
-        .collect();
-    let trusted: Vec<&str> = crate::catalog::SERVICES
-        .iter()
-        .map(|s| s.principal)
-        .chain(
-            crate::catalog::SERVICES
-                .iter()
-                .flat_map(|s| s.extra_principals.iter().copied()),
-        )
-        .chain(crate::catalog::TRUSTED_ONLY.iter().map(|t| t.principal))
-        .filter(|p| !p.is_empty())
-        .collect();
-    let types = crate::catalog::orgs_delegation::POLICY_TYPES;
-    schema["$id"] = json!(SCHEMA_ID);
-    let set = |schema: &mut serde_json::Value, path: &[&str], value: serde_json::Value| {
-        let mut node = &mut *schema;
-        for k in path {
-            node = &mut node[*k];
-        }
-        if let (Some(node), Some(add)) = (node.as_object_mut(), value.as_object()) {
-            for (k, v) in add {
-                node.insert(k.clone(), v.clone());
-            }
-        }
-    };
-    let version = &mut schema["properties"]["version"];
-    *version = json!({ "description": version["description"], "const": 1 });
-    let d = "$defs";
-    set(
-        schema,
-        &["properties", "organization"],
-        json!({ "description": "The organization this file describes: its management account, Regions and how unmanaged objects are treated." }),
-    );
-    set(
-        schema,
-        &["properties", "delegations"],
-        json!({ "propertyNames": { "anyOf": [
-        { "enum": services }, { "pattern": PRINCIPAL } ] } }),
-    );
-    set(
-        schema,
-        &["properties", "trusted_access", "items"],
-        json!({ "anyOf": [
-        { "enum": trusted }, { "pattern": PRINCIPAL } ] }),
-    );
-    set(
-        schema,
-        &[d, "OrganizationSection", "properties", "regions", "items"],
-        json!({ "pattern": REGION }),
-    );
-    set(
-        schema,
-        &[
-            d,
-            "OrganizationSection",
-            "properties",
-            "identity_center_region",
-        ],
-        json!({ "pattern": REGION }),
-    );
-    set(
-        schema,
-        &[d, "DelegationEntry", "properties", "regions", "items"],
-        json!({ "pattern": REGION }),
-    );
-    set(
-        schema,
-        &[d, "DelegationEntry", "properties", "admin"],
-        json!({ "minLength": 1 }),
-    );
-    // AWS's CreateAccount rules for an email, as far as a pattern says them (`validate`: the rest).
-    set(
-        schema,
-        &[d, "AccountEntry", "properties", "email"],
-        json!({ "pattern": r#"^[^\s@"'()<>\[\]:;,\\|%&.][^\s@"'()<>\[\]:;,\\|%&]*@[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z0-9.-]*[A-Za-z0-9]$"#, "minLength": 6, "maxLength": 64 }),
-    );
-    set(
-        schema,
-        &[d, "AccountEntry", "properties", "ou"],
-        json!({ "minLength": 1 }),
-    );
-    set(
-        schema,
-        &[d, "PolicyEntry", "properties", "type"],
-        json!({ "enum": types }),
-    );
-    set(
-        schema,
-        &[d, "PolicyEntry", "properties", "id"],
-        json!({ "pattern": r"^p-[0-9A-Za-z_]+$" }),
-    );
-    set(
-        schema,
-        &[d, "PolicyEntry", "properties", "targets", "items"],
-        json!({ "pattern": TARGET }),
-    );
-    set(
-        schema,
-        &[
-            d,
-            "OrgDelegationEntry",
-            "properties",
-            "policy_types",
-            "items",
-        ],
-        json!({ "enum": types }),
-    );
-    set(
-        schema,
-        &[d, "OrgDelegationEntry", "properties", "allow", "items"],
-        json!({ "pattern": r"^(policies|(organizations:)?[A-Z][A-Za-z]+)$" }),
-    );
-    set(
-        schema,
-        &[d, "IcPermissionSetEntry", "properties", "session_duration"],
-        json!({ "pattern": r"^PT([0-9]+H)?([0-9]+M)?([0-9]+S)?$" }),
-    );
-    set(
-        schema,
-        &[
-            d,
-            "IcPermissionSetEntry",
-            "properties",
-            "managed_policies",
-            "items",
-        ],
-        json!({ "pattern": r"^arn:aws[a-z-]*:iam::aws:policy/.+$" }),
-    );
-    set(
-        schema,
-        &[d, "IcAssignmentEntry", "properties", "targets", "items"],
-        json!({ "pattern": TARGET }),
-    );
 }

@@ -13,19 +13,19 @@ use serde_saphyr::Spanned;
 #[serde(deny_unknown_fields)]
 pub struct IdentityCenterSection {
     /// Identity store users.
-    #[serde(default, deserialize_with = "super::schema::null_as_empty")]
+    #[serde(default, deserialize_with = "super::nulls::null_as_empty")]
     #[schemars(with = "Option<Vec<IcUserEntry>>")]
     pub users: Vec<IcUserEntry>,
     /// Identity store groups.
-    #[serde(default, deserialize_with = "super::schema::null_as_empty")]
+    #[serde(default, deserialize_with = "super::nulls::null_as_empty")]
     #[schemars(with = "Option<Vec<IcGroupEntry>>")]
     pub groups: Vec<IcGroupEntry>,
     /// Permission sets.
-    #[serde(default, deserialize_with = "super::schema::null_as_empty")]
+    #[serde(default, deserialize_with = "super::nulls::null_as_empty")]
     #[schemars(with = "Option<Vec<IcPermissionSetEntry>>")]
     pub permission_sets: Vec<IcPermissionSetEntry>,
     /// Who gets which permission set in which accounts.
-    #[serde(default, deserialize_with = "super::schema::null_as_empty")]
+    #[serde(default, deserialize_with = "super::nulls::null_as_empty")]
     #[schemars(with = "Option<Vec<IcAssignmentEntry>>")]
     pub assignments: Vec<IcAssignmentEntry>,
 }
