@@ -216,15 +216,16 @@ impl Aws {
         let mut cfg = loader.load().await;
         // Every call goes through the adaptive pacer (per service and Region: raised while
         // calls succeed, halved when AWS throttles), starting at twice the read fan-out.
-        let mut paced = None;
-        if let Some(http) = cfg.http_client() {
-            let pacer = pace::Pacer::new(opts.concurrency.max(1) * 2, PACE_CEILING);
-            paced = Some(pacer.clone());
-            cfg = cfg
-                .into_builder()
-                .http_client(pace::PacedClient::new(http, pacer))
-                .build();
-        }
+        // aws-config leaves the HTTP client unset (each service client picks the default
+        // later), so the default is built here to be wrapped: without this the pacer was
+        // never installed.
+        let http = cfg.http_client().unwrap_or_else(Self::default_https_client);
+        let pacer = pace::Pacer::new(opts.concurrency.max(1) * 2, PACE_CEILING);
+        let paced = Some(pacer.clone());
+        cfg = cfg
+            .into_builder()
+            .http_client(pace::PacedClient::new(http, pacer))
+            .build();
         if cfg.region().is_none() {
             // Organizations is a global service served from us-east-1.
             cfg = cfg
@@ -235,6 +236,25 @@ impl Aws {
         let mut aws = Self::from_config(&cfg, opts.concurrency);
         aws.pacer = paced;
         aws
+    }
+
+    /// The SDK's default HTTPS client, as `aws-smithy-runtime`'s `default-https-client` builds it:
+    /// hyper with rustls (aws-lc), the connector settings and sleep of each client, and the
+    /// proxy settings of the environment (HTTPS_PROXY, NO_PROXY).
+    fn default_https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+        use aws_smithy_http_client::proxy::ProxyConfig;
+        use aws_smithy_http_client::{tls, Builder, ConnectorBuilder};
+        Builder::new().build_with_connector_fn(|settings, components| {
+            let mut b = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::AwsLc,
+            ));
+            b.set_connector_settings(settings.cloned());
+            if let Some(c) = components {
+                b.set_sleep_impl(c.sleep_impl());
+            }
+            b.set_proxy_config(Some(ProxyConfig::from_env()));
+            b.build()
+        })
     }
 
     /// Builds clients from an existing SDK configuration.
