@@ -790,6 +790,12 @@ async fn throttling_and_empty_pages_do_not_change_the_result() {
         .unwrap_or(0);
     let n = |k: &str| stats[k].as_u64().unwrap();
     assert!(throttled > 0, "nothing was throttled: {stats}");
+    // The pacer (aws/pace.rs) sends throttled answers again itself: none resent means it
+    // is not in the HTTP path (it once was not, unnoticed).
+    assert!(
+        n("throttled_resends") > 0,
+        "the pacer resent nothing: {stats}"
+    );
     assert_eq!(
         n("throttled_resends") + n("total_attempts") - n("total_calls"),
         throttled,
