@@ -7,31 +7,53 @@ use std::net::TcpListener;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-/// Runs the binary with dummy credentials, no config files, and `env` on top.
-fn orgctl(env: &[(&str, &str)], args: &[&str]) -> Output {
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("org.yaml");
+/// The binary in `dir` with no credentials, no config files (`config` as AWS_CONFIG_FILE
+/// when given), no instance metadata, and `env` on top.
+fn bare(dir: &std::path::Path, config: Option<&std::path::Path>, env: &[(&str, &str)]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_orgctl"));
+    c.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env(
+            "AWS_CONFIG_FILE",
+            config.map_or_else(|| dir.join("none"), |p| p.to_path_buf()),
+        )
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("none"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "us-east-1")
+        .env("NO_COLOR", "1")
+        .current_dir(dir);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c
+}
+
+/// A minimal org.yaml in `dir`.
+fn minimal_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let f = dir.join("org.yaml");
     std::fs::write(
         &f,
         "version: 1\norganization:\n  management_account_id: \"123456789012\"\n",
     )
     .unwrap();
-    let mut c = Command::new(env!("CARGO_BIN_EXE_orgctl"));
-    c.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir.path())
-        .env("AWS_CONFIG_FILE", dir.path().join("none"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("NO_COLOR", "1")
-        .current_dir(dir.path());
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.args(args).arg("-f").arg(&f).output().unwrap()
+    f
+}
+
+/// Runs the binary with dummy credentials, no config files, and `env` on top.
+fn orgctl(env: &[(&str, &str)], args: &[&str]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let f = minimal_file(dir.path());
+    let creds = [
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ];
+    bare(dir.path(), None, &[&creds[..], env].concat())
+        .args(args)
+        .arg("-f")
+        .arg(&f)
+        .output()
+        .unwrap()
 }
 
 /// Environment, flags, and what the error must say.
@@ -344,28 +366,12 @@ fn a_closed_stdout_is_not_a_panic() {
 #[test]
 fn missing_credentials_and_unknown_profiles_are_two_lines_with_the_fix() {
     let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("org.yaml");
-    std::fs::write(
-        &f,
-        "version: 1\norganization:\n  management_account_id: \"123456789012\"\n",
-    )
-    .unwrap();
+    let f = minimal_file(dir.path());
     let config = dir.path().join("config");
     std::fs::write(&config, "[profile real]\nregion = us-east-1\n").unwrap();
     let run = |extra: &[(&str, &str)]| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_orgctl"));
-        c.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", dir.path())
-            .env("AWS_CONFIG_FILE", &config)
-            .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_REGION", "us-east-1")
-            .env("NO_COLOR", "1");
-        for (k, v) in extra {
-            c.env(k, v);
-        }
-        c.args(["plan", "-f"])
+        bare(dir.path(), Some(&config), extra)
+            .args(["plan", "-f"])
             .arg(&f)
             .args(["--endpoint-url", "http://127.0.0.1:1"])
             .output()

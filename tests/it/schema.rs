@@ -7,14 +7,9 @@
 //! plan file and apply report (the emulator's example organization) are valid under the
 //! checked-in plan and report schemas, which are the ones `orgctl schema --for` prints.
 
-use std::path::PathBuf;
 use std::process::Command;
 
-use crate::emulator::python;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::emulator::{python, root};
 
 /// The schema's error paths for each YAML text (empty: valid), from Python's jsonschema.
 fn schema_errors(texts: &[String]) -> Vec<Vec<String>> {
@@ -125,6 +120,22 @@ identity_center:
     - { name: Admin, session_duration: PT4H, managed_policies: [arn:aws:iam::aws:policy/AdministratorAccess] }
 ";
 
+/// `orgctl validate` of `text` (as org.yaml in `dir`): its exit code and output.
+fn validate(dir: &std::path::Path, text: &str) -> (Option<i32>, String) {
+    let f = dir.join("org.yaml");
+    std::fs::write(&f, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_orgctl"))
+        .env_clear()
+        .env("NO_COLOR", "1")
+        .args(["validate", "-f"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    (out.status.code(), text)
+}
+
 #[test]
 fn the_schema_and_validate_reject_the_same_typos() {
     let typos: &[(&str, &str, &str)] = &[
@@ -183,19 +194,9 @@ fn the_schema_and_validate_reject_the_same_typos() {
             schema.iter().any(|e| e.contains(field)),
             "{from} -> {to}: the schema does not name {field}: {schema:#?}"
         );
-        let f = dir.path().join("org.yaml");
-        std::fs::write(&f, &texts[i + 1]).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_orgctl"))
-            .env_clear()
-            .env("NO_COLOR", "1")
-            .args(["validate", "-f"])
-            .arg(&f)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stderr).to_string()
-            + &String::from_utf8_lossy(&out.stdout);
+        let (code, text) = validate(dir.path(), &texts[i + 1]);
         assert_eq!(
-            out.status.code(),
+            code,
             Some(1),
             "{from} -> {to}: validate accepted it:\n{text}"
         );
@@ -205,19 +206,8 @@ fn the_schema_and_validate_reject_the_same_typos() {
         );
     }
     // The base passes validate too.
-    let f = dir.path().join("org.yaml");
-    std::fs::write(&f, BASE).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_orgctl"))
-        .env_clear()
-        .args(["validate", "-f"])
-        .arg(&f)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, text) = validate(dir.path(), BASE);
+    assert_eq!(code, Some(0), "{text}");
 }
 
 #[test]
