@@ -1,5 +1,6 @@
-//! `orgctl validate`: offline checks; prints every diagnostic, as text, as JSON, or as
-//! GitHub Actions annotations (so each lands on its line in the pull request's diff).
+//! `orgctl validate`: offline checks; prints every diagnostic, as text, as JSON, as
+//! GitHub Actions annotations (so each lands on its line in the pull request's diff) or as a
+//! GitLab code-quality report (so each shows in the merge request's widget and diff).
 
 use clap::Args;
 
@@ -13,6 +14,8 @@ pub enum ValidateFormat {
     Json,
     /// `::error file=…,line=…,col=…::…` workflow commands.
     Github,
+    /// A GitLab code-quality report (`artifacts:reports:codequality`).
+    Gitlab,
 }
 
 #[derive(Debug, Args)]
@@ -53,6 +56,13 @@ pub fn run(a: &ValidateArgs, g: &Global) -> u8 {
             for d in &diagnostics {
                 outln!("{}", annotation(d));
             }
+        }
+        ValidateFormat::Gitlab => {
+            let report: Vec<_> = diagnostics.iter().map(code_quality).collect();
+            outln!(
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
         }
         ValidateFormat::Human => {
             let mut view = super::diagnostics::SourceView::default();
@@ -97,6 +107,39 @@ fn annotation(d: &Diagnostic) -> String {
     )
 }
 
+/// One entry of a GitLab code-quality report: the subset of the Code Climate issue format
+/// GitLab reads (description, check_name, fingerprint, severity, location.path and
+/// location.lines.begin). The fingerprint names the finding, not its line, so a finding that
+/// moves with an edit above it stays the same finding in the merge request widget.
+fn code_quality(d: &Diagnostic) -> serde_json::Value {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(format!("{}\0{}\0{}", d.file, d.field, d.message));
+    let fingerprint: String = hash.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let field = if d.field.is_empty() {
+        String::new()
+    } else {
+        format!("{}: ", d.field)
+    };
+    let fix = if d.fix.is_empty() {
+        String::new()
+    } else {
+        format!(" (fix: {})", d.fix)
+    };
+    serde_json::json!({
+        "description": format!("{field}{}{fix}", d.message),
+        "check_name": "orgctl-validate",
+        "fingerprint": fingerprint,
+        "severity": match d.severity {
+            Severity::Error => "critical",
+            Severity::Warning => "minor",
+        },
+        "location": {
+            "path": d.file.trim_start_matches("./"),
+            "lines": { "begin": d.line.max(1) },
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +159,39 @@ mod tests {
             annotation(&d),
             "::error file=org%2Cyaml,line=3,col=7,title=accounts[0].email::100%25 wrong: a,b%0Afix: write a@example.com"
         );
+    }
+
+    #[test]
+    fn code_quality_entries_carry_what_gitlab_requires() {
+        let d = Diagnostic {
+            severity: Severity::Warning,
+            file: "./org.yaml".into(),
+            line: 0,
+            column: 0,
+            field: "organization.regions[0]".into(),
+            message: "unknown Region \"xx-new-1\"".into(),
+            fix: "check the name".into(),
+        };
+        let v = code_quality(&d);
+        assert_eq!(
+            v["description"],
+            "organization.regions[0]: unknown Region \"xx-new-1\" (fix: check the name)"
+        );
+        assert_eq!(v["severity"], "minor");
+        assert_eq!(v["location"]["path"], "org.yaml");
+        assert_eq!(v["location"]["lines"]["begin"], 1);
+        let fp = v["fingerprint"].as_str().unwrap();
+        assert_eq!(fp.len(), 32);
+        // Same finding on another line: same fingerprint; another field: another one.
+        let moved = Diagnostic {
+            line: 9,
+            ..d.clone()
+        };
+        assert_eq!(code_quality(&moved)["fingerprint"], fp);
+        let other = Diagnostic {
+            field: "organization.regions[1]".into(),
+            ..d
+        };
+        assert_ne!(code_quality(&other)["fingerprint"], fp);
     }
 }

@@ -243,7 +243,7 @@ async fn two_applies_of_different_plans_never_mix() {
 }
 
 #[test]
-fn validate_reports_every_finding_as_json_or_as_github_annotations() {
+fn validate_reports_every_finding_as_json_github_annotations_or_a_gitlab_report() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("org.yaml");
     std::fs::write(
@@ -282,6 +282,39 @@ fn validate_reports_every_finding_as_json_or_as_github_annotations() {
             && l.contains("did you mean eu-west-1?%0Afix: ")),
         "{gh}"
     );
+    // GitLab's code-quality report: one entry per finding, on its line, with what GitLab
+    // requires (a missing fingerprint or location makes GitLab drop the whole report).
+    let out = run("gitlab");
+    assert_eq!(out.status.code(), Some(1));
+    let report: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let seen: Vec<(String, u64, &str)> = report
+        .iter()
+        .map(|e| {
+            (
+                e["description"].as_str().unwrap().to_string(),
+                e["location"]["lines"]["begin"].as_u64().unwrap(),
+                e["severity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(
+        seen[0].0.starts_with("organization.regions[0]: ")
+            && seen[0].0.contains("did you mean eu-west-1?")
+            && seen[0].1 == 4
+            && seen[0].2 == "critical",
+        "{seen:?}"
+    );
+    assert!(
+        seen[1].0.starts_with("accounts[0].email: ") && seen[1].1 == 6,
+        "{seen:?}"
+    );
+    for e in &report {
+        assert_eq!(e["location"]["path"], f.to_str().unwrap());
+        assert_eq!(e["check_name"], "orgctl-validate");
+        assert_eq!(e["fingerprint"].as_str().unwrap().len(), 32);
+    }
+    assert_ne!(report[0]["fingerprint"], report[1]["fingerprint"]);
 }
 
 #[test]

@@ -96,6 +96,19 @@ def deep_merge(base, over):
     return out
 
 
+def code_quality_ok(report, where):
+    """GitLab's code-quality report: a JSON array of issues, each with the members GitLab reads
+    (docs.gitlab.com, ci/testing/code_quality: description, check_name, fingerprint, severity,
+    location.path, location.lines.begin); GitLab ignores the whole report if one lacks them."""
+    check(isinstance(report, list), f"{where}: not a JSON array")
+    for e in report:
+        check(isinstance(e, dict) and all(isinstance(e.get(k), str) and e[k] for k in ("description", "check_name", "fingerprint")), f"{where}: an entry without description/check_name/fingerprint: {e}")
+        check(e.get("severity") in ("info", "minor", "major", "critical", "blocker"), f"{where}: severity {e.get('severity')!r}")
+        loc = e.get("location") or {}
+        check(isinstance(loc.get("path"), str) and not loc["path"].startswith("/") and isinstance((loc.get("lines") or {}).get("begin"), int), f"{where}: location {loc}")
+    check(len({e["fingerprint"] for e in report}) == len(report), f"{where}: two entries share a fingerprint")
+
+
 class GitLab:
     def __init__(self, runner, recipe):
         self.r, self.recipe = runner, Path(recipe)
@@ -294,19 +307,29 @@ class GitLab:
         rc = self.r.bash(["bash", "--noprofile", "--norc", str(d / "job.sh")], env, ws)
         calls = self.r.org.calls()[before:]
         ok = rc == 0
-        if ok and job.get("artifacts"):
-            a = job["artifacts"]
+        a = job.get("artifacts") or {}
+        when = a.get("when", "on_success")
+        check(when in ("on_success", "always"), f"{where}: {name}: artifacts:when {when} is not emulated")
+        if a and (ok or when == "always"):
             store = self.r.tmpdir(f"artifacts-{name}")
             for pat in a.get("paths", []):
                 found = glob.glob(str(ws / pat))
-                check(found, f"{where}: {name}: artifacts path {pat} matches nothing")
+                # GitLab only warns about a path that matches nothing; a job that succeeded
+                # must have made all of its artifacts.
+                check(found or not ok, f"{where}: {name}: artifacts path {pat} matches nothing")
                 for f in found:
                     shutil.copy(f, store / Path(f).name)
             for kind, f in (a.get("reports") or {}).items():
-                check(kind == "terraform", f"{where}: {name}: reports:{kind} is not emulated")
-                counts = json.loads((ws / f).read_text())
-                check(set(counts) == {"create", "update", "delete"} and all(isinstance(x, int) for x in counts.values()), f"{where}: {name}: the terraform report is not {{create, update, delete}}: {counts}")
-                rec.setdefault("reports", {})[name] = counts
+                check(kind in ("terraform", "codequality"), f"{where}: {name}: reports:{kind} is not emulated")
+                if not (ws / f).exists():
+                    check(not ok, f"{where}: {name}: reports:{kind} {f} was not written")
+                    continue
+                report = json.loads((ws / f).read_text())
+                if kind == "codequality":
+                    code_quality_ok(report, f"{where}: {name}: reports:codequality")
+                else:
+                    check(set(report) == {"create", "update", "delete"} and all(isinstance(x, int) for x in report.values()), f"{where}: {name}: the terraform report is not {{create, update, delete}}: {report}")
+                rec.setdefault("reports", {}).setdefault(name, {})[kind] = report
             rec["artifacts"][name] = store
         rec["jobs"].append({"name": name, "ok": ok, "environment": env_name, "variables": variables, "calls": calls, "resource_group": job.get("resource_group")})
         log(f"-- job {name}: {'success' if ok else f'failure (exit {rc})'}")
@@ -338,6 +361,27 @@ class GitLab:
         check(any("schedule" in x.get("if", "") for x in rules), "workflow:rules: no schedule")
         check(not re.search(r"orgctl apply[^\n]*--allow-destroy", self.recipe.read_text()), "apply must not pass --allow-destroy by default (only through the opt-in)")
 
+    def typo_merge_request(self, text, ev):
+        """A merge request whose org.yaml has a Region typo: the plan job fails before any AWS
+        call, the code-quality report puts the finding on the typo's line, no note is posted."""
+        r = self.r
+        good = (r.fixture / "org.yaml").read_text()
+        line = next(i for i, l in enumerate(good.splitlines(), 1) if "eu-west-1" in l)
+        (r.fixture / "org.yaml").write_text(good.replace("eu-west-1", "eu-wset-1", 1))
+        try:
+            before = len(r.org.calls())
+            p = self.pipeline(text, self.recipe.name, ev, "merge_request_event")
+        finally:
+            (r.fixture / "org.yaml").write_text(good)
+        check(p["status_by_job"] == {"plan": "failure"}, f"merge request with a typo: {p['status_by_job']}")
+        cq = p.get("reports", {}).get("plan", {}).get("codequality") or []
+        hit = [e for e in cq if e["location"] == {"path": "org.yaml", "lines": {"begin": line}} and "eu-west-1" in e["description"]]
+        check(len(hit) == 1 and hit[0]["severity"] == "critical", f"merge request with a typo: the code-quality report {cq} has no finding on org.yaml:{line}")
+        calls = r.org.calls()[before:]
+        check(not calls, f"merge request with a typo: AWS was called: {calls[:5]}")
+        check(not r.stubs.notes.get(("42", "7")), "merge request with a typo: a note was posted")
+        log(f"== merge request with a typo: plan job fails, code-quality report on org.yaml:{line} ({hit[0]['description'][:60]}...), no AWS call, no note")
+
     def scenario(self):
         r = self.r
         r.lint(self.recipe, "vendor.gitlab-ci")
@@ -346,6 +390,7 @@ class GitLab:
         events = r.args.events
         if "pull_request" in events:
             ev = {"name": "merge_request_event", "changed": ["org.yaml"]}
+            self.typo_merge_request(text, ev)
             before = len(r.org.calls())
             p = self.pipeline(text, self.recipe.name, ev, "merge_request_event")
             names = [j["name"] for j in p["jobs"]]
@@ -356,7 +401,9 @@ class GitLab:
             plan = json.loads((p["artifacts"]["plan"] / "plan.json").read_text())
             acts = [c["action"] for c in plan["changes"]]
             want = {"create": sum(a in ("create", "replace") for a in acts), "update": acts.count("update"), "delete": sum(a in ("delete", "replace") for a in acts)}
-            check(p.get("reports", {}).get("plan") == want, f"merge request: terraform report {p.get('reports')} != {want}")
+            cq = p.get("reports", {}).get("plan", {}).get("codequality")
+            check(cq == [], f"merge request: the code-quality report of a valid org.yaml is not empty: {cq}")
+            check(p.get("reports", {}).get("plan", {}).get("terraform") == want, f"merge request: terraform report {p.get('reports')} != {want}")
             writes = [c for c in r.org.calls()[before:] if is_write(c)]
             check(not writes, f"merge request: the plan job wrote to AWS: {writes[:5]}")
             # A second push to the merge request edits the note in place.

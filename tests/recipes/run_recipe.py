@@ -15,7 +15,9 @@ Exit 0 when every check passed; 1 with the reason otherwise. The runner's parts:
 (GitHub Actions), gitlab_ci.py (GitLab CI), recipe_common.py (the stand-ins, the emulator, shell).
 
 Three events, in this order, each a run of the whole file:
-  pull_request / merge_request_event  org.yaml changed; the plan job must succeed and post the
+  pull_request / merge_request_event  (GitLab, first: a Region typo in org.yaml; the plan job
+      must fail before any AWS call, with the finding on its line in the code-quality report,
+      and post no note.) org.yaml changed; the plan job must succeed and post the
       plan's Markdown (the sticky comment / the merge request note; GitLab: twice, the second
       edits the note), make no AWS write, and keep plan.json as an artifact
   push to main  first without the opt-in: the example's plan replaces GuardDuty's administrator,
