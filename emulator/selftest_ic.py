@@ -59,6 +59,7 @@ def identity_center(ctx, o):
                  lambda: da.create_account_assignment(InstanceArn=arn, PermissionSetArn=ps_arn, TargetType="AWS_ACCOUNT", TargetId=ctx["mgmt"], PrincipalType="USER", PrincipalId=uid),
                  "AccessDeniedException")
     customer_policies(ctx, sso, arn, uid)
+    permission_set_strings(arn)
 
 
 def _final(fn, key):
@@ -149,6 +150,27 @@ def identity_store_strings(sid, uid):
              lambda r: not r.get("Title") and r.get("DisplayName") == "Alice", lambda r: f"Title={r.get('Title')!r} DisplayName={r.get('DisplayName')!r}")
         expect_error("R33 the user's displayName cannot be removed", lambda: raw.update_user(IdentityStoreId=sid, UserId=uid, Operations=[{"AttributePath": "displayName"}]),
                      "ValidationException", status=400)
+
+
+def permission_set_strings(arn):
+    """R33 for permission sets: Description and RelayState are at least 1 character, on an
+    update too, so an empty string cannot remove them."""
+    raw = client("sso-admin", validate=False)
+    expect_error("R33 create_permission_set with RelayState \"\"", lambda: raw.create_permission_set(InstanceArn=arn, Name="r33", RelayState=""), "ValidationException", status=400)
+    ps = call("R33 create_permission_set with a description and a relay state",
+              lambda: raw.create_permission_set(InstanceArn=arn, Name="r33", Description="team", RelayState="https://console.aws.amazon.com/"),
+              lambda r: r["PermissionSet"]["PermissionSetArn"], lambda r: r["PermissionSet"]["PermissionSetArn"])
+    if not ps:
+        return
+    psa = ps["PermissionSet"]["PermissionSetArn"]
+    for key in ("Description", "RelayState"):
+        expect_error(f"R33 update_permission_set {key} \"\"", lambda: raw.update_permission_set(InstanceArn=arn, PermissionSetArn=psa, **{key: ""}), "ValidationException", status=400)
+    call("R33 both stay", lambda: raw.describe_permission_set(InstanceArn=arn, PermissionSetArn=psa)["PermissionSet"],
+         lambda r: r.get("Description") == "team" and r.get("RelayState") == "https://console.aws.amazon.com/", lambda r: f"{r}")
+    call("R33 an update without them keeps both", lambda: (raw.update_permission_set(InstanceArn=arn, PermissionSetArn=psa, SessionDuration="PT2H"),
+                                                           raw.describe_permission_set(InstanceArn=arn, PermissionSetArn=psa))[1]["PermissionSet"],
+         lambda r: r.get("Description") == "team" and r.get("SessionDuration") == "PT2H", lambda r: f"{r}")
+    raw.delete_permission_set(InstanceArn=arn, PermissionSetArn=psa)
 
 
 def control_knobs():

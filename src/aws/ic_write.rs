@@ -260,9 +260,11 @@ impl IcWrite for Aws {
             .update_permission_set()
             .instance_arn(&c.instance_arn)
             .permission_set_arn(arn)
-            .description(ps.description.clone().unwrap_or_default())
+            // Left out when the file has none: AWS refuses "" and has no way to remove
+            // either (the plan keeps the live value and warns).
+            .set_description(ps.description.clone())
             .session_duration(&ps.session_duration)
-            .relay_state(ps.relay_state.clone().unwrap_or_default())
+            .set_relay_state(ps.relay_state.clone())
             .send()
             .await
             .map_err(|e| map_sdk_error("sso:UpdatePermissionSet", e))?;

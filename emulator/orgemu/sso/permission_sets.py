@@ -86,12 +86,10 @@ def create_permission_set(c):
         raise invalid("Name must be 1-32 characters of [\\w+=,.@-].")
     if any(ps.name == name for ps in c.b.permission_sets if ps.instance_arn == c.inst.instance_arn):
         raise conflict(f"PermissionSet with name {name} already exists.")
-    description = c.p.get("Description")
-    if description is not None and not 1 <= len(description) <= 700:
-        raise invalid("Description must be 1-700 characters.")
+    _check_lengths(c.p)
     duration = _duration(c.p.get("SessionDuration", "PT1H"))
     tags = _tags(c.p.get("Tags"))
-    ps = ssm.PermissionSet(name, description, c.inst.instance_arn, duration, c.p.get("RelayState"), tags)
+    ps = ssm.PermissionSet(name, c.p.get("Description"), c.inst.instance_arn, duration, c.p.get("RelayState"), tags)
     ps.permission_set_arn = c.inst.instance_arn.replace(":instance/", ":permissionSet/") + "/ps-" + secrets.token_hex(8)
     c.b.permission_sets.append(ps)
     return {"PermissionSet": _ps_json(ps)}
@@ -101,8 +99,19 @@ def describe_permission_set(c):
     return {"PermissionSet": _ps_json(c.ps())}
 
 
+def _check_lengths(p):
+    """R33 for permission sets: `Description` is 1-700 characters and `RelayState` 1-240
+    (sso-admin API reference, CreatePermissionSet / UpdatePermissionSet); an empty string is a
+    ValidationException, on an update too (moto stores it), so neither can be removed."""
+    for key, most in (("Description", 700), ("RelayState", 240)):
+        v = p.get(key)
+        if v is not None and not 1 <= len(v) <= most:
+            raise invalid(f"{key} must be 1-{most} characters.")
+
+
 def update_permission_set(c):
     ps = c.ps()
+    _check_lengths(c.p)
     if "SessionDuration" in c.p:
         ps.session_duration = _duration(c.p["SessionDuration"])
     if "Description" in c.p:

@@ -335,6 +335,33 @@ impl Ctx<'_> {
         }
     }
 
+    /// `ps` with the description and relay state AWS keeps: `UpdatePermissionSet` can set
+    /// them but not remove them (both are at least 1 character; an empty string is refused), so
+    /// a value the file leaves out stays as it is, with a warning saying how to change it.
+    fn keep_unremovable(
+        &mut self,
+        n: &str,
+        ps: &IcPermissionSet,
+        l: &LivePermissionSet,
+    ) -> IcPermissionSet {
+        let mut kept = ps.clone();
+        for (field, want, have) in [
+            ("description", &mut kept.description, &l.description),
+            ("relay_state", &mut kept.relay_state, &l.relay_state),
+        ] {
+            if want.is_none() {
+                if let Some(v) = have {
+                    self.warnings.push(format!(
+                        "{}: its {field} stays {v:?}: AWS can replace a permission set's {field} but not remove it; write the value you want in the file, or delete and recreate the permission set",
+                        ic_address::permission_set(n)
+                    ));
+                    *want = Some(v.clone());
+                }
+            }
+        }
+        kept
+    }
+
     fn ic_permission_sets(
         &mut self,
         want: &crate::model::desired_ic::DesiredIc,
@@ -361,6 +388,8 @@ impl Ctx<'_> {
                 );
                 continue;
             };
+            let kept = self.keep_unremovable(n, ps, l);
+            let ps = &kept;
             let update = ps_update(ps, l);
             if update.is_empty() {
                 continue;

@@ -372,3 +372,58 @@ fn snapshot_human() {
     let p = plan(&format!("  users:\n    - {{ user_name: alice, display_name: Alice, given_name: Alice, family_name: Example }}\n  groups:\n    - {{ name: auditors, external: true }}\n    - {{ name: admins, members: [alice] }}\n  permission_sets:\n{READ_ONLY}      session_duration: PT4H\n  assignments:\n    - {{ permission_set: ReadOnly, group: admins, targets: [\"ou:Workloads\"] }}\n"), &org());
     insta::assert_snapshot!(render::human::plan(&p, false));
 }
+
+#[test]
+fn a_description_or_relay_state_the_file_leaves_out_is_kept_with_a_warning() {
+    // AWS refuses "" for both and has no way to remove them: the plan keeps the live values.
+    let mut live = org();
+    let ro = live
+        .identity_center
+        .as_mut()
+        .unwrap()
+        .permission_sets
+        .get_mut("ReadOnly")
+        .unwrap();
+    ro.description = Some("from the console".into());
+    ro.relay_state = Some("https://console.aws.amazon.com/".into());
+    let base = "  groups:\n    - { name: auditors, external: true }\n  permission_sets:\n";
+    let p = plan(&format!("{base}{READ_ONLY}"), &live);
+    assert!(p.changes.is_empty(), "{:?}", addresses(&p));
+    let kept: Vec<&String> = p
+        .warnings
+        .iter()
+        .filter(|w| w.contains("permission_set[\"ReadOnly\"]") && w.contains("not remove it"))
+        .collect();
+    assert_eq!(kept.len(), 2, "{:?}", p.warnings);
+    assert!(kept[0].contains("description stays \"from the console\""));
+    assert!(kept[1].contains("relay_state stays"));
+    // Another change still updates: the update carries the kept values, never an empty one.
+    let p = plan(
+        &format!("{base}{READ_ONLY}      session_duration: PT2H\n"),
+        &live,
+    );
+    let update = p
+        .changes
+        .iter()
+        .find_map(|c| match &c.op {
+            Op::Ic(op) => match &**op {
+                IcOp::UpdatePermissionSet { permission_set, .. } => Some(permission_set.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .expect("an update");
+    assert_eq!(update.description.as_deref(), Some("from the console"));
+    assert_eq!(
+        update.relay_state.as_deref(),
+        Some("https://console.aws.amazon.com/")
+    );
+    assert_eq!(update.session_duration, "PT2H");
+    // A value in the file replaces the live one.
+    let p = plan(
+        &format!("{base}{READ_ONLY}      description: mine\n"),
+        &live,
+    );
+    assert_eq!(addresses(&p).len(), 1, "{:?}", addresses(&p));
+    assert!(p.warnings.iter().all(|w| !w.contains("description stays")));
+}
