@@ -216,17 +216,15 @@ const PRUNE_ONLY: &[&str] = &[
 
 fn all_actions(w: Write) -> Vec<&'static str> {
     match w {
-        Write::CreateOu => vec![
-            "organizations:CreateOrganizationalUnit",
-            "organizations:TagResource",
-        ],
+        // Creating with tags also needs organizations:TagResource: granted by `Write::Tag`,
+        // which the management account gets when the file tags an OU or an account.
+        Write::CreateOu => vec!["organizations:CreateOrganizationalUnit"],
         Write::DeleteOu => vec!["organizations:DeleteOrganizationalUnit"],
         Write::CreateAccount => vec![
             "organizations:CreateAccount",
             "organizations:DescribeCreateAccountStatus",
             "organizations:ListCreateAccountStatus",
             "organizations:MoveAccount",
-            "organizations:TagResource",
         ],
         Write::MoveAccount => vec!["organizations:MoveAccount"],
         Write::Tag => vec!["organizations:TagResource", "organizations:UntagResource"],

@@ -139,9 +139,13 @@ fn management_share(d: &Desired, prune: bool, shares: &mut BTreeMap<String, Shar
     let Some(m) = shares.get_mut(MANAGEMENT) else {
         return;
     };
-    // The apply lock is a tag on the root.
+    // The apply lock is a tag on the root: its own statement (`document`), narrowed to the
+    // root and the lock's key. Tagging anything else is granted only for the tags the file
+    // manages on OUs and accounts (policies' tags go to each policy's executor).
     m.reads.extend(TAG_READS);
-    m.writes.insert(Write::Tag);
+    if d.ous.values().any(|o| o.tags.is_some()) || d.accounts.values().any(|a| a.tags.is_some()) {
+        m.writes.insert(Write::Tag);
+    }
     m.reads.extend(CREATION_READS);
     if !d.ous.is_empty() {
         m.writes.insert(Write::CreateOu);

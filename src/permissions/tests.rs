@@ -222,3 +222,44 @@ fn report_mode_grants_no_deletion_and_plan_roles_only_read() {
         }
     }
 }
+
+#[test]
+fn tagging_beyond_the_lock_only_for_the_tags_the_file_manages() {
+    // The lock's statement is narrowed to the root and the lock's key; an unconditioned
+    // TagResource on "*" appears only when the file manages OU or account tags.
+    let unrestricted = |file: &str| {
+        let r = roles(&desired(file), None, Purpose::Apply);
+        r["management"].policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["Sid"] != "OrgctlLock")
+            .any(|s| {
+                s["Action"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a == "organizations:TagResource")
+            })
+    };
+    let base = "organizational_units:\n  - path: Security\naccounts:\n  - { name: a, email: a@example.com, ou: Security }\n";
+    assert!(!unrestricted(base));
+    let lock = roles(&desired(base), None, Purpose::Apply)["management"].policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "OrgctlLock")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        lock["Condition"]["ForAllValues:StringEquals"]["aws:TagKeys"],
+        json!(["orgctl-lock"])
+    );
+    assert!(unrestricted(
+        &base.replace("ou: Security }", "ou: Security, tags: { team: x } }")
+    ));
+    assert!(unrestricted(&base.replace(
+        "- path: Security\n",
+        "- path: Security\n    tags: { team: x }\n"
+    )));
+}
