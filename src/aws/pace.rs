@@ -12,8 +12,11 @@
 //!
 //! The service comes from the request's SigV4 credential scope (`…/REGION/SERVICE/aws4_request`),
 //! so it works behind one endpoint URL too. A response is throttling when its status is 429,
-//! or a 400 whose body names `ThrottlingException`, `TooManyRequestsException`, `Throttling` or
-//! `RequestLimitExceeded` (error bodies are small; they are read here and handed on intact).
+//! or a 400 or 503 whose error code (the body, or the `x-amzn-ErrorType` header where REST-JSON
+//! services such as GuardDuty name it) is `ThrottlingException`, `TooManyRequestsException`,
+//! `Throttling` or `RequestLimitExceeded` (EC2 throttles with that code at HTTP 503; any other
+//! 503 is an outage, left to the SDK's transient-error retry). Error bodies are small; they are
+//! read here and handed on intact.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -174,13 +177,33 @@ pub fn key_of(authorization: Option<&str>) -> String {
         .unwrap_or_else(|| "unsigned".into())
 }
 
-/// Whether an error body names a throttling error.
-pub fn is_throttling(status: u16, body: &[u8]) -> bool {
+/// The error codes AWS throttles with: JSON `__type` / REST-JSON header (Organizations,
+/// Identity Center, GuardDuty, Inspector, ...), EC2's query XML, and the query protocols' plain
+/// `Throttling`.
+const THROTTLING_CODES: [&str; 4] = [
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "Throttling",
+];
+
+/// Whether an answer is AWS throttling: any 429, or a 400 or 503 whose error code is one of
+/// [`THROTTLING_CODES`], read from `error_type` (the `x-amzn-ErrorType` header, which REST-JSON
+/// services such as GuardDuty send with a body of only a message) or the body. A 503 without
+/// such a code (ServiceUnavailable) is not throttling.
+pub fn is_throttling(status: u16, error_type: Option<&str>, body: &[u8]) -> bool {
     if status == 429 {
         return true;
     }
-    if status != 400 {
+    if status != 400 && status != 503 {
         return false;
+    }
+    // `ThrottlingException:http://internal.amazon.com/...` or `aws.foo#ThrottlingException`.
+    let header = error_type
+        .and_then(|t| t.split(':').next())
+        .map(|t| t.rsplit('#').next().unwrap_or(t).trim());
+    if header.is_some_and(|h| THROTTLING_CODES.contains(&h)) {
+        return true;
     }
     let text = String::from_utf8_lossy(body);
     [
@@ -276,18 +299,22 @@ async fn send(
 > {
     let mut resp = inner.call(request).await?;
     let status = resp.status().as_u16();
-    if status != 400 {
+    if status != 400 && status != 503 {
         return Ok((resp, status == 429));
     }
-    // A 400 may be throttling (Organizations, Identity Center): read the (small) error body,
-    // then hand it on unchanged.
+    // A 400 may be throttling (Organizations, Identity Center, GuardDuty), a 503 too (EC2's
+    // RequestLimitExceeded): read the (small) error body, then hand it on unchanged.
+    let error_type = resp
+        .headers()
+        .get("x-amzn-errortype")
+        .map(|t| t.to_string());
     let body = resp.take_body();
     let bytes = ByteStream::new(body)
         .collect()
         .await
         .map_err(|e| aws_smithy_runtime_api::client::result::ConnectorError::io(e.into()))?
         .into_bytes();
-    let throttled = is_throttling(status, &bytes);
+    let throttled = is_throttling(status, error_type.as_deref(), &bytes);
     *resp.body_mut() = SdkBody::from(bytes);
     Ok((resp, throttled))
 }

@@ -9,24 +9,155 @@ fn the_key_is_the_signed_service_and_region() {
 
 #[test]
 fn throttling_answers_are_recognised() {
-    assert!(is_throttling(429, b""));
+    assert!(is_throttling(429, None, b""));
     assert!(is_throttling(
         400,
+        None,
         br#"{"__type":"TooManyRequestsException","Message":"slow down"}"#
     ));
     assert!(is_throttling(
         400,
+        None,
         br#"{"__type":"com.amazonaws.sso#ThrottlingException"}"#
     ));
     assert!(is_throttling(
         400,
+        None,
         b"<Response><Errors><Error><Code>RequestLimitExceeded</Code></Error></Errors></Response>"
+    ));
+    assert!(is_throttling(
+        400,
+        Some("ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/"),
+        br#"{"message":"Rate exceeded"}"#
     ));
     assert!(!is_throttling(
         400,
+        None,
         br#"{"__type":"ConstraintViolationException"}"#
     ));
-    assert!(!is_throttling(500, b"ThrottlingException"));
+    assert!(!is_throttling(
+        400,
+        Some("BadRequestException"),
+        br#"{"message":"The request is rejected"}"#
+    ));
+    assert!(!is_throttling(500, None, b"ThrottlingException"));
+}
+
+#[test]
+fn ec2s_request_limit_exceeded_at_503_is_throttling_and_other_503s_are_not() {
+    let ec2 = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>r</RequestID></Response>";
+    assert!(is_throttling(503, None, ec2));
+    // An outage is not throttling: the SDK retries it as a transient error.
+    assert!(!is_throttling(
+        503,
+        None,
+        b"<Response><Errors><Error><Code>Unavailable</Code></Error></Errors></Response>"
+    ));
+    assert!(!is_throttling(
+        503,
+        Some("ServiceUnavailableException"),
+        br#"{"message":"Service unavailable"}"#
+    ));
+    assert!(!is_throttling(503, None, b""));
+}
+
+/// Every service's throttling answer exactly as the emulator builds it (emulator/orgemu/
+/// faults.py, R28, and access.py for Organizations): status, `x-amzn-ErrorType` header, body.
+/// GuardDuty names the error only in the header; EC2 answers 503.
+#[test]
+fn every_services_throttling_answer_from_the_emulator_is_recognised() {
+    let cases: [(&str, u16, Option<&str>, &[u8]); 14] = [
+        (
+            "organizations",
+            400,
+            Some("TooManyRequestsException"),
+            br#"{"__type": "TooManyRequestsException", "Type": "TooManyRequests", "Message": "AWS Organizations can't complete your request because another request is already in progress. Try again later."}"#,
+        ),
+        (
+            "sso-admin",
+            400,
+            Some("ThrottlingException"),
+            br#"{"Message": "Rate exceeded", "__type": "ThrottlingException"}"#,
+        ),
+        (
+            "identitystore",
+            400,
+            Some("ThrottlingException"),
+            br#"{"Message": "Rate exceeded", "__type": "ThrottlingException", "RequestId": "7c69a3a5-1c0e-4c99-8fca-4b28fe9a2514"}"#,
+        ),
+        (
+            "cloudtrail",
+            400,
+            Some("ThrottlingException"),
+            br#"{"Message": "Rate exceeded", "__type": "ThrottlingException"}"#,
+        ),
+        (
+            "fms (JSON 1.1)",
+            400,
+            Some("ThrottlingException"),
+            br#"{"Message": "Rate exceeded", "__type": "ThrottlingException"}"#,
+        ),
+        (
+            "fms (RPC v2 CBOR: {Message, __type})",
+            400,
+            None,
+            b"\xa2gMessagemRate exceededf__typesThrottlingException",
+        ),
+        (
+            "guardduty",
+            400,
+            Some("ThrottlingException"),
+            br#"{"message": "Rate exceeded"}"#,
+        ),
+        (
+            "inspector2",
+            429,
+            Some("ThrottlingException"),
+            br#"{"message": "Rate exceeded"}"#,
+        ),
+        (
+            "macie2",
+            429,
+            Some("ThrottlingException"),
+            br#"{"message": "Rate exceeded"}"#,
+        ),
+        (
+            "securityhub",
+            429,
+            Some("LimitExceededException"),
+            br#"{"Message": "Rate exceeded"}"#,
+        ),
+        (
+            "detective",
+            429,
+            Some("TooManyRequestsException"),
+            br#"{"Message": "Rate exceeded"}"#,
+        ),
+        (
+            "securitylake",
+            429,
+            Some("ThrottlingException"),
+            br#"{"message": "Rate exceeded", "serviceCode": "securitylake"}"#,
+        ),
+        (
+            "auditmanager",
+            429,
+            Some("ThrottlingException"),
+            br#"{"message": "Rate exceeded"}"#,
+        ),
+        (
+            "ec2",
+            503,
+            None,
+            b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>83c35e56-b584-4b7a-85d8-f437f07e1b59</RequestID></Response>",
+        ),
+    ];
+    for (service, status, header, body) in cases {
+        assert!(
+            is_throttling(status, header, body),
+            "{service}'s throttling answer ({status}, {header:?}) is not recognised"
+        );
+    }
 }
 
 #[tokio::test]
