@@ -142,7 +142,7 @@ pub(super) async fn regional<W: LiveWrite>(
 
 /// How long a new account may stay unknown to the rest of AWS before orgctl gives up
 /// ("You might need to wait a few minutes", CreateAccount).
-const SETTLE: std::time::Duration = std::time::Duration::from_secs(600);
+pub(super) const SETTLE: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// A call naming an account. For an account this plan created (`fresh`), AWS may answer as
 /// if it did not exist for a few minutes: such answers are retried (with the run's wait

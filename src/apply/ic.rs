@@ -9,12 +9,14 @@ use std::collections::BTreeMap;
 
 use futures::{stream, StreamExt, TryStreamExt};
 
+use super::delegation::SETTLE;
 use super::error::{Applied, ApplyError, PollErrorExt, StepResult};
 use super::Resolver;
 use crate::live::ic::LiveIc;
 pub use crate::live::ic_write::{IcCtx, IcStatus, IcWrite};
 use crate::live::ErrorKind;
 use crate::model::desired_ic::{IcPermissionSet, Principal};
+use crate::model::vocab::AccountId;
 use crate::plan::change_ic::{IcOp, PsUpdate};
 use crate::poll::{self, Look, PollPolicy};
 
@@ -432,10 +434,44 @@ pub(super) async fn assignment<W: IcWrite>(
         ),
         _ => return Err(ApplyError::Internal("not an assignment")),
     };
-    let started = w
-        .ic_assignment(c, create, &arn, kind, &pid, &account)
-        .await?;
-    let s = wait(c, started, Req::Assignment(create), w, poll).await?;
+    let once = || async {
+        let started = w
+            .ic_assignment(c, create, &arn, kind, &pid, &account)
+            .await?;
+        wait(c, started, Req::Assignment(create), w, poll).await
+    };
+    let fresh = create && AccountId::parse(&account).is_some_and(|id| r.fresh.contains(&id));
+    let s = if fresh {
+        // An account this plan created may not be ready for Identity Center's role yet: its
+        // assignment ends FAILED. Start it again (AWS assigned nothing) until it succeeds or
+        // the account has had the time AWS gives a new account ([`SETTLE`]).
+        match poll::until(
+            poll.within(SETTLE),
+            |_, _| {},
+            || async {
+                let s = once().await?;
+                Ok::<_, ApplyError>(if s.status == "FAILED" {
+                    Look::Pending(s.failure_reason.unwrap_or(s.status))
+                } else {
+                    Look::Ready(s)
+                })
+            },
+        )
+        .await
+        {
+            Ok(s) => s,
+            Err(poll::PollError::Failed(e)) => return Err(e),
+            Err(poll::PollError::TimedOut { state, waited }) => {
+                return Err(ApplyError::Failed {
+                    what: "assignment".into(),
+                    reason: format!("{state} (the account is new; tried for {waited:?})"),
+                    fix: String::new(),
+                })
+            }
+        }
+    } else {
+        once().await?
+    };
     match s.status.as_str() {
         "SUCCEEDED" => Ok(Applied::Changed(format!(
             "{} in {account} (request {})",

@@ -1,9 +1,10 @@
 //! End to end, AWS's asynchronous states (issue 11, items 7 and 8) against the emulator's
 //! R38–R40: a regional admin still `DISABLE_IN_PROGRESS` is waited out, a just-created account
-//! that AWS does not know everywhere yet is retried until it is, and a Security Hub
+//! that AWS does not know everywhere yet is retried until it is (Organizations, GuardDuty and
+//! an Identity Center assignment made by a later stage), and a Security Hub
 //! administrator under central configuration is refused with the documented paths.
 
-use crate::e2e::{accounts, new_org, SMALL};
+use crate::e2e::{accounts, apply_stages, new_org, SMALL};
 use crate::emulator::{Creds, Emulator};
 
 fn with(line: &str) -> String {
@@ -77,6 +78,48 @@ async fn a_new_account_unknown_to_the_services_for_a_while_is_retried_until_it_i
         vec![sec]
     );
     emu.orgctl(&["plan", "-f", f, "--detailed-exitcode"])
+        .expect(0);
+}
+
+#[tokio::test]
+async fn an_assignment_to_an_account_this_plan_created_is_retried_until_identity_center_can_use_it()
+{
+    // Identity Center first, with no lag: sec-ops administers it, Admin and carol exist.
+    let emu = Emulator::start(&["--create-delay", "0.1"]);
+    new_org(&emu).await;
+    let base = format!(
+        "{SMALL}identity_center:\n  users:\n    - {{ user_name: carol, display_name: Carol, given_name: Carol, family_name: Lee }}\n  permission_sets:\n    - {{ name: Admin, managed_policies: [\"arn:aws:iam::aws:policy/AdministratorAccess\"] }}\n"
+    );
+    let f = emu.write("org.yaml", &base);
+    let f = f.to_str().unwrap().to_string();
+    apply_stages(&emu, &f).await;
+    // Then one reviewed plan creates `late` and assigns carol there. For 6 s after its
+    // creation Identity Center cannot use the account: an assignment ends FAILED (R40).
+    // sec-ops' stage runs right after the management account's. (The lag counts from each
+    // account's creation: the first run's accounts must be older than it first.)
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    emu.configure(r#"{"new_account_lag": 6}"#);
+    let file = base.replace(
+        "  - { name: app, email: aws+app@example.com, ou: Workloads/Prod }\n",
+        "  - { name: app, email: aws+app@example.com, ou: Workloads/Prod }\n  - { name: late, email: aws+late@example.com, ou: Workloads/Prod }\n",
+    ) + "  assignments:\n    - { permission_set: Admin, user: carol, targets: [\"account:late\"] }\n";
+    std::fs::write(&f, file).unwrap();
+    let (plan, _) = apply_stages(&emu, &f).await;
+    assert_eq!(
+        plan["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["account_name"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["master", "sec-ops"]
+    );
+    let lag = &emu.stats()["new_account_lag"];
+    assert!(
+        lag["sso-admin:CreateAccountAssignment"].as_u64() >= Some(1),
+        "the assignment never met the new account's lag: {lag}"
+    );
+    emu.orgctl(&["plan", "-f", &f, "--detailed-exitcode"])
         .expect(0);
 }
 
