@@ -60,6 +60,7 @@ def identity_center(ctx, o):
                  "AccessDeniedException")
     customer_policies(ctx, sso, arn, uid)
     permission_set_strings(arn)
+    role_conflicts(ctx, sso, ids, arn, sid)
 
 
 def _final(fn, key):
@@ -171,6 +172,35 @@ def permission_set_strings(arn):
                                                            raw.describe_permission_set(InstanceArn=arn, PermissionSetArn=psa))[1]["PermissionSet"],
          lambda r: r.get("Description") == "team" and r.get("SessionDuration") == "PT2H", lambda r: f"{r}")
     raw.delete_permission_set(InstanceArn=arn, PermissionSetArn=psa)
+
+
+def role_conflicts(ctx, sso, ids, arn, sid):
+    """R42: two assignment operations on one permission set's role in one account at once: the
+    later ends FAILED (nothing assigned) and asks to try again; ic_role_conflicts turns it off."""
+    ps = sso.create_permission_set(InstanceArn=arn, Name="r42")["PermissionSet"]["PermissionSetArn"]
+    g1 = ids.create_group(IdentityStoreId=sid, DisplayName="r42-a")["GroupId"]
+    g2 = ids.create_group(IdentityStoreId=sid, DisplayName="r42-b")["GroupId"]
+    start = lambda g: sso.create_account_assignment(InstanceArn=arn, PermissionSetArn=ps, TargetType="AWS_ACCOUNT", TargetId=ctx["dev"],
+                                                    PrincipalType="GROUP", PrincipalId=g)["AccountAssignmentCreationStatus"]["RequestId"]
+    status = lambda rid: _final(lambda: sso.describe_account_assignment_creation_status(InstanceArn=arn, AccountAssignmentCreationRequestId=rid),
+                                "AccountAssignmentCreationStatus")
+    first, second = start(g1), start(g2)
+    a, b = status(first), status(second)
+    check("R42 the first SUCCEEDED", a["Status"] == "SUCCEEDED", f"Status={a['Status']}")
+    check("R42 the second, started while the first was in progress, FAILED: try again",
+          b["Status"] == "FAILED" and "try again" in b.get("FailureReason", ""), f"Status={b['Status']} FailureReason={b.get('FailureReason')!r}")
+    call("R42 nothing assigned by the failed one", lambda: sso.list_account_assignments(InstanceArn=arn, AccountId=ctx["dev"], PermissionSetArn=ps),
+         lambda r: [x["PrincipalId"] for x in r["AccountAssignments"]] == [g1], lambda r: f"{[x['PrincipalId'] for x in r['AccountAssignments']]}")
+    b = status(start(g2))
+    check("R42 started again once the first ended: SUCCEEDED", b["Status"] == "SUCCEEDED", f"Status={b['Status']}")
+    control("/orgctl-emulator/config", b'{"ic_role_conflicts": false}')
+    g3 = ids.create_group(IdentityStoreId=sid, DisplayName="r42-c")["GroupId"]
+    first = start(g3)
+    rid = sso.delete_account_assignment(InstanceArn=arn, PermissionSetArn=ps, TargetType="AWS_ACCOUNT", TargetId=ctx["dev"],
+                                        PrincipalType="GROUP", PrincipalId=g1)["AccountAssignmentDeletionStatus"]["RequestId"]
+    d = _final(lambda: sso.describe_account_assignment_deletion_status(InstanceArn=arn, AccountAssignmentDeletionRequestId=rid), "AccountAssignmentDeletionStatus")
+    check("R42 ic_role_conflicts false: both SUCCEEDED", status(first)["Status"] == "SUCCEEDED" and d["Status"] == "SUCCEEDED", f"delete={d['Status']}")
+    control("/orgctl-emulator/config", b'{"ic_role_conflicts": true}')
 
 
 def control_knobs():

@@ -37,6 +37,7 @@ POLICY_TYPES_FILE = os.path.join(ROOT, "data", "policy-types.yaml")
 KNOBS = {"create_delay": 0.5, "throttle_every": 0, "empty_pages": False, "policy_type_delay": 0.3, "sso_region": "us-east-1",
          "throttle_rate": 0.0, "throttle_seed": 1, "throttle_services": [], "cme_rate": 0.0,  # R28, R29 (faults.py)
          "ic_check_customer_policies": True,  # R34 (sso/assignments.py)
+         "ic_role_conflicts": True,  # R42 (sso/assignments.py)
          "disable_delay": 0.3,  # R39: seconds a disabled regional admin stays DISABLE_IN_PROGRESS
          "new_account_lag": 0.0}  # R40 (newaccounts.py): seconds a new account is not usable; 0 = off
 STATS = {}  # Organizations requests served, per operation (GET /orgctl-emulator/stats)

@@ -354,6 +354,35 @@ async fn provision_one<W: IcWrite>(
     }
 }
 
+/// The permission-set role an assignment operation updates, as (permission set, account):
+/// two operations on one role at once make AWS fail the later one, so a batch runs them one
+/// after the other. `None` when a name does not resolve (the operation will say why).
+pub(super) fn role_of(op: &IcOp, r: &Resolver) -> Option<(String, String)> {
+    let ic = ids(r).ok()?;
+    match op {
+        IcOp::CreateAssignment {
+            permission_set,
+            account,
+            ..
+        } => Some((
+            ic.permission_set(permission_set).ok()?,
+            r.account(account).ok()?.to_string(),
+        )),
+        IcOp::DeleteAssignment {
+            permission_set_arn,
+            account_id,
+            ..
+        } => Some((permission_set_arn.clone(), account_id.to_string())),
+        _ => None,
+    }
+}
+
+/// Whether a FailureReason asks to try again: AWS's transient failures say so ("Please try
+/// again in a few minutes").
+pub(super) fn says_try_again(reason: &str) -> bool {
+    reason.to_ascii_lowercase().contains("try again")
+}
+
 /// Which status call polls a request.
 #[derive(Debug, Clone, Copy)]
 enum Req {
@@ -441,36 +470,37 @@ pub(super) async fn assignment<W: IcWrite>(
         wait(c, started, Req::Assignment(create), w, poll).await
     };
     let fresh = create && AccountId::parse(&account).is_some_and(|id| r.fresh.contains(&id));
-    let s = if fresh {
-        // An account this plan created may not be ready for Identity Center's role yet: its
-        // assignment ends FAILED. Start it again (AWS assigned nothing) until it succeeds or
-        // the account has had the time AWS gives a new account ([`SETTLE`]).
-        match poll::until(
-            poll.within(SETTLE),
-            |_, _| {},
-            || async {
-                let s = once().await?;
-                Ok::<_, ApplyError>(if s.status == "FAILED" {
-                    Look::Pending(s.failure_reason.unwrap_or(s.status))
-                } else {
-                    Look::Ready(s)
-                })
-            },
-        )
-        .await
-        {
-            Ok(s) => s,
-            Err(poll::PollError::Failed(e)) => return Err(e),
-            Err(poll::PollError::TimedOut { state, waited }) => {
-                return Err(ApplyError::Failed {
-                    what: "assignment".into(),
-                    reason: format!("{state} (the account is new; tried for {waited:?})"),
-                    fix: String::new(),
-                })
-            }
+    // A FAILED operation changed nothing. It is started again while AWS says to try again (it
+    // could not manage the account yet; another operation was updating the same role), and,
+    // for an account this plan created, whatever the reason (its role may need a moment, a
+    // customer managed policy may be on its way from a StackSet): until it succeeds or for
+    // the time AWS gives a new account ([`SETTLE`]).
+    let again = |st: &IcStatus| {
+        st.status == "FAILED" && (fresh || st.failure_reason.as_deref().is_some_and(says_try_again))
+    };
+    let s = match poll::until(
+        poll.within(SETTLE),
+        |_, _| {},
+        || async {
+            let st = once().await?;
+            Ok::<_, ApplyError>(if again(&st) {
+                Look::Pending(st.failure_reason.unwrap_or(st.status))
+            } else {
+                Look::Ready(st)
+            })
+        },
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(poll::PollError::Failed(e)) => return Err(e),
+        Err(poll::PollError::TimedOut { state, waited }) => {
+            return Err(ApplyError::Failed {
+                what: (if create { "assignment" } else { "removal" }).to_string(),
+                reason: format!("{state} (started again for {waited:?})"),
+                fix: String::new(),
+            })
         }
-    } else {
-        once().await?
     };
     match s.status.as_str() {
         "SUCCEEDED" => Ok(Applied::Changed(format!(

@@ -316,16 +316,40 @@ impl<W: LiveWrite + IcWrite> Runner<'_, W> {
         ready: Vec<(usize, &'c Change)>,
     ) -> Vec<(usize, &'c Change, Outcome)> {
         let (r, w) = (&self.r, self.w);
-        stream::iter(ready)
-            .map(|(i, c)| async move {
-                self.start(c);
-                let res = match &c.op {
-                    Op::Ic(op) => ic::assignment(op, r, w, self.opts.poll).await,
-                    _ => Err(ApplyError::Internal("not an assignment")),
-                };
-                (i, c, outcome(res))
+        // Operations on one permission set's role in one account run one after the other
+        // (AWS fails the later of two at once); different roles run side by side.
+        let mut lanes: Vec<Vec<(usize, &Change)>> = Vec::new();
+        let mut lane_of: std::collections::BTreeMap<(String, String), usize> =
+            std::collections::BTreeMap::new();
+        for (i, c) in ready {
+            let role = match &c.op {
+                Op::Ic(op) => ic::role_of(op, r),
+                _ => None,
+            };
+            match role.map(|k| lane_of.get(&k).copied().ok_or(k)) {
+                Some(Ok(n)) => lanes[n].push((i, c)),
+                Some(Err(k)) => {
+                    lane_of.insert(k, lanes.len());
+                    lanes.push(vec![(i, c)]);
+                }
+                None => lanes.push(vec![(i, c)]),
+            }
+        }
+        stream::iter(lanes)
+            .map(|lane| async move {
+                let mut out = Vec::with_capacity(lane.len());
+                for (i, c) in lane {
+                    self.start(c);
+                    let res = match &c.op {
+                        Op::Ic(op) => ic::assignment(op, r, w, self.opts.poll).await,
+                        _ => Err(ApplyError::Internal("not an assignment")),
+                    };
+                    out.push((i, c, outcome(res)));
+                }
+                out
             })
             .buffer_unordered(ic::MAX_ASSIGNMENT_OPS)
+            .flat_map(stream::iter)
             .collect()
             .await
     }

@@ -35,13 +35,18 @@ impl Resolver {
             .values()
             .map(|a| (a.name.clone(), a.id.clone()))
             .collect();
-        let mut fresh = BTreeSet::new();
         for (n, id) in &plan.account_ids {
             if let Some(id) = AccountId::parse(id) {
-                fresh.insert(id.clone());
                 account_ids.insert(n.clone(), id);
             }
         }
+        // Only accounts the plan created: an earlier stage's (the run adds its own as it
+        // creates them). Every other account is old, and "not found" about it is final.
+        let fresh: BTreeSet<AccountId> = plan
+            .created_accounts
+            .iter()
+            .filter_map(|id| AccountId::parse(id))
+            .collect();
         let policy_ids = live
             .policies
             .values()

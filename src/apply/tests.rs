@@ -751,3 +751,40 @@ async fn ous_are_created_a_level_at_a_time_with_siblings_at_once() {
     let planned: Vec<&str> = plan.changes.iter().map(|c| c.address.as_str()).collect();
     assert_eq!(order, planned);
 }
+
+#[test]
+fn only_accounts_the_reviewed_plan_created_are_new_to_aws() {
+    // "Not found" about an old account is final; only an account the plan created (an
+    // earlier stage's, or this run's) may still be unknown to a service for a while.
+    let mut live = empty_org();
+    add_account(
+        &mut live,
+        "222222222222",
+        "old",
+        "old@example.com",
+        "r-root",
+    );
+    add_account(
+        &mut live,
+        "333333333333",
+        "made",
+        "made@example.com",
+        "r-root",
+    );
+    let mut plan = diff(
+        &desired("accounts:\n  - { name: old, email: old@example.com, ou: root }\n  - { name: made, email: made@example.com, ou: root }\n"),
+        &live,
+    )
+    .unwrap();
+    assert!(plan.account_ids.contains_key("old"));
+    assert!(Resolver::new(&plan, &live).fresh.is_empty());
+    plan.created_accounts.insert("333333333333".into());
+    let r = Resolver::new(&plan, &live);
+    assert_eq!(
+        r.fresh.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["333333333333"]
+    );
+    // Never in the plan file.
+    let json = serde_json::to_value(&plan).unwrap();
+    assert!(json.get("created_accounts").is_none());
+}

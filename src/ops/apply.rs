@@ -134,6 +134,10 @@ async fn recheck_saved<R: LiveRead>(
             check.unseen.len()
         ));
     }
+    fresh.created_accounts = recheck::created_accounts(saved, &fresh)
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
     // The reviewed stages, written with today's addresses.
     fresh.stages = saved.stages.clone();
     for st in &mut fresh.stages {

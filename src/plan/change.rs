@@ -400,6 +400,11 @@ pub struct Plan {
     /// Account names → ids known when planning (for display and executor lookup).
     #[serde(default)]
     pub account_ids: BTreeMap<String, String>,
+    /// Ids of the accounts a reviewed plan creates that exist by now (an earlier stage or a
+    /// killed run made them): AWS may not know them everywhere yet. Set when a saved plan is
+    /// applied; never written to the plan file.
+    #[serde(skip)]
+    pub created_accounts: std::collections::BTreeSet<String>,
     /// Changes left out by `--executor` (other accounts' shares): what depends on them is
     /// not attempted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

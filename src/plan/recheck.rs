@@ -219,7 +219,7 @@ fn explained(now: &Value, before: Option<&Value>, after: Option<&Value>) -> bool
 }
 
 /// Accounts the saved plan creates that exist now: (name, id).
-fn created_accounts(saved: &Plan, fresh: &Plan) -> Vec<(String, String)> {
+pub fn created_accounts(saved: &Plan, fresh: &Plan) -> Vec<(String, String)> {
     saved
         .changes
         .iter()

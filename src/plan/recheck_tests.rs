@@ -40,6 +40,7 @@ fn plan(changes: Vec<Change>) -> Plan {
         warnings: Vec::new(),
         effective_scps: Vec::new(),
         account_ids: BTreeMap::new(),
+        created_accounts: Default::default(),
         omitted: Vec::new(),
         executor_filter: None,
         stages: Vec::new(),

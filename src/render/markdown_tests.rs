@@ -63,6 +63,7 @@ fn big(n: usize) -> Plan {
         warnings: vec!["a warning".into()],
         effective_scps: Vec::new(),
         account_ids: Default::default(),
+        created_accounts: Default::default(),
         omitted: Vec::new(),
         executor_filter: None,
         desired: None,

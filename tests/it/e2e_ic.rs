@@ -639,21 +639,107 @@ async fn assignments_run_at_most_ten_at_a_time_and_are_polled_to_completion() {
     let f = emu.write("org.yaml", &file);
     let f = f.to_str().unwrap().to_string();
     emu.orgctl(&["apply", "-f", &f, "--auto-approve"]).expect(0);
-    std::fs::write(&f, format!("{file}identity_center:\n  groups:\n    - {{ name: fleet-ops }}\n  permission_sets:\n    - {{ name: Fleet }}\n  assignments:\n    - {{ permission_set: Fleet, group: fleet-ops, targets: [\"ou:Fleet\"] }}\n")).unwrap();
+    // fleet-ops gets Fleet in each of the 24 accounts, and four audit groups get it in
+    // fleet-00 and fleet-01: five operations on each of those two accounts' Fleet role, next
+    // to each other in the plan. AWS runs one at a time per role (R42 fails the later ones).
+    let mut ic = format!("{file}identity_center:\n  groups:\n    - {{ name: fleet-ops }}\n");
+    for a in 1..=4 {
+        ic.push_str(&format!("    - {{ name: audit-{a} }}\n"));
+    }
+    ic.push_str("  permission_sets:\n    - { name: Fleet }\n  assignments:\n    - { permission_set: Fleet, group: fleet-ops, targets: [\"ou:Fleet\"] }\n");
+    for a in 1..=4 {
+        ic.push_str(&format!("    - {{ permission_set: Fleet, group: audit-{a}, targets: [\"account:fleet-00\", \"account:fleet-01\"] }}\n"));
+    }
+    std::fs::write(&f, &ic).unwrap();
     let sec = accounts(&emu.mgmt()).await["sec-ops"].0.clone();
     let sec_ops = emu.member(&sec).await;
     // Each assignment stays IN_PROGRESS for half a second, so concurrent ones overlap.
     emu.configure(r#"{"create_delay": 0.5}"#);
     emu.orgctl_as(&sec_ops, &["apply", "-f", &f, "--auto-approve"])
         .expect(0);
-    let peak = emu.stats()["sso"]["peak_outstanding_assignment_ops"]
+    let sso_stats = &emu.stats()["sso"];
+    let peak = sso_stats["peak_outstanding_assignment_ops"]
         .as_u64()
         .unwrap();
     assert!(
         (8..=10).contains(&peak),
         "AWS allows 10 outstanding assignment operations; orgctl reached {peak}"
     );
-    assert_eq!(assignments(&emu).await.len(), 24);
+    assert_eq!(
+        sso_stats["role_conflicts"], 0,
+        "orgctl ran two operations on one role at once"
+    );
+    let (arn, store_id) = instance(&emu).await;
+    let c = sso(&emu, &Creds::management());
+    let fleet = c
+        .list_permission_sets()
+        .instance_arn(&arn)
+        .send()
+        .await
+        .unwrap()
+        .permission_sets()[0]
+        .to_string();
+    let count = || async {
+        let mut n = 0;
+        for (name, (id, ..)) in accounts(&emu.mgmt()).await {
+            if name.starts_with("fleet-") {
+                n += c
+                    .list_account_assignments()
+                    .instance_arn(&arn)
+                    .account_id(id)
+                    .permission_set_arn(&fleet)
+                    .send()
+                    .await
+                    .unwrap()
+                    .account_assignments()
+                    .len();
+            }
+        }
+        n
+    };
+    assert_eq!(count().await, 32);
+    emu.orgctl_as(&sec_ops, &["plan", "-f", &f, "--detailed-exitcode"])
+        .expect(0);
+
+    // Someone else's operation on fleet-00's Fleet role is in progress (2 s) when orgctl
+    // starts the same assignment: AWS fails orgctl's ("try again"); orgctl starts it again
+    // and converges.
+    let text = ic.replace("  groups:\n", "  groups:\n    - { name: fleet-extra }\n");
+    std::fs::write(&f, &text).unwrap();
+    emu.orgctl_as(&sec_ops, &["apply", "-f", &f, "--auto-approve"])
+        .expect(0);
+    let extra = store(&emu, &Creds::management())
+        .list_groups()
+        .identity_store_id(&store_id)
+        .send()
+        .await
+        .unwrap()
+        .groups()
+        .iter()
+        .find(|g| g.display_name() == Some("fleet-extra"))
+        .unwrap()
+        .group_id()
+        .to_string();
+    let fleet_00 = accounts(&emu.mgmt()).await["fleet-00"].0.clone();
+    std::fs::write(&f, format!("{text}    - {{ permission_set: Fleet, group: fleet-extra, targets: [\"account:fleet-00\"] }}\n")).unwrap();
+    emu.configure(r#"{"create_delay": 2}"#);
+    c.create_account_assignment()
+        .instance_arn(&arn)
+        .permission_set_arn(&fleet)
+        .principal_type(aws_sdk_ssoadmin::types::PrincipalType::Group)
+        .principal_id(&extra)
+        .target_type(aws_sdk_ssoadmin::types::TargetType::AwsAccount)
+        .target_id(&fleet_00)
+        .send()
+        .await
+        .unwrap();
+    emu.orgctl_as(&sec_ops, &["apply", "-f", &f, "--auto-approve"])
+        .expect(0);
+    assert!(
+        emu.stats()["sso"]["role_conflicts"].as_u64() >= Some(1),
+        "orgctl's assignment never met the other operation"
+    );
+    assert_eq!(count().await, 33);
     emu.orgctl_as(&sec_ops, &["plan", "-f", &f, "--detailed-exitcode"])
         .expect(0);
 }

@@ -35,9 +35,20 @@ user guide https://docs.aws.amazon.com/singlesignon/latest/userguide/):
                        the policy doesn't exist in your member account" (names match
                        case-sensitively); permissionsetcustom; aws-samples/aws-iam-identity-
                        center-pipeline#5 (provisioning FAILED for a missing policy))
+  R42 One role update per account and permission set at a time (on by default; knob
+      ic_role_conflicts): a CreateAccountAssignment / DeleteAccountAssignment that starts while
+      another assignment operation or a provisioning of the same permission set in the same
+      account is IN_PROGRESS is accepted IN_PROGRESS and ends FAILED, nothing changed, with a
+      FailureReason asking to try again. (AWS updates the permission set's role in the account
+      for each operation; reports of simultaneous assignments failing until re-submitted:
+      aws-samples/iam-identity-center-team#363; the sso-admin API reference lists
+      ConflictException for concurrent writes. The FAILED outcome and its text are the
+      emulator's choice: AWS does not document them.)
   R40 (part) CreateAccountAssignment targeting an account created less than new_account_lag
-      seconds ago (at request time) is accepted IN_PROGRESS and ends FAILED with a FailureReason
-      saying the account is not ready; nothing is assigned (newaccounts.py has the rule; the
+      seconds ago (at request time) is accepted IN_PROGRESS and ends FAILED with the FailureReason
+      AWS sends when it cannot manage an account yet ("Obtaining permissions to manage your AWS
+      account ... takes longer than usual. Please try again in a few minutes", quoted in
+      aws-samples/aws-identitycenter-codepipeline-auto-assignment#31); nothing is assigned (newaccounts.py has the rule; the
       outcome, FAILED rather than a ValidationException, is the emulator's choice, unconfirmed)
   R24 (assignments) CreateAccountAssignment to an account outside the organization ->
       ValidationException, for a user/group not in the identity store -> ResourceNotFoundException,
@@ -116,11 +127,17 @@ def _complete(b, op):
     if ps is None:
         st.update(Status="FAILED", FailureReason="The permission set no longer exists.")
         return
+    if op.get("conflict"):  # R42
+        st.update(Status="FAILED", FailureReason=f"Another operation is updating the role of this permission set in account {op['targets'][0]}. "
+                  "Please try again in a few minutes.")
+        return
     if op["kind"] == "create":
         key = op["key"]
         if op.get("lag"):  # R40
-            st.update(Status="FAILED", FailureReason=f"Account {key[1]} is not ready yet (it was just created); "
-                      "the role for the permission set could not be created there. Try again in a few minutes.")
+            # The FailureReason AWS sends when it cannot manage the account yet (quoted in
+            # aws-samples/aws-identitycenter-codepipeline-auto-assignment#31).
+            st.update(Status="FAILED", FailureReason="AWS SSO is unable to complete your request at this time. Obtaining permissions to manage "
+                      f"your AWS account '{key[1]}' takes longer than usual. Please try again in a few minutes. If this problem continues, contact AWS Support.")
             return
         missing = _missing_policy(ps, key[1])
         if missing:
@@ -181,6 +198,16 @@ def _outstanding_check(b):
         raise sso_err("ThrottlingException", f"Too many outstanding account assignment operations (max {MAX_OUTSTANDING})")
 
 
+def _role_busy(b, ps_arn, target):
+    """R42: whether another operation is updating ps_arn's role in target (counted)."""
+    if not KNOBS.get("ic_role_conflicts", True):
+        return False
+    busy = any(op["ps"] == ps_arn and target in op["targets"] for op in _in_progress(b, ("create", "delete", "provision")))
+    if busy:
+        STATS["role_conflicts"] = STATS.get("role_conflicts", 0) + 1
+    return busy
+
+
 def _record_peak(b):
     n = len(_in_progress(b, ("create", "delete")))
     STATS["peak_outstanding_assignment_ops"] = max(STATS["peak_outstanding_assignment_ops"], n)
@@ -201,7 +228,8 @@ def create_account_assignment(c):
         op["status"]["Status"] = "SUCCEEDED"
         return {"AccountAssignmentCreationStatus": dict(op["status"])}
     _outstanding_check(c.b)
-    op = _new_op(c.b, "create", status, ps.permission_set_arn, [target], key=key,
+    conflict = _role_busy(c.b, ps.permission_set_arn, target)
+    op = _new_op(c.b, "create", status, ps.permission_set_arn, [target], key=key, conflict=conflict,
                  lag=lagging(target, "sso-admin:CreateAccountAssignment"))  # R40
     _record_peak(c.b)
     return {"AccountAssignmentCreationStatus": dict(op["status"])}
@@ -214,7 +242,8 @@ def delete_account_assignment(c):
     if not exists and not pending:
         raise not_found("The account assignment does not exist.")
     _outstanding_check(c.b)
-    op = _new_op(c.b, "delete", status, ps.permission_set_arn, [key[1]], key=key)
+    conflict = _role_busy(c.b, ps.permission_set_arn, key[1])
+    op = _new_op(c.b, "delete", status, ps.permission_set_arn, [key[1]], key=key, conflict=conflict)
     _record_peak(c.b)
     return {"AccountAssignmentDeletionStatus": dict(op["status"])}
 

@@ -24,7 +24,7 @@ from ..common import KNOBS
 SSO = "sso.amazonaws.com"
 MAX_OUTSTANDING = 10
 SSO_LOCK = threading.RLock()
-STATS = {"peak_outstanding_assignment_ops": 0, "provision_conflicts": 0, "requests": {}}
+STATS = {"peak_outstanding_assignment_ops": 0, "provision_conflicts": 0, "role_conflicts": 0, "requests": {}}
 FALLTHROUGH = object()
 
 
@@ -35,7 +35,7 @@ def stats():
 
 def reset_stats():
     with SSO_LOCK:
-        STATS.update(peak_outstanding_assignment_ops=0, provision_conflicts=0, requests={})
+        STATS.update(peak_outstanding_assignment_ops=0, provision_conflicts=0, role_conflicts=0, requests={})
 
 
 def _count(action):

@@ -98,6 +98,7 @@ pub fn diff(desired: &Desired, live: &LiveState) -> Result<Plan, DiffError> {
         warnings: cx.warnings,
         effective_scps: cx.effective_scps,
         account_ids,
+        created_accounts: Default::default(),
         omitted: Vec::new(),
         executor_filter: None,
         stages,
