@@ -32,6 +32,9 @@ pub struct ImportArgs {
     /// managed by the file.
     #[arg(long)]
     pub skip_tags: bool,
+    /// How often (ms) a progress line is printed without a terminal (tests; default 10 s).
+    #[arg(long, hide = true, env = "ORGCTL_PROGRESS_MS")]
+    pub progress_ms: Option<u64>,
 }
 
 pub async fn run(a: &ImportArgs, _g: &Global, aws: &Aws) -> u8 {
@@ -61,7 +64,15 @@ pub async fn run(a: &ImportArgs, _g: &Global, aws: &Aws) -> u8 {
         policies_dir: a.policies_dir.trim_end_matches('/').to_string(),
         resource_tags: !a.skip_tags,
     };
-    let out = match ops::import(&req, aws).await {
+    let read = ops::import(&req, aws);
+    let out = match super::reading::with_progress(
+        &aws.stats,
+        "reading the organization",
+        a.progress_ms,
+        read,
+    )
+    .await
+    {
         Ok(o) => o,
         Err(e) => {
             super::report_error(&e);

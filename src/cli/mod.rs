@@ -42,6 +42,7 @@ mod import;
 mod permissions;
 mod plan;
 mod profile;
+mod reading;
 mod show;
 mod validate;
 

@@ -174,8 +174,40 @@ fn refusals_and_force(emu: &Emulator, y: &str) {
     let before = std::fs::read_to_string(&doc).unwrap();
     std::fs::write(&out, "# stale\n").unwrap();
     std::fs::write(&doc, "{}\n").unwrap();
-    emu.orgctl(&["import", "--out", &out, "--force", "--regions", REGIONS])
+    // (Progress lines every 50 ms instead of every 10 s: a CI log is never silent through a
+    // long read, and each line says how far the read is.)
+    let r = emu
+        .orgctl(&[
+            "import",
+            "--out",
+            &out,
+            "--force",
+            "--regions",
+            REGIONS,
+            "--progress-ms",
+            "50",
+        ])
         .expect(0);
+    let so_far: Vec<u64> = r
+        .stderr()
+        .lines()
+        .filter_map(|l| l.strip_prefix("reading the organization: "))
+        .map(|l| {
+            l.split(' ')
+                .next()
+                .unwrap()
+                .replace(',', "")
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        so_far.len() >= 2
+            && so_far.windows(2).all(|w| w[0] <= w[1])
+            && so_far.last() > Some(&0),
+        "progress lines: {so_far:?}\n{}",
+        r.stderr()
+    );
     assert_eq!(std::fs::read_to_string(&out).unwrap(), y);
     assert_eq!(std::fs::read_to_string(&doc).unwrap(), before);
     assert!(before.contains("aws:SecureTransport"), "{before}");

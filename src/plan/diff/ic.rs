@@ -16,7 +16,8 @@ use crate::live::ic::{IcNames, LiveAssignment, LiveIc, LivePermissionSet};
 use crate::model::desired::{AccountId, AccountRef, Parent, PolicyTarget, Unmanaged};
 use crate::model::desired_ic::{duration_iso, duration_secs, IcPermissionSet, Principal};
 use crate::plan::change::{Action, Change, Executor, Op, Risk, UnmanagedItem};
-use crate::plan::change_ic::{IcOp, PsUpdate};
+use super::ic_ps::{live_ps_json, ps_json, ps_update};
+use crate::plan::change_ic::IcOp;
 
 /// Identity Center addresses (SPEC §4).
 pub mod ic_address {
@@ -715,104 +716,4 @@ fn named(names: &IcNames<'_>, a: &LiveAssignment) -> (String, Principal) {
         )
     };
     (ps, who)
-}
-
-/// The live session duration in canonical form (`PT4H` for `PT240M`).
-fn canonical_duration(s: &str) -> String {
-    duration_secs(s)
-        .map(duration_iso)
-        .unwrap_or_else(|| s.to_string())
-}
-
-fn ps_json(ps: &IcPermissionSet) -> Value {
-    json!({
-        "description": ps.description,
-        "session_duration": ps.session_duration,
-        "relay_state": ps.relay_state,
-        "managed_policies": ps.managed_policies,
-        "customer_managed_policies": ps.customer_managed_policies.iter().map(|r| format!("{}{}", r.path, r.name)).collect::<Vec<_>>(),
-        "inline_policy": ps.inline_policy.as_ref().map(|v| crate::plan::delegation_policy::canonical(v, false)),
-        "permissions_boundary": ps.boundary,
-        "tags": ps.tags,
-    })
-}
-
-fn live_ps_json(l: &LivePermissionSet) -> Value {
-    let inline = l.inline_policy.as_deref().map(|s| {
-        serde_json::from_str::<Value>(s)
-            .map(|v| crate::plan::delegation_policy::canonical(&v, false))
-            .unwrap_or_else(|_| Value::String(s.to_string()))
-    });
-    json!({
-        "description": l.description,
-        "session_duration": canonical_duration(&l.session_duration),
-        "relay_state": l.relay_state,
-        "managed_policies": l.managed_policies,
-        "customer_managed_policies": l.customer_managed_policies.iter().map(|r| format!("{}{}", r.path, r.name)).collect::<Vec<_>>(),
-        "inline_policy": inline,
-        "permissions_boundary": l.boundary,
-        "tags": l.tags,
-    })
-}
-
-/// The calls that bring `l` to `ps`.
-fn ps_update(ps: &IcPermissionSet, l: &LivePermissionSet) -> PsUpdate {
-    let mut u = PsUpdate {
-        attributes: ps.description != l.description
-            || ps.session_duration != canonical_duration(&l.session_duration)
-            || ps.relay_state != l.relay_state,
-        attach_managed: ps
-            .managed_policies
-            .difference(&l.managed_policies)
-            .cloned()
-            .collect(),
-        detach_managed: l
-            .managed_policies
-            .difference(&ps.managed_policies)
-            .cloned()
-            .collect(),
-        attach_customer: ps
-            .customer_managed_policies
-            .difference(&l.customer_managed_policies)
-            .cloned()
-            .collect(),
-        detach_customer: l
-            .customer_managed_policies
-            .difference(&ps.customer_managed_policies)
-            .cloned()
-            .collect(),
-        ..Default::default()
-    };
-    match (&ps.inline_policy, &l.inline_policy) {
-        (Some(want), Some(have)) => {
-            let same = serde_json::from_str::<Value>(have)
-                .is_ok_and(|h| crate::plan::delegation_policy::same(&h, want));
-            if !same {
-                u.put_inline = Some(want.clone());
-            }
-        }
-        (Some(want), None) => u.put_inline = Some(want.clone()),
-        (None, Some(_)) => u.delete_inline = true,
-        (None, None) => {}
-    }
-    match (&ps.boundary, &l.boundary) {
-        (Some(a), Some(b)) if a == b => {}
-        (Some(a), _) => u.put_boundary = Some(a.clone()),
-        (None, Some(_)) => u.delete_boundary = true,
-        (None, None) => {}
-    }
-    if let Some(want) = &ps.tags {
-        let have = l.tags.clone().unwrap_or_default();
-        u.tag = want
-            .iter()
-            .filter(|(k, v)| have.get(*k) != Some(*v))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        u.untag = have
-            .keys()
-            .filter(|k| !want.contains_key(*k))
-            .cloned()
-            .collect();
-    }
-    u
 }

@@ -512,6 +512,7 @@ impl Ctx<'_> {
 }
 
 mod ic;
+mod ic_ps;
 #[cfg(test)]
 mod ic_tests;
 mod policies;
