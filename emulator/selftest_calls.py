@@ -1,7 +1,9 @@
 """Self-test checks of the call log (test support, not an AWS rule; orgemu/calls.py):
 GET /orgctl-emulator/calls records every AWS request with the account it acts as, its IAM action
 and its HTTP status, in every protocol (JSON, query/EC2, REST-JSON of each REST service orgctl
-calls, RPC v2 CBOR); POST /orgctl-emulator/calls/reset empties it."""
+calls, RPC v2 CBOR), and for the Organizations calls IAM evaluates conditions of, the request
+context (policy type, service principal, tag keys, the tagged resource's ARN);
+POST /orgctl-emulator/calls/reset empties it."""
 
 import json
 from urllib.parse import urlencode
@@ -40,14 +42,17 @@ def call_log(ctx, o):
     sid = client("sso-admin").list_instances()["Instances"][0]["IdentityStoreId"]
     detectors = client("guardduty").list_detectors()["DetectorIds"]
     detector = detectors[0] if detectors else "0" * 32
+    org = o.describe_organization()["Organization"]["Id"]
+    root = o.list_roots()["Roots"][0]["Id"]
+    ou = o.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"][0]["Id"]
 
     call("calls reset", lambda: control("/orgctl-emulator/calls/reset", b""), lambda r: r == {}, lambda r: f"{r}")
     call("calls empty after a reset", lambda: control("/orgctl-emulator/calls"), lambda r: r == {"calls": []}, lambda r: f"{r}")
-    steps = []  # (label, account, action, status the client saw)
+    steps = []  # (label, account, action, status the client saw, the context it logs or None)
     creds = {}
 
-    def step(label, account, action, fn):
-        steps.append((label, account, action, _status(fn)))
+    def step(label, account, action, fn, context=None):
+        steps.append((label, account, action, _status(fn), context))
 
     def assume(acct):
         creds[acct] = member(acct)
@@ -90,6 +95,7 @@ def call_log(ctx, o):
     step("fms GetAdminAccount (RPC v2 CBOR)", mgmt, "fms:GetAdminAccount",
          lambda: signed("fms", "POST", "/service/AWSFMS_20180101/operation/GetAdminAccount", cbor2.dumps({}),
                         {"smithy-protocol": "rpc-v2-cbor", "Content-Type": "application/cbor", "Accept": "application/cbor"}))
+    context_steps(o, (mgmt, dev, org, root, ou), creds, step)
     control("/orgctl-emulator/config", json.dumps({"throttle_rate": 1.0, "throttle_services": ["guardduty", "organizations"]}).encode())
     step("guardduty ListDetectors throttled (R28 middleware): recorded", mgmt, "guardduty:ListDetectors", lambda: client("guardduty").list_detectors())
     step("organizations ListRoots throttled (access.py): recorded", mgmt, "organizations:ListRoots", lambda: o.list_roots())
@@ -97,25 +103,78 @@ def call_log(ctx, o):
 
     got = control("/orgctl-emulator/calls")
     calls = got.get("calls", [])
-    check("calls: the answer is {\"calls\": [...]} of {account, action, status}",
-          sorted(got) == ["calls"] and all(sorted(c) == ["account", "action", "status"] for c in calls), f"{sorted(got)} {calls[:1]}")
+    check("calls: the answer is {\"calls\": [...]} of {account, action, status} (and context for some Organizations calls)",
+          sorted(got) == ["calls"] and all(sorted(set(c) - {"context"}) == ["account", "action", "status"] for c in calls)
+          and all(c["action"].startswith("organizations:") for c in calls if "context" in c), f"{sorted(got)} {calls[:1]}")
     check("calls: one entry per request, control endpoints left out", len(calls) == len(steps),
           f"{len(calls)} entries for {len(steps)} requests: {[c['action'] for c in calls]}")
-    for i, (label, account, action, status) in enumerate(steps):
+    for i, (label, account, action, status, context) in enumerate(steps):
         c = calls[i] if i < len(calls) else {}
-        check(f"calls: {label}", c.get("account") == account and c.get("action") == action and c.get("status") == status,
-              f"got {names.get(c.get('account'), c.get('account'))} {c.get('action')} {c.get('status')}; want {names[account]} {action} {status}")
-    statuses = {label: status for label, _a, _b, status in steps}
+        check(f"calls: {label}", c.get("account") == account and c.get("action") == action and c.get("status") == status
+              and c.get("context") == context,
+              f"got {names.get(c.get('account'), c.get('account'))} {c.get('action')} {c.get('status')} {c.get('context')}; "
+              f"want {names[account]} {action} {status} {context}")
+    statuses = {label: s for label, _a, _b, s, _c in steps}
     check("calls: throttled and refused answers keep their status",
           statuses["guardduty ListDetectors throttled (R28 middleware): recorded"] == 400
           and statuses["organizations ListRoots throttled (access.py): recorded"] == 400
           and statuses["ec2 EnableIpamOrganizationAdminAccount (EC2 query, form body): refused, recorded"] == 400
           and statuses["sso-admin ListPermissionSets by a member: refused, recorded"] == 400,
-          f"{[s for _l, _a, _b, s in steps if s != 200]}")
+          f"{[s for _l, _a, _b, s, _c in steps if s != 200]}")
     check("calls: the Identity Center delegated admin was the member account", ic_acct == infra, f"acting account: {names[ic_acct]}")
     rest_resolution()
     call("calls reset empties the log", lambda: (control("/orgctl-emulator/calls/reset", b""), control("/orgctl-emulator/calls"))[1],
          lambda r: r == {"calls": []}, lambda r: f"{r}")
+
+
+def context_steps(o, ids, creds, step):
+    """The "context" member: the request-context values IAM evaluates for Organizations calls
+    (policy type, service principal, tag keys and values, the tagged resource's ARN), read from
+    the JSON body (which moto still reads: the policy is created with its name) and, for a
+    PolicyId or a ResourceId, from the organization."""
+    mgmt, dev, org, root, ou = ids
+    root_arn = f"arn:aws:organizations::{mgmt}:root/{org}/{root}"
+    doc = json.dumps({"tags": {"team": {"tag_key": {"@@assign": "team"}}}})
+    made = {}
+
+    def create():
+        made["policy"] = o.create_policy(Name="calls-context", Type="TAG_POLICY", Description="d", Content=doc,
+                                         Tags=[{"Key": "team", "Value": "blue"}])["Policy"]["PolicySummary"]
+        return {}
+
+    step("organizations CreatePolicy TAG_POLICY with a tag: context organizations:PolicyType, aws:TagKeys, aws:RequestTag",
+         mgmt, "organizations:CreatePolicy", create,
+         {"keys": {"organizations:PolicyType": "TAG_POLICY", "aws:TagKeys": ["team"], "aws:RequestTag/team": "blue"}})
+    pid = made.get("policy", {}).get("Id", "p-00000000")
+    check("calls: the JSON body read for the context is put back (moto created the policy by its name)",
+          made.get("policy", {}).get("Name") == "calls-context", f"{made.get('policy')}")
+    step("organizations TagResource on the root: context its ARN and tag keys", mgmt, "organizations:TagResource",
+         lambda: o.tag_resource(ResourceId=root, Tags=[{"Key": "calls-selftest", "Value": "x"}]),
+         {"resource": root_arn, "keys": {"aws:TagKeys": ["calls-selftest"], "aws:RequestTag/calls-selftest": "x"}})
+    step("organizations UntagResource on the root: context its ARN and TagKeys", mgmt, "organizations:UntagResource",
+         lambda: o.untag_resource(ResourceId=root, TagKeys=["calls-selftest"]),
+         {"resource": root_arn, "keys": {"aws:TagKeys": ["calls-selftest"]}})
+    step("organizations UntagResource on an OU: its ARN", mgmt, "organizations:UntagResource",
+         lambda: o.untag_resource(ResourceId=ou, TagKeys=["calls-selftest"]),
+         {"resource": f"arn:aws:organizations::{mgmt}:ou/{org}/{ou}", "keys": {"aws:TagKeys": ["calls-selftest"]}})
+    step("organizations UntagResource on a member account: its ARN", mgmt, "organizations:UntagResource",
+         lambda: o.untag_resource(ResourceId=dev, TagKeys=["calls-selftest"]),
+         {"resource": f"arn:aws:organizations::{mgmt}:account/{org}/{dev}", "keys": {"aws:TagKeys": ["calls-selftest"]}})
+    step("organizations UntagResource on FullAWSAccess: the AWS managed policy's ARN", mgmt, "organizations:UntagResource",
+         lambda: o.untag_resource(ResourceId="p-FullAWSAccess", TagKeys=["calls-selftest"]),
+         {"resource": "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess", "keys": {"aws:TagKeys": ["calls-selftest"]}})
+    step("organizations TagResource of an unknown OU: refused, tag keys but no resource", mgmt, "organizations:TagResource",
+         lambda: o.tag_resource(ResourceId="ou-zzzz-zzzzzzzz", Tags=[{"Key": "k", "Value": ""}]),
+         {"keys": {"aws:TagKeys": ["k"], "aws:RequestTag/k": ""}})
+    step("organizations AttachPolicy by a member: refused, the policy's type looked up in its organization", dev,
+         "organizations:AttachPolicy", lambda: client("organizations", creds[dev]).attach_policy(PolicyId=pid, TargetId=root),
+         {"keys": {"organizations:PolicyType": "TAG_POLICY"}})
+    step("organizations DeletePolicy: the deleted policy's type", mgmt, "organizations:DeletePolicy",
+         lambda: o.delete_policy(PolicyId=pid), {"keys": {"organizations:PolicyType": "TAG_POLICY"}})
+    step("organizations DeregisterDelegatedAdministrator refused: context organizations:ServicePrincipal", mgmt,
+         "organizations:DeregisterDelegatedAdministrator",
+         lambda: o.deregister_delegated_administrator(AccountId="999999999999", ServicePrincipal="example.amazonaws.com"),
+         {"keys": {"organizations:ServicePrincipal": "example.amazonaws.com"}})
 
 
 def _dummy(shape):

@@ -30,6 +30,32 @@ while a request is still being served; 500 when the server failed).
            An operation authorized on an IAM action of another name is recorded under the IAM
            action (IAM_ACTION). An operation that cannot be resolved is recorded as "<prefix>:?"
            with an extra "request": "METHOD /path" member.
+  context  (optional; Organizations only) the request-context values IAM evaluates for the
+           call, as the Service Authorization Reference for AWS Organizations documents them:
+             {"resource": ARN,                         the resource the call acts on, when known
+              "keys": {condition key: value}}          a string, or a list for aws:TagKeys
+           CreatePolicy                  organizations:PolicyType = its Type
+           UpdatePolicy, AttachPolicy, DetachPolicy, DeletePolicy
+                                         organizations:PolicyType = the type of the policy
+                                         PolicyId names (absent when no such policy exists)
+           EnablePolicyType, DisablePolicyType
+                                         organizations:PolicyType = its PolicyType
+           EnableAWSServiceAccess, DisableAWSServiceAccess, RegisterDelegatedAdministrator,
+           DeregisterDelegatedAdministrator
+                                         organizations:ServicePrincipal = its ServicePrincipal
+           TagResource, UntagResource    resource = the ARN of ResourceId (root
+                                         arn:aws:organizations::<mgmt>:root/o-<org>/r-<root>,
+                                         OU .../ou/o-<org>/ou-..., account .../account/o-<org>/<id>,
+                                         policy .../policy/o-<org>/<type_lower>/p-..., an AWS
+                                         managed policy arn:aws:organizations::aws:policy/
+                                         <type_lower>/p-...; absent when it names nothing);
+                                         aws:TagKeys = Tags[].Key (TagResource) or TagKeys
+           TagResource, CreatePolicy, CreateOrganizationalUnit, CreateAccount with Tags
+                                         aws:TagKeys = Tags[].Key, aws:RequestTag/<key> = value
+           Only these members are written; a call with none of them has no "context". It is read
+           when the request arrives (the JSON body is read and put back for moto), from the
+           organization of the acting account. When it cannot be worked out, the entry has
+           "context_error": "<exception>" instead (the request is served all the same).
 """
 
 import functools
@@ -48,6 +74,8 @@ from moto.core.routing import RestRouter
 from moto.core.utils import get_service_model
 from moto.iam.models import get_account_id_from
 
+from .common import _org_of  # the acting account's organization, as the rules reach it
+
 CALLS = []
 # Its own lock, not common.LOCK: recording never waits for a request served under LOCK, and a
 # status is recorded from start_response, which may be called while LOCK is held.
@@ -62,6 +90,14 @@ IAM_ACTION = {
     # Reference: no detective:ListOrganizationAdminAccounts).
     ("detective", "ListOrganizationAdminAccounts"): "ListOrganizationAdminAccount",
 }
+# Organizations operations whose request context carries a condition key or a resource (the
+# "context" member).
+POLICY_BY_ID = {"UpdatePolicy", "AttachPolicy", "DetachPolicy", "DeletePolicy"}
+TYPE_PARAM = {"EnablePolicyType", "DisablePolicyType"}
+PRINCIPAL_PARAM = {"EnableAWSServiceAccess", "DisableAWSServiceAccess", "RegisterDelegatedAdministrator", "DeregisterDelegatedAdministrator"}
+WITH_TAGS = {"TagResource", "CreatePolicy", "CreateOrganizationalUnit", "CreateAccount"}  # Tags[]
+ON_RESOURCE = {"TagResource", "UntagResource"}
+CONTEXT_OPS = POLICY_BY_ID | TYPE_PARAM | PRINCIPAL_PARAM | WITH_TAGS | ON_RESOURCE
 CBOR_PATH = re.compile(r"^/service/[^/]+/operation/([A-Za-z0-9]+)$")
 SKIPPED = ("/orgctl-emulator/", "/moto-api/")
 
@@ -134,14 +170,95 @@ def operation(environ, scope):
     return _rest_operation(environ, MODEL.get(scope, scope)) if scope else None
 
 
+def _json_body(environ):
+    """The JSON object of a request's body ({} when there is none); the body is read and put back
+    for the next reader, as _form_action does."""
+    try:
+        size = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return {}
+    if size <= 0:
+        return {}
+    body = environ["wsgi.input"].read(size)
+    environ["wsgi.input"] = io.BytesIO(body)
+    out = json.loads(body.decode("utf-8") or "{}")
+    return out if isinstance(out, dict) else {}
+
+
+def _policy(ob, policy_id):
+    return next((p for p in list(ob.policies) if p.id == policy_id), None) if ob is not None and policy_id else None
+
+
+def _policy_arn(ob, p):
+    kind = p.type.lower()
+    if getattr(p, "aws_managed", False):
+        return f"arn:aws:organizations::aws:policy/{kind}/{p.id}"
+    return f"arn:aws:organizations::{ob.org.master_account_id}:policy/{ob.org.id}/{kind}/{p.id}"
+
+
+def _resource_arn(ob, resource_id):
+    """The ARN of a root, OU, account or policy id of the organization `ob` serves; None when it
+    names none of them."""
+    if ob is None or ob.org is None or not resource_id:
+        return None
+    org, mgmt = ob.org.id, ob.org.master_account_id
+    for o in list(ob.ou):  # the root and the OUs
+        if o.id == resource_id:
+            kind = "root" if o.id.startswith("r-") else "ou"
+            return f"arn:aws:organizations::{mgmt}:{kind}/{org}/{o.id}"
+    if any(a.id == resource_id for a in list(ob.accounts)):
+        return f"arn:aws:organizations::{mgmt}:account/{org}/{resource_id}"
+    p = _policy(ob, resource_id)
+    return _policy_arn(ob, p) if p is not None else None
+
+
+def context(account, op, body):
+    """The "context" member of an Organizations call `op` with JSON body `body` made by
+    `account`, or None when IAM evaluates none of the values it records."""
+    keys, out = {}, {}
+    ob = _org_of(account)[1] if op in POLICY_BY_ID | ON_RESOURCE else None
+    if op == "CreatePolicy":
+        keys["organizations:PolicyType"] = body.get("Type")
+    elif op in POLICY_BY_ID:
+        p = _policy(ob, body.get("PolicyId"))
+        keys["organizations:PolicyType"] = p.type if p is not None else None
+    elif op in TYPE_PARAM:
+        keys["organizations:PolicyType"] = body.get("PolicyType")
+    elif op in PRINCIPAL_PARAM:
+        keys["organizations:ServicePrincipal"] = body.get("ServicePrincipal")
+    tags = [t for t in (body.get("Tags") or []) if isinstance(t, dict) and "Key" in t] if op in WITH_TAGS else []
+    if tags:
+        keys["aws:TagKeys"] = [t["Key"] for t in tags]
+        keys.update({f"aws:RequestTag/{t['Key']}": t.get("Value", "") for t in tags})
+    if op == "UntagResource":
+        keys["aws:TagKeys"] = list(body.get("TagKeys") or [])
+    if op in ON_RESOURCE:
+        arn = _resource_arn(ob, body.get("ResourceId"))
+        if arn:
+            out["resource"] = arn
+    keys = {k: v for k, v in keys.items() if v is not None}
+    if keys:
+        out["keys"] = keys
+    return out or None
+
+
 def entry(environ):
-    """The log entry of a request: {"account", "action", "status": None}."""
+    """The log entry of a request: {"account", "action", "status": None}, with "context" for the
+    Organizations calls that have one."""
     key, scope = _credential(environ)
     op = operation(environ, scope)
     prefix = scope or "?"
     out = {"account": _account(environ, key), "action": f"{prefix}:{IAM_ACTION.get((prefix, op), op) if op else '?'}", "status": None}
     if not op:
         out["request"] = f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO', '')}"
+    if prefix == "organizations" and op in CONTEXT_OPS:
+        try:
+            ctx = context(out["account"], op, _json_body(environ))
+        except Exception as e:  # noqa: BLE001 (the log must never break a request)
+            out["context_error"] = f"{type(e).__name__}: {e}"
+        else:
+            if ctx:
+                out["context"] = ctx
     return out
 
 

@@ -39,7 +39,9 @@ Test support (not an AWS rule; calls.py):
   GET  /orgctl-emulator/calls        {"calls": [{"account", "action", "status"}, ...]}: every AWS
                                      request served, in arrival order, throttled and refused ones
                                      too: the account it acts as, its IAM action
-                                     "<prefix>:<Operation>", its HTTP status
+                                     "<prefix>:<Operation>", its HTTP status, and for some
+                                     Organizations calls the request context IAM evaluates
+                                     ("context": {"resource", "keys"})
   POST /orgctl-emulator/calls/reset  empties it
 Every request but the control endpoints is recorded (calls.serve), then passes faults.middleware
 (R28), then native_app, then moto.

@@ -302,6 +302,22 @@ impl Emulator {
     /// Every call served since the last reset: (account, IAM action, HTTP status), from
     /// `GET /orgctl-emulator/calls`.
     pub fn calls(&self) -> Vec<(String, String, u64)> {
+        self.call_log()
+            .iter()
+            .map(|c| {
+                (
+                    c["account"].as_str().unwrap_or_default().to_string(),
+                    c["action"].as_str().unwrap_or_default().to_string(),
+                    c["status"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect()
+    }
+
+    /// Every call served since the last reset, as `GET /orgctl-emulator/calls` logs it:
+    /// `{"account", "action", "status"}`, and `"context"` (`{"resource", "keys"}`, the request
+    /// context IAM evaluates) for the Organizations calls that have one.
+    pub fn call_log(&self) -> Vec<serde_json::Value> {
         let addr = self.url.trim_start_matches("http://");
         let mut s = TcpStream::connect(addr).unwrap();
         let req = format!(
@@ -313,18 +329,7 @@ impl Emulator {
         let body = resp.split_once("\r\n\r\n").map(|x| x.1).unwrap_or_default();
         let v: serde_json::Value =
             serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {resp}"));
-        v["calls"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| {
-                (
-                    c["account"].as_str().unwrap_or_default().to_string(),
-                    c["action"].as_str().unwrap_or_default().to_string(),
-                    c["status"].as_u64().unwrap_or(0),
-                )
-            })
-            .collect()
+        v["calls"].as_array().unwrap().clone()
     }
 
     /// Empties the call log (`POST /orgctl-emulator/calls/reset`).
