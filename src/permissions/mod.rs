@@ -304,6 +304,14 @@ fn ic_share(d: &Desired, prune: bool, shares: &mut BTreeMap<String, Share>) {
     }
 }
 
+/// Organizations calls that name a service principal (`organizations:ServicePrincipal`).
+const PRINCIPAL_CONDITIONED: [&str; 4] = [
+    "organizations:EnableAWSServiceAccess",
+    "organizations:DisableAWSServiceAccess",
+    "organizations:RegisterDelegatedAdministrator",
+    "organizations:DeregisterDelegatedAdministrator",
+];
+
 /// The IAM policy document of a share.
 fn document(s: &Share, purpose: Purpose, prune: bool) -> Value {
     let mut statements = vec![json!({
@@ -348,10 +356,9 @@ fn document(s: &Share, purpose: Purpose, prune: bool) -> Value {
                     {
                         by_type.insert(a);
                     }
-                    Write::EnableTrustedAccess
-                    | Write::DisableTrustedAccess
-                    | Write::RegisterAdmin
-                    | Write::DeregisterAdmin => {
+                    // By action, not by write: a per-Region service's own write also
+                    // deregisters its admin from Organizations, and that is conditioned too.
+                    _ if PRINCIPAL_CONDITIONED.contains(&a) => {
                         by_principal.insert(a);
                     }
                     _ => {

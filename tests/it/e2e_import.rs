@@ -202,9 +202,7 @@ fn refusals_and_force(emu: &Emulator, y: &str) {
         })
         .collect();
     assert!(
-        so_far.len() >= 2
-            && so_far.windows(2).all(|w| w[0] <= w[1])
-            && so_far.last() > Some(&0),
+        so_far.len() >= 2 && so_far.windows(2).all(|w| w[0] <= w[1]) && so_far.last() > Some(&0),
         "progress lines: {so_far:?}\n{}",
         r.stderr()
     );

@@ -11,12 +11,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
+use super::ic_ps::{live_ps_json, ps_json, ps_update};
 use super::{address, Ctx};
 use crate::live::ic::{IcNames, LiveAssignment, LiveIc, LivePermissionSet};
 use crate::model::desired::{AccountId, AccountRef, Parent, PolicyTarget, Unmanaged};
-use crate::model::desired_ic::{duration_iso, duration_secs, IcPermissionSet, Principal};
+use crate::model::desired_ic::{IcPermissionSet, Principal};
 use crate::plan::change::{Action, Change, Executor, Op, Risk, UnmanagedItem};
-use super::ic_ps::{live_ps_json, ps_json, ps_update};
 use crate::plan::change_ic::IcOp;
 
 /// Identity Center addresses (SPEC §4).
