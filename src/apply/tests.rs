@@ -788,3 +788,43 @@ fn only_accounts_the_reviewed_plan_created_are_new_to_aws() {
     let json = serde_json::to_value(&plan).unwrap();
     assert!(json.get("created_accounts").is_none());
 }
+
+#[tokio::test]
+async fn a_tag_swap_removes_before_it_adds_so_fifty_tags_never_become_fifty_one() {
+    let mut live = empty_org();
+    add_account(
+        &mut live,
+        "222222222222",
+        "app",
+        "app@example.com",
+        "r-root",
+    );
+    let mut fifty: Tags = (0..50)
+        .map(|k| (format!("k{k:02}"), "v".to_string()))
+        .collect();
+    live.tags.insert("222222222222".into(), fifty.clone());
+    fifty.remove("k00");
+    fifty.insert("new".into(), "v".into());
+    let tags: Vec<String> = fifty.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    let file = format!(
+        "accounts:\n  - {{ name: app, email: app@example.com, ou: root, tags: {{ {} }} }}\n",
+        tags.join(", ")
+    );
+    // Report mode keeps k00: 51 tags, which AWS refuses; the plan says so.
+    let err = diff(&desired(&file), &live).unwrap_err().to_string();
+    assert!(
+        err.contains("account[\"app\"].tags: it would hold 51 tags"),
+        "{err}"
+    );
+    // Under prune, k00 is removed before `new` is added.
+    let plan = diff(&desired(&format!("  unmanaged: prune\n{file}")), &live).unwrap();
+    let fake = Fake::default();
+    let report = execute(&plan, &live, &[], &fake, &opts(MGMT), &NoProgress).await;
+    assert!(!report.failed(), "{report:?}");
+    let calls = fake.calls();
+    let untag = calls
+        .iter()
+        .position(|c| c.starts_with("Untag 222222222222"));
+    let tag = calls.iter().position(|c| c.starts_with("Tag 222222222222"));
+    assert!(untag.is_some() && tag.is_some() && untag < tag, "{calls:?}");
+}

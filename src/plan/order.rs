@@ -14,7 +14,8 @@ fn phase(c: &Change) -> (u8, usize) {
         (Op::CreateOu { path, .. }, _) => (20, path.matches('/').count()),
         (Op::CreateAccount { .. }, _) => (30, 0),
         (Op::MoveAccount { .. }, _) => (40, 0),
-        (Op::Tag { .. }, Action::Delete) => (55, 0),
+        // Removed keys before added ones: a resource holds at most 50 tags.
+        (Op::Tag { .. }, Action::Delete) => (49, 0),
         (Op::Tag { .. }, _) => (50, 0),
         (Op::DelegatedAdmins { .. }, Action::Delete) => (70, 0),
         (Op::ServiceTeardown { .. }, _) => (59, 0),

@@ -312,6 +312,17 @@ impl Ctx<'_> {
             .cloned()
             .collect();
         let tags_addr = format!("{addr}.tags");
+        let added = set.keys().filter(|k| !have.contains_key(*k)).count();
+        if self.desired.unmanaged != Unmanaged::Prune
+            && have.len() + added > crate::model::validate::MAX_TAGS
+        {
+            self.errors.push(format!(
+                "{tags_addr}: it would hold {} tags ({} the file does not list are kept); AWS allows at most {} per resource (fix: list the tags to keep in the file and set `unmanaged: prune` to remove the others, or remove some by hand)",
+                have.len() + added,
+                extra.len(),
+                crate::model::validate::MAX_TAGS
+            ));
+        }
         if !set.is_empty() {
             let mut after = have.clone();
             after.extend(set.clone());
