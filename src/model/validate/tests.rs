@@ -445,3 +445,73 @@ fn policy_size_and_scp_count_limits() {
     // Nothing else is wrong with the six documents.
     assert_eq!(e.len(), 2, "{e:?}");
 }
+
+#[test]
+fn each_types_attachment_limit_is_checked_at_its_own_number() {
+    // AWS: AI opt-out 5, backup 10, tag 10 per target (the policy types' quotas).
+    for (ty, limit, doc) in [
+        (
+            "AISERVICES_OPT_OUT_POLICY",
+            5,
+            "{services: {default: {opt_out_policy: {\"@@assign\": optOut}}}}",
+        ),
+        ("BACKUP_POLICY", 10, "{plans: {}}"),
+        ("TAG_POLICY", 10, "{tags: {}}"),
+    ] {
+        let file = |n: usize| {
+            let mut y = format!("{HEAD}policies:\n");
+            for i in 0..n {
+                y.push_str(&format!(
+                    "  - name: p{i}\n    type: {ty}\n    content: {doc}\n    targets: [root]\n"
+                ));
+            }
+            y
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("org.yaml");
+        std::fs::write(&path, file(limit)).unwrap();
+        assert!(
+            crate::model::load(&path).is_ok(),
+            "{ty}: {limit} is allowed"
+        );
+        std::fs::write(&path, file(limit + 1)).unwrap();
+        let e = match crate::model::load(&path) {
+            Err(LoadError::Invalid { diagnostics, .. }) => diagnostics,
+            other => panic!("{ty}: {other:?}"),
+        };
+        assert_eq!(e.len(), 1, "{ty}: {e:?}");
+        assert!(
+            e[0].message
+                .contains(&format!("{} {ty} policies are attached to root", limit + 1))
+                && e[0]
+                    .message
+                    .contains(&format!("AWS allows at most {limit}")),
+            "{ty}: {e:?}"
+        );
+    }
+}
+
+#[test]
+fn tag_rules_hold_for_ous_and_policies_too() {
+    let many: Vec<String> = (0..51).map(|k| format!("k{k}: v")).collect();
+    let y = format!(
+        "{HEAD}organizational_units:\n  - path: A\n    tags: {{ {} }}\n  - path: B\n    tags: {{ \"aws:team\": x }}\npolicies:\n  - name: p\n    type: TAG_POLICY\n    content: {{tags: {{}}}}\n    tags: {{ \"aws:owner\": x }}\n",
+        many.join(", ")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("org.yaml");
+    std::fs::write(&path, y).unwrap();
+    let e = match crate::model::load(&path) {
+        Err(LoadError::Invalid { diagnostics, .. }) => diagnostics,
+        other => panic!("{other:?}"),
+    };
+    let fields: Vec<&str> = e.iter().map(|d| d.field.as_str()).collect();
+    assert!(e.iter().any(|d| d.message.contains("51 tags")), "{e:?}");
+    assert!(
+        fields
+            .iter()
+            .any(|f| f.starts_with("organizational_units[1].tags"))
+            && fields.iter().any(|f| f.starts_with("policies[0].tags")),
+        "{fields:?}"
+    );
+}
