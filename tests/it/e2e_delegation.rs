@@ -75,6 +75,46 @@ async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_on
         .send()
         .await
         .unwrap();
+    // And 60 more accounts of the organization, so ListMembers needs two pages of at most
+    // 50 (R32 b) and the teardown must follow the token.
+    emu.configure(r#"{"create_delay": 0}"#);
+    let mut more = Vec::new();
+    for batch in 0..12 {
+        for k in 0..5 {
+            org.create_account()
+                .account_name(format!("m{batch}-{k}"))
+                .email(format!("m{batch}-{k}@example.com"))
+                .send()
+                .await
+                .unwrap();
+        }
+        creations_done(&org).await;
+    }
+    for (name, (id, ..)) in accounts(&org).await {
+        if name.starts_with('m') && name.contains('-') {
+            more.push(id);
+        }
+    }
+    assert_eq!(more.len(), 60);
+    for chunk in more.chunks(50) {
+        let details: Vec<_> = chunk
+            .iter()
+            .map(|id| {
+                aws_sdk_guardduty::types::AccountDetail::builder()
+                    .account_id(id)
+                    .email(format!("{id}@example.com"))
+                    .build()
+            })
+            .collect();
+        let out = sec_gd
+            .create_members()
+            .detector_id(&detector)
+            .set_account_details(Some(details))
+            .send()
+            .await
+            .unwrap();
+        assert!(out.unprocessed_accounts().is_empty(), "{out:?}");
+    }
     sec_gd
         .update_organization_configuration()
         .detector_id(&detector)
@@ -133,7 +173,7 @@ async fn guardduty_is_delegated_per_region_through_its_own_api_and_moved_with_on
         .expect(0);
     assert!(
         r.stdout()
-            .contains("us-east-1: auto-enable off, 1 member(s) removed"),
+            .contains("us-east-1: auto-enable off, 61 member(s) removed"),
         "{}",
         r.stdout()
     );
@@ -726,4 +766,21 @@ fn with_delegation(emu: &Emulator, line: &str) -> (String, String) {
     );
     let f = emu.write("org.yaml", &file);
     (file, f.to_str().unwrap().to_string())
+}
+
+/// Waits until no account creation is in progress.
+async fn creations_done(org: &aws_sdk_organizations::Client) {
+    for _ in 0..200 {
+        let st = org
+            .list_create_account_status()
+            .states(aws_sdk_organizations::types::CreateAccountState::InProgress)
+            .send()
+            .await
+            .unwrap();
+        if st.create_account_statuses().is_empty() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("account creations never finished");
 }
