@@ -1,7 +1,8 @@
 //! The README's "Use" commands run as written: `scripts/sandbox.sh` (what `make sandbox`
 //! runs) starts the emulator with the example organization and prints the lines to export;
 //! after them, each command of the README's "Use" block, in order, in a shell, exits 0 (or 2
-//! where the README says it signals changes or findings).
+//! where the README says it signals changes or findings). And the `orgctl permissions` output
+//! docs/ci.md shows is what the command prints today.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -90,4 +91,38 @@ fn the_readme_use_commands_run_as_written_in_the_sandbox() {
     stop(child.id());
     let _ = child.wait();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// docs/ci.md shows `orgctl permissions`' output for the example: each block marked
+/// `<!-- permissions: ARGS -->` is what `orgctl permissions ARGS` prints today.
+#[test]
+fn the_permissions_shown_in_the_ci_docs_are_what_the_command_prints() {
+    let doc = std::fs::read_to_string(root().join("docs/ci.md")).unwrap();
+    let mut seen = 0;
+    for part in doc.split("<!-- permissions: ").skip(1) {
+        let (args, rest) = part.split_once(" -->").unwrap();
+        let shown = rest
+            .split_once("```json\n")
+            .unwrap()
+            .1
+            .split_once("```")
+            .unwrap()
+            .0;
+        let out = Command::new(env!("CARGO_BIN_EXE_orgctl"))
+            .current_dir(root())
+            .env_clear()
+            .arg("permissions")
+            .args(args.split_whitespace())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args}: {out:?}");
+        let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let shown: serde_json::Value = serde_json::from_str(shown).unwrap();
+        assert_eq!(
+            shown, printed,
+            "docs/ci.md shows an old `orgctl permissions {args}`: paste the new output"
+        );
+        seen += 1;
+    }
+    assert!(seen >= 1, "no permissions block in docs/ci.md");
 }
