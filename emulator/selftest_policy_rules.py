@@ -151,6 +151,17 @@ def grammar(ctx, o):
                    lambda: o.update_policy(PolicyId=_pid(tp), Content=json.dumps({"tags": {"team": {"tag_key": {"@@assing": "Team"}}}})))
         call("R35 UpdatePolicy tag policy, name only (no Content): accepted", lambda: o.update_policy(PolicyId=_pid(tp), Name="r35-tags-renamed"),
              lambda r: r["Policy"]["PolicySummary"]["Name"] == "r35-tags-renamed", lambda r: "renamed")
+    # Per-type grammar (the AI opt-out and tag policy syntax guides).
+    call("R35 AI opt-out policy default optOut, lex optIn: accepted",
+         _create(o, "r35-ai", "AISERVICES_OPT_OUT_POLICY", {"services": {"default": {"opt_out_policy": {"@@assign": "optOut"}},
+                                                                         "lex": {"opt_out_policy": {"@@assign": "optIn"}}}}),
+         lambda r: r["Policy"]["PolicySummary"]["Type"] == "AISERVICES_OPT_OUT_POLICY", lambda r: "created")
+    _malformed('R35 AI opt-out policy setting "opt-out": refused',
+               _create(o, "r35-bad-ai", "AISERVICES_OPT_OUT_POLICY", {"services": {"default": {"opt_out_policy": {"@@assign": "opt-out"}}}}))
+    _malformed("R35 AI opt-out policy service key other than opt_out_policy: refused",
+               _create(o, "r35-bad-ai", "AISERVICES_OPT_OUT_POLICY", {"services": {"lex": {"optout": {"@@assign": "optOut"}}}}))
+    _malformed("R35 tag policy whose tag_key does not match its policy key: refused",
+               _create(o, "r35-bad-tags", "TAG_POLICY", {"tags": {"costcenter": {"tag_key": {"@@assign": "CostCentre"}}}}))
     for ty, top in sorted(MANAGEMENT_TOP.items()):
         call(f"R35 {ty} with its top-level key {top}: accepted", _create(o, f"r35-{ty.lower()}", ty, {top: {"setting": {"@@assign": "value"}}}),
              lambda r, t=ty: r["Policy"]["PolicySummary"]["Type"] == t, lambda r: "created")

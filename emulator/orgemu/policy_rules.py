@@ -147,7 +147,40 @@ def _operator_problem(node):
     return None
 
 
-def _management_problem(doc, rules):
+def _entries(doc, key):
+    node = doc.get(key)
+    return [(k, v) for k, v in node.items() if not k.startswith("@@")] if isinstance(node, dict) else []
+
+
+def _ai_opt_out_problem(doc):
+    """AI opt-out policy syntax: each service (or default) holds only opt_out_policy, whose
+    @@assign is optOut or optIn."""
+    for service, v in _entries(doc, "services"):
+        if not isinstance(v, dict):
+            return f"services.{service} is not an object"
+        for k, child in v.items():
+            if k.startswith("@@"):
+                continue
+            if k != "opt_out_policy" or not isinstance(child, dict):
+                return f"services.{service}.{k}"
+            if "@@assign" in child and child["@@assign"] not in ("optOut", "optIn"):
+                return f"services.{service}.opt_out_policy = {child['@@assign']!r}"
+    return None
+
+
+def _tag_policy_problem(doc):
+    """Tag policy syntax: a policy key matches its tag_key's value except for case."""
+    for key, v in _entries(doc, "tags"):
+        tag_key = ((v.get("tag_key") or {}) if isinstance(v, dict) else {}).get("@@assign")
+        if isinstance(tag_key, str) and tag_key.lower() != key.lower():
+            return f"tag key {tag_key} under policy key {key}"
+    return None
+
+
+TYPE_GRAMMAR = {"AISERVICES_OPT_OUT_POLICY": _ai_opt_out_problem, "TAG_POLICY": _tag_policy_problem}
+
+
+def _management_problem(doc, rules, policy_type=None):
     """Why `doc` is not a valid document of a management-family type, or None."""
     if not isinstance(doc, dict) or not doc:
         return "not a non-empty JSON object"
@@ -156,7 +189,10 @@ def _management_problem(doc, rules):
     extra = set(doc) - set(rules.get("top_level") or [])
     if extra:
         return f"top-level keys {sorted(extra)}"
-    return _operator_problem(doc)
+    found = _operator_problem(doc)
+    if found or policy_type not in TYPE_GRAMMAR:
+        return found
+    return TYPE_GRAMMAR[policy_type](doc)
 
 
 def document_problem(content, policy_type):
@@ -170,7 +206,7 @@ def document_problem(content, policy_type):
         return "not JSON"
     if rules.get("family") == "iam":
         return _iam_problem(doc, rules)
-    return _management_problem(doc, rules)
+    return _management_problem(doc, rules, policy_type)
 
 
 def _check_document(content, policy_type):

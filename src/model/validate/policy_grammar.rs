@@ -233,7 +233,83 @@ fn management(top: &Map<String, Value>, t: &PolicyType) -> Vec<Problem> {
         ));
     }
     operators(top, "", &mut out);
+    match t.name {
+        "AISERVICES_OPT_OUT_POLICY" => ai_opt_out(top, &mut out),
+        "TAG_POLICY" => tag_keys(top, &mut out),
+        _ => {}
+    }
     out
+}
+
+/// The non-operator entries of the object at `key` (a service, a policy key).
+fn entries<'a>(top: &'a Map<String, Value>, key: &str) -> Vec<(&'a String, &'a Value)> {
+    match top.get(key) {
+        Some(Value::Object(m)) => m.iter().filter(|(k, _)| !k.starts_with("@@")).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// AI services opt-out (the AI opt-out policy syntax guide): each service (or `default`)
+/// holds only `opt_out_policy`, whose value is `optOut` or `optIn`.
+fn ai_opt_out(top: &Map<String, Value>, out: &mut Vec<Problem>) {
+    for (service, v) in entries(top, "services") {
+        let here = format!("services.{service}");
+        let Value::Object(m) = v else {
+            out.push(problem(
+                &here,
+                "a service's entry must be an object",
+                "write `{\"opt_out_policy\": {\"@@assign\": \"optOut\"}}`",
+            ));
+            continue;
+        };
+        for (k, child) in m.iter().filter(|(k, _)| !k.starts_with("@@")) {
+            if k != "opt_out_policy" {
+                out.push(problem(
+                    &format!("{here}.{k}"),
+                    format!("`{k}` is not a key of an AI opt-out policy's service"),
+                    "a service holds only `opt_out_policy`",
+                ));
+                continue;
+            }
+            let Value::Object(ops) = child else {
+                out.push(problem(
+                    &format!("{here}.{k}"),
+                    "`opt_out_policy` must be an object of operators",
+                    "write `{\"@@assign\": \"optOut\"}`",
+                ));
+                continue;
+            };
+            for (op, value) in ops {
+                if op == "@@assign" && !matches!(value.as_str(), Some("optOut" | "optIn")) {
+                    out.push(problem(
+                        &format!("{here}.{k}.{op}"),
+                        format!("{value} is not a setting"),
+                        "use \"optOut\" or \"optIn\"",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Tag policies (the tag policy syntax guide): a policy key must match its `tag_key`'s value
+/// except for case.
+fn tag_keys(top: &Map<String, Value>, out: &mut Vec<Problem>) {
+    for (policy_key, v) in entries(top, "tags") {
+        let assigned = v
+            .get("tag_key")
+            .and_then(|t| t.get("@@assign"))
+            .and_then(Value::as_str);
+        if let Some(tag_key) = assigned {
+            if !tag_key.eq_ignore_ascii_case(policy_key) {
+                out.push(problem(
+                    &format!("tags.{policy_key}.tag_key.@@assign"),
+                    format!("tag key `{tag_key}` does not match its policy key `{policy_key}`"),
+                    format!("the policy key is the tag key in any case: write `{}` as the policy key, or `{policy_key}` in another case as the tag key", tag_key.to_lowercase()),
+                ));
+            }
+        }
+    }
 }
 
 /// Every `@@` key below `v` must be a documented inheritance operator.

@@ -145,3 +145,41 @@ fn every_type_accepts_a_document_with_its_own_key() {
         }
     }
 }
+
+#[test]
+fn ai_opt_out_services_hold_only_a_setting_of_opt_out_or_opt_in() {
+    let good = json!({"services": {
+        "@@operators_allowed_for_child_policies": ["@@none"],
+        "default": {"opt_out_policy": {"@@assign": "optOut"}},
+        "lex": {"opt_out_policy": {"@@assign": "optIn", "@@operators_allowed_for_child_policies": ["@@none"]}}
+    }});
+    assert_eq!(
+        check("AISERVICES_OPT_OUT_POLICY", good),
+        Vec::<String>::new()
+    );
+    let bad = json!({"services": {
+        "default": {"opt_out_policy": {"@@assign": "opt-out"}},
+        "lex": {"optout_policy": {"@@assign": "optOut"}},
+        "polly": "optOut"
+    }});
+    assert_eq!(
+        check("AISERVICES_OPT_OUT_POLICY", bad),
+        [
+            "services.default.opt_out_policy.@@assign: \"opt-out\" is not a setting",
+            "services.lex.optout_policy: `optout_policy` is not a key of an AI opt-out policy's service",
+            "services.polly: a service's entry must be an object",
+        ]
+    );
+}
+
+#[test]
+fn a_tag_policy_key_matches_its_tag_key_except_for_case() {
+    let good = json!({"tags": {"costcenter": {"tag_key": {"@@assign": "CostCenter"},
+        "tag_value": {"@@assign": ["100", "200"]}, "enforced_for": {"@@assign": ["secretsmanager:*"]}}}});
+    assert_eq!(check("TAG_POLICY", good), Vec::<String>::new());
+    let bad = json!({"tags": {"costcenter": {"tag_key": {"@@assign": "CostCentre"}}}});
+    assert_eq!(
+        check("TAG_POLICY", bad),
+        ["tags.costcenter.tag_key.@@assign: tag key `CostCentre` does not match its policy key `costcenter`"]
+    );
+}
