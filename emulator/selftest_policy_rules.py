@@ -160,6 +160,8 @@ def grammar(ctx, o):
                _create(o, "r35-bad-ai", "AISERVICES_OPT_OUT_POLICY", {"services": {"default": {"opt_out_policy": {"@@assign": "opt-out"}}}}))
     _malformed("R35 AI opt-out policy service key other than opt_out_policy: refused",
                _create(o, "r35-bad-ai", "AISERVICES_OPT_OUT_POLICY", {"services": {"lex": {"optout": {"@@assign": "optOut"}}}}))
+    _malformed("R35 tag policy whose tag_key is a string, not an object of operators: refused",
+               _create(o, "r35-bad-tags", "TAG_POLICY", {"tags": {"costcenter": {"tag_key": "CostCenter"}}}))
     _malformed("R35 tag policy whose tag_key does not match its policy key: refused",
                _create(o, "r35-bad-tags", "TAG_POLICY", {"tags": {"costcenter": {"tag_key": {"@@assign": "CostCentre"}}}}))
     for ty, top in sorted(MANAGEMENT_TOP.items()):

@@ -95,7 +95,9 @@ where
     match once
         .retry(backoff)
         .sleep(tokio::time::sleep)
-        .when(|e| matches!(e, PollError::TimedOut { .. }))
+        // The deadline counts the looks too, not only the sleeps (backon's total delay does
+        // not): a look that itself waits (an assignment polled to its end) spends it.
+        .when(|e| matches!(e, PollError::TimedOut { .. }) && start.elapsed() < policy.timeout)
         .notify(|e, _| {
             if let PollError::TimedOut { state, .. } = e {
                 on_wait(state, start.elapsed());

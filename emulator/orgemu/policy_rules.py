@@ -171,7 +171,10 @@ def _ai_opt_out_problem(doc):
 def _tag_policy_problem(doc):
     """Tag policy syntax: a policy key matches its tag_key's value except for case."""
     for key, v in _entries(doc, "tags"):
-        tag_key = ((v.get("tag_key") or {}) if isinstance(v, dict) else {}).get("@@assign")
+        node = v.get("tag_key") if isinstance(v, dict) else None
+        if node is not None and not isinstance(node, dict):
+            return f"tags.{key}.tag_key is not an object"
+        tag_key = (node or {}).get("@@assign")
         if isinstance(tag_key, str) and tag_key.lower() != key.lower():
             return f"tag key {tag_key} under policy key {key}"
     return None

@@ -463,11 +463,17 @@ pub(super) async fn assignment<W: IcWrite>(
         ),
         _ => return Err(ApplyError::Internal("not an assignment")),
     };
+    // `None`: refused at the start because another operation holds the role
+    // (ConflictException, which sso-admin says to retry with backoff); nothing started.
     let once = || async {
-        let started = w
-            .ic_assignment(c, create, &arn, kind, &pid, &account)
-            .await?;
-        wait(c, started, Req::Assignment(create), w, poll).await
+        let started = match w.ic_assignment(c, create, &arn, kind, &pid, &account).await {
+            Ok(s) => s,
+            Err(e) if e.kind() == ErrorKind::Conflict => return Ok(None),
+            Err(e) => return Err(ApplyError::from(e)),
+        };
+        wait(c, started, Req::Assignment(create), w, poll)
+            .await
+            .map(Some)
     };
     let fresh = create && AccountId::parse(&account).is_some_and(|id| r.fresh.contains(&id));
     // A FAILED operation changed nothing. It is started again while AWS says to try again (it
@@ -482,7 +488,11 @@ pub(super) async fn assignment<W: IcWrite>(
         poll.within(SETTLE),
         |_, _| {},
         || async {
-            let st = once().await?;
+            let Some(st) = once().await? else {
+                return Ok(Look::Pending(
+                    "another operation on this permission set's role is in progress".into(),
+                ));
+            };
             Ok::<_, ApplyError>(if again(&st) {
                 Look::Pending(st.failure_reason.unwrap_or(st.status))
             } else {

@@ -65,13 +65,11 @@ pub(super) async fn tag<W: LiveWrite>(
         TagTarget::Account(a) => r.account(a)?.to_string(),
         TagTarget::Policy(p) => r.policy(p)?,
     };
-    // Keys the file drops go first: a resource holds at most 50 tags, and one at 50 that
-    // swaps a key would go over between the two calls (the kept keys stay all along).
-    if !remove.is_empty() {
-        w.untag(&id, remove).await?;
-    }
     if !set.is_empty() {
         w.tag(&id, set).await?;
+    }
+    if !remove.is_empty() {
+        w.untag(&id, remove).await?;
     }
     Ok(Applied::Changed(format!("tagged {id}")))
 }

@@ -202,8 +202,10 @@ pub fn is_throttling(status: u16, error_type: Option<&str>, body: &[u8]) -> bool
     let header = error_type
         .and_then(|t| t.split(':').next())
         .map(|t| t.rsplit('#').next().unwrap_or(t).trim());
-    if header.is_some_and(|h| THROTTLING_CODES.contains(&h)) {
-        return true;
+    // The header names the error when it is there: a message that quotes a throttling code
+    // (a ValidationException about a request limit) is not throttling.
+    if let Some(h) = header.filter(|h| !h.is_empty()) {
+        return THROTTLING_CODES.contains(&h);
     }
     let text = String::from_utf8_lossy(body);
     [

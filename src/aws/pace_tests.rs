@@ -224,3 +224,18 @@ fn resends_wait_a_growing_jittered_delay_capped_at_two_seconds() {
         assert!((0.0..1.0).contains(&j), "{j}");
     }
 }
+
+#[test]
+fn a_message_quoting_a_throttling_code_is_not_throttling_when_the_header_says_otherwise() {
+    assert!(!is_throttling(
+        400,
+        Some("ValidationException"),
+        br#"{"message":"RequestLimitExceeded is not a valid \"Throttling\" setting"}"#
+    ));
+    // Without the header, the body's code decides.
+    assert!(is_throttling(
+        503,
+        None,
+        b"<Response><Errors><Error><Code>RequestLimitExceeded</Code></Error></Errors></Response>"
+    ));
+}

@@ -25,7 +25,7 @@ pub async fn with_progress<T>(
     read: impl Future<Output = T>,
 ) -> T {
     let terminal = std::io::stderr().is_terminal();
-    let every = every_ms.map_or(EVERY, Duration::from_millis);
+    let every = every_ms.map_or(EVERY, |ms| Duration::from_millis(ms.max(1)));
     let start = Instant::now();
     let bar = terminal.then(|| {
         let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
@@ -41,6 +41,8 @@ pub async fn with_progress<T>(
     } else {
         every
     });
+    // A stalled runtime prints one line late, not a burst of them.
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;
     let out = loop {
         tokio::select! {
@@ -108,5 +110,17 @@ mod tests {
         assert_eq!(thousands(1_234_567), "1,234,567");
         let line = summary(&ApiStats::default(), "reading", Duration::from_secs(3));
         assert_eq!(line, "reading: 0 AWS calls so far, 3 s");
+    }
+
+    #[tokio::test]
+    async fn a_zero_period_is_one_millisecond_not_a_panic() {
+        let slow = async {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            7
+        };
+        assert_eq!(
+            with_progress(&ApiStats::default(), "r", Some(0), slow).await,
+            7
+        );
     }
 }

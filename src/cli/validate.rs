@@ -34,6 +34,11 @@ pub fn run(a: &ValidateArgs, g: &Global) -> u8 {
         Err(LoadError::Invalid { diagnostics, .. }) => (diagnostics, false),
         Err(e) => {
             errln!("error: {e}");
+            // Still a report GitLab can read (an empty one), so the job shows the error
+            // above instead of a report it cannot parse.
+            if a.format == ValidateFormat::Gitlab {
+                outln!("[]");
+            }
             return 1;
         }
     };
@@ -113,7 +118,8 @@ fn annotation(d: &Diagnostic) -> String {
 /// moves with an edit above it stays the same finding in the merge request widget.
 fn code_quality(d: &Diagnostic) -> serde_json::Value {
     use sha2::{Digest, Sha256};
-    let hash = Sha256::digest(format!("{}\0{}\0{}", d.file, d.field, d.message));
+    let path = d.file.trim_start_matches("./");
+    let hash = Sha256::digest(format!("{path}\0{}\0{}", d.field, d.message));
     let fingerprint: String = hash.iter().take(16).map(|b| format!("{b:02x}")).collect();
     let field = if d.field.is_empty() {
         String::new()
@@ -134,7 +140,7 @@ fn code_quality(d: &Diagnostic) -> serde_json::Value {
             Severity::Warning => "minor",
         },
         "location": {
-            "path": d.file.trim_start_matches("./"),
+            "path": path,
             "lines": { "begin": d.line.max(1) },
         },
     })

@@ -1,7 +1,8 @@
 //! Orders changes the way AWS requires: trusted access before the delegated admin that
 //! needs it; OUs parents-first before the accounts that go into them; accounts created
 //! before they are registered as admins; deregister before register (inside one
-//! `replace`); deletions last (admins, then trusted access, then OUs deepest-first).
+//! `replace`); deletions last (admins, then trusted access, then OUs deepest-first), except
+//! removed tag keys, which go before added ones (a resource holds at most 50 tags).
 //! Ties break on the address, so plans are stable.
 
 use super::change::{Action, Change, Op};

@@ -315,6 +315,15 @@ fn validate_reports_every_finding_as_json_github_annotations_or_a_gitlab_report(
         assert_eq!(e["fingerprint"].as_str().unwrap().len(), 32);
     }
     assert_ne!(report[0]["fingerprint"], report[1]["fingerprint"]);
+    // A file that cannot be read: the error on stderr, and still a report GitLab can parse.
+    let out = Command::new(env!("CARGO_BIN_EXE_orgctl"))
+        .env_clear()
+        .args(["validate", "-f", "no-such.yaml", "--format", "gitlab"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such.yaml"));
 }
 
 #[test]

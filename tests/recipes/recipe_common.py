@@ -238,6 +238,9 @@ class Runner:
         return {
             "PATH": self.path,
             "HOME": str(home),
+            # A runner's temporary folder goes with the job: the install step's `mktemp -d`
+            # holds a copy of orgctl, which piled up in /tmp (200 MB per job) before.
+            "TMPDIR": str(home),
             "LANG": "C.UTF-8",
             "CI": "true",
             "AWS_ENDPOINT_URL": self.org.url,

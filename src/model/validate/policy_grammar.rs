@@ -296,12 +296,22 @@ fn ai_opt_out(top: &Map<String, Value>, out: &mut Vec<Problem>) {
 /// except for case.
 fn tag_keys(top: &Map<String, Value>, out: &mut Vec<Problem>) {
     for (policy_key, v) in entries(top, "tags") {
-        let assigned = v
-            .get("tag_key")
+        let tag_key = v.get("tag_key");
+        if tag_key.is_some_and(|t| !t.is_object()) {
+            out.push(problem(
+                &format!("tags.{policy_key}.tag_key"),
+                "`tag_key` must be an object of operators",
+                format!(
+                    "write `{{\"@@assign\": \"{policy_key}\"}}` with the capitalization you want"
+                ),
+            ));
+            continue;
+        }
+        let assigned = tag_key
             .and_then(|t| t.get("@@assign"))
             .and_then(Value::as_str);
         if let Some(tag_key) = assigned {
-            if !tag_key.eq_ignore_ascii_case(policy_key) {
+            if tag_key.to_lowercase() != policy_key.to_lowercase() {
                 out.push(problem(
                     &format!("tags.{policy_key}.tag_key.@@assign"),
                     format!("tag key `{tag_key}` does not match its policy key `{policy_key}`"),

@@ -183,3 +183,14 @@ fn a_tag_policy_key_matches_its_tag_key_except_for_case() {
         ["tags.costcenter.tag_key.@@assign: tag key `CostCentre` does not match its policy key `costcenter`"]
     );
 }
+
+#[test]
+fn a_tag_key_is_an_object_and_matches_in_any_script() {
+    let bad = json!({"tags": {"costcenter": {"tag_key": "CostCenter"}}});
+    assert_eq!(
+        check("TAG_POLICY", bad),
+        ["tags.costcenter.tag_key: `tag_key` must be an object of operators"]
+    );
+    let good = json!({"tags": {"ärger": {"tag_key": {"@@assign": "Ärger"}}}});
+    assert_eq!(check("TAG_POLICY", good), Vec::<String>::new());
+}

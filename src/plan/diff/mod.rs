@@ -316,10 +316,15 @@ impl Ctx<'_> {
         if self.desired.unmanaged != Unmanaged::Prune
             && have.len() + added > crate::model::validate::MAX_TAGS
         {
+            let mut kept: Vec<&str> = extra.iter().map(String::as_str).take(5).collect();
+            if extra.len() > 5 {
+                kept.push("…");
+            }
             self.errors.push(format!(
-                "{tags_addr}: it would hold {} tags ({} the file does not list are kept); AWS allows at most {} per resource (fix: list the tags to keep in the file and set `unmanaged: prune` to remove the others, or remove some by hand)",
+                "{tags_addr}: it would hold {} tags ({} the file does not list are kept: {}); AWS allows at most {} per resource (fix: remove tags from the resource by hand, or set `organization.unmanaged: prune`, which removes everything the file does not list, in the whole organization)",
                 have.len() + added,
                 extra.len(),
+                kept.join(", "),
                 crate::model::validate::MAX_TAGS
             ));
         }
