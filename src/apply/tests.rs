@@ -753,5 +753,5 @@ async fn ous_are_created_a_level_at_a_time_with_siblings_at_once() {
 }
 
 // Accounts new to AWS, and tags at the 50-tag limit.
-#[path = "tests_resolve.rs"]
+#[path = "resolve_tests.rs"]
 mod resolve;
