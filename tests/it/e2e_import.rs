@@ -123,17 +123,7 @@ fn management_round_trip(emu: &Emulator) -> String {
         assert!(y.contains(want), "missing {want:?} in\n{y}");
     }
     assert!(!y.contains("Not imported exactly"), "{y}");
-    let plan = emu
-        .orgctl(&[
-            "plan",
-            "-f",
-            &out,
-            "--detailed-exitcode",
-            "--format",
-            "json",
-        ])
-        .expect(0)
-        .json();
+    let plan = plan_without_changes(emu, &out);
     assert!(
         plan["changes"].as_array().unwrap().is_empty(),
         "{}\n{y}",
@@ -241,17 +231,7 @@ fn another_policies_dir(emu: &Emulator, y: &str) {
         "{text}"
     );
     assert_eq!(text, y.replace(" policies/", " docs-policies/"));
-    let plan = emu
-        .orgctl(&[
-            "plan",
-            "-f",
-            &out,
-            "--detailed-exitcode",
-            "--format",
-            "json",
-        ])
-        .expect(0)
-        .json();
+    let plan = plan_without_changes(emu, &out);
     assert!(plan["changes"].as_array().unwrap().is_empty(), "{plan}");
     assert!(unmanaged(&plan).is_empty(), "{plan}");
 }
@@ -321,4 +301,19 @@ async fn delegate_round_trip(emu: &Emulator, y: &str) {
         ],
         "{plan}"
     );
+}
+
+/// `plan -f FILE --detailed-exitcode --format json` as the management account: exit 0 (no
+/// change), the plan as JSON.
+fn plan_without_changes(emu: &Emulator, file: &str) -> serde_json::Value {
+    emu.orgctl(&[
+        "plan",
+        "-f",
+        file,
+        "--detailed-exitcode",
+        "--format",
+        "json",
+    ])
+    .expect(0)
+    .json()
 }
